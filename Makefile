@@ -1,0 +1,43 @@
+# The two commands: `make demo` and `make test`. Both bootstrap a fresh Debian/Ubuntu machine.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# gcc and musl-gcc build the scenarios; strace is the reference the tests compare against.
+SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace
+
+.PHONY: demo test bench setup system-packages clean
+
+demo: setup
+	$(BIN)/libctrace demo
+
+test: setup
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/overhead.py
+
+setup: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null \
+	      || { echo "apt-get install failed for:$$missing" >&2; exit 1; }; \
+	  else \
+	    echo "libctrace needs system packages that are missing. Run:" >&2; \
+	    echo "  sudo apt-get install -y$$missing" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) scenarios/.build *.egg-info

@@ -1,0 +1,106 @@
+"""Reading and writing traces as JSON Lines: header first, one event per line, footer last."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, IO
+
+from tracer.errors import LibctraceError, TraceFormatError
+from tracer.model import FORMAT, VERSION, Event, Trace
+
+_BATCH = 512  # events buffered before a write(2): keeps per-event cost low, loses little on a crash
+
+
+class TraceWriter:
+    """Streams a trace to a file created with mode 0600 (traces can hold secrets)."""
+
+    def __init__(self, path: str, header: dict[str, Any]) -> None:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        except OSError as e:
+            raise LibctraceError(f"cannot write trace to {path}: {e.strerror}") from None
+        self._f: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
+        self._pending: list[str] = []
+        self._dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        self._f.write(self._dumps({"type": "header", "format": FORMAT, "version": VERSION, **header}) + "\n")
+        self._f.flush()
+
+    def write(self, event: Event) -> None:
+        self._pending.append(self._dumps(event))
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self._f.write("\n".join(self._pending) + "\n")
+            self._pending.clear()
+        self._f.flush()
+
+    def close(self, footer: dict[str, Any] | None) -> None:
+        """Writes the footer (None leaves the file footer-less, i.e. marked interrupted)."""
+        self.flush()
+        if footer is not None:
+            self._f.write(self._dumps({"type": "footer", **footer}) + "\n")
+        self._f.close()
+
+
+def write_trace(path: str, trace: Trace) -> None:
+    w = TraceWriter(path, {k: v for k, v in trace.header.items() if k not in ("type", "format", "version")})
+    for e in trace.events:
+        w.write(e)
+    w.close(trace.footer)
+
+
+def load_trace(path: str) -> Trace:
+    """Loads a trace; every defect is a TraceFormatError naming the file and line."""
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise TraceFormatError(f"cannot read trace {path}: {e.strerror}") from None
+    header: dict[str, Any] | None = None
+    footer: dict[str, Any] | None = None
+    events: list[Event] = []
+    notes: list[str] = []
+    loads = json.loads
+    with f:
+        lineno = 0
+        for lineno, raw in enumerate(f, 1):
+            if not raw.endswith(b"\n"):
+                # The writer only ever writes whole lines, so this file was cut short.
+                raise TraceFormatError(f"{path}: line {lineno}: truncated trace (the line is incomplete)")
+            try:
+                obj = loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                if header is None:
+                    raise TraceFormatError(f"{path}: line {lineno}: not a libctrace trace (not JSON)") from None
+                raise TraceFormatError(f"{path}: line {lineno}: corrupt trace line (not valid JSON)") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
+                raise TraceFormatError(f"{path}: line {lineno}: corrupt trace line (no event type)")
+            if header is None:
+                header = _check_header(path, obj)
+                continue
+            if footer is not None:
+                raise TraceFormatError(f"{path}: line {lineno}: data after the footer line")
+            if obj["type"] == "footer":
+                footer = obj
+            else:
+                events.append(obj)
+        if header is None:
+            raise TraceFormatError(f"{path}: empty file, not a libctrace trace")
+    if footer is None:
+        notes.append("no footer: the recording was interrupted; events up to the cut are kept")
+    return Trace(header=header, events=events, footer=footer, source=path, notes=tuple(notes))
+
+
+def _check_header(path: str, obj: dict[str, Any]) -> dict[str, Any]:
+    if obj.get("type") != "header" or obj.get("format") != FORMAT:
+        raise TraceFormatError(f"{path}: line 1: not a libctrace trace (no libctrace header)")
+    version = obj.get("version")
+    if not isinstance(version, int):
+        raise TraceFormatError(f"{path}: line 1: trace header has no format version")
+    if version > VERSION:
+        raise TraceFormatError(
+            f"{path}: line 1: trace format version {version} is newer than this libctrace reads ({VERSION}); upgrade libctrace"
+        )
+    return obj
