@@ -1,0 +1,53 @@
+"""Shared test helpers: build small C programs with the real toolchains, run the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_CACHE = Path(os.environ.get("LIBCTRACE_TEST_CACHE", "/tmp/libctrace-test-cache"))
+
+
+def need_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed on this machine (make test installs it when run as root)")
+    return path
+
+
+def build_c(source: str, *, compiler: str = "gcc", flags: tuple[str, ...] = (), name: str = "prog") -> Path:
+    """Compiles C source text; cached by content so repeated tests do not rebuild."""
+    need_tool(compiler)
+    key = hashlib.sha256("\0".join((source, compiler, *flags)).encode()).hexdigest()[:16]
+    out = _CACHE / f"{name}-{key}"
+    if not out.exists():
+        _CACHE.mkdir(parents=True, exist_ok=True)
+        src = _CACHE / f"{name}-{key}.c"
+        src.write_text(source)
+        tmp = out.with_suffix(".tmp")
+        subprocess.run([compiler, "-O1", "-o", str(tmp), str(src), *flags], check=True, capture_output=True)
+        tmp.rename(out)
+    return out
+
+
+def libctrace(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess[str]:
+    """Runs the real CLI in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "tracer", *args], capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", ROOT), **kw
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    for n in needles:
+        assert n in lines[0], lines[0]

@@ -1,0 +1,1 @@
+"""Renderers: one function per output form, each taking recorded or derived data."""
