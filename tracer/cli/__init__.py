@@ -76,7 +76,3 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
-    except BrokenPipeError:
-        # `libctrace show t.jsonl | head`: the reader left; that is not an error.
-        sys.stderr.close()
-        sys.exit(0)

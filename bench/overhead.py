@@ -1,0 +1,334 @@
+"""Overhead benchmark: native vs strace vs libctrace, measured side by side in one run.
+
+    .venv/bin/python bench/overhead.py            # full run (make bench), about 5 minutes
+    .venv/bin/python bench/overhead.py --quick    # smaller loops, 2 repetitions
+    .venv/bin/python bench/overhead.py --profile 100000   # where one traced syscall's time goes
+
+Every repetition runs all modes of a workload back to back (interleaved), so a slow moment of
+the machine hits every mode alike; the table shows the median and min-max wall time of each,
+the ratio to native and to the reference each target names, and the targets of issue 6.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from rich import box  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+CACHE = Path(tempfile.gettempdir()) / "libctrace-bench"
+
+# Syscall-heavy but uninteresting: getppid is in no analysis set, the opens are.
+LOOP_C = r"""
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    long n = argc > 1 ? atol(argv[1]) : 100000;
+    char buf[256];
+    for (long i = 0; i < n; i++) {
+        getppid();
+        if (i % (n / 8 + 1) == 0) { /* eight file opens in the whole run */
+            int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+            if (fd >= 0) { (void)read(fd, buf, sizeof buf); close(fd); }
+        }
+    }
+    return 0;
+}
+"""
+
+# The kernel's floor for any seccomp-filtered tracer: a one-instruction allow-all filter,
+# then exec. Nothing stops, yet every syscall takes the kernel's seccomp entry path.
+SECCOMP_FLOOR_C = r"""
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    struct sock_filter allow[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+    struct sock_fprog prog = {.len = 1, .filter = allow};
+    if (argc < 2 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+        perror("seccomp");
+        return 127;
+    }
+    execv(argv[1], argv + 1);
+    perror("execv");
+    return 127;
+}
+"""
+
+# Debian's interpreter, not the first python3 on PATH: that may be a pyenv shell-script shim.
+PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else shutil.which("python3") or "python3"
+
+MODES = ("native", "strace", "strace-seccomp", "libctrace", "libctrace-all")
+FLOOR = "seccomp-floor"  # only for the big loop: what the kernel charges for a filter
+MODE_TITLES = {
+    "native": "the program alone",
+    FLOOR: "the program under a 1-instruction allow-all seccomp filter, no tracer",
+    "strace": "strace -f -qq -o /dev/null",
+    "strace-seccomp": "strace -f -qq --seccomp-bpf -e trace=<libctrace's default set> -o /dev/null",
+    "libctrace": "libctrace run -q -o FILE (default set, seccomp-filtered)",
+    "libctrace-all": "libctrace run -q -e trace=all -o FILE (no filter)",
+}
+
+
+@dataclass
+class Workload:
+    name: str
+    role: str  # what the targets refer to: "filtered-loop", "full-loop", "python", "malloc"
+    argv: list[str]
+    modes: tuple[str, ...]
+    syscalls: int = 0  # syscalls in the loop, to report a per-syscall cost; 0: not a loop
+    times: dict[str, list[float]] = field(default_factory=dict)  # wall seconds per repetition
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # user+sys of the whole tree
+
+
+@dataclass(frozen=True)
+class Target:
+    role: str
+    mode: str
+    reference: str
+    bound: float
+    text: str
+
+
+TARGETS = (
+    Target("filtered-loop", "libctrace", "native", 1.15, "big loop, libctrace <= 1.15x native"),
+    Target("full-loop", "libctrace-all", "strace", 1.3, "small loop, libctrace-all <= 1.3x strace"),
+    Target("python", "libctrace", "strace-seccomp", 1.0, "python, libctrace <= strace-seccomp"),
+)
+
+
+def build(source: str, name: str, *flags: str) -> Path:
+    """Compiles with gcc once per source text (cached), like the test helpers do."""
+    if shutil.which("gcc") is None:
+        sys.exit("bench: gcc is not installed (make setup installs it)")
+    key = hashlib.sha256("\0".join((source, *flags)).encode()).hexdigest()[:16]
+    out = CACHE / f"{name}-{key}"
+    if not out.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        src = CACHE / f"{name}-{key}.c"
+        src.write_text(source)
+        tmp = out.with_suffix(".tmp")  # renamed when complete: an interrupted build is not cached
+        subprocess.run(["gcc", "-O2", "-o", str(tmp), str(src), *flags], check=True)
+        tmp.rename(out)
+    return out
+
+
+def default_set() -> list[str]:
+    """libctrace's default trace set, so strace --seccomp-bpf stops on exactly the same calls."""
+    from tracer.syscalls import DEFAULT_SET
+
+    return sorted(DEFAULT_SET)
+
+
+def command(mode: str, argv: list[str], trace_file: str, strace_set: str) -> list[str]:
+    lib = [sys.executable, "-m", "tracer", "run", "-q"]
+    return {
+        "native": argv,
+        FLOOR: [str(build(SECCOMP_FLOOR_C, "seccomp-floor")), *argv],
+        "strace": ["strace", "-f", "-qq", "-o", "/dev/null", *argv],
+        "strace-seccomp": ["strace", "-f", "-qq", "--seccomp-bpf", "-e", f"trace={strace_set}", "-o", "/dev/null", *argv],
+        "libctrace": [*lib, "-o", trace_file, "--", *argv],
+        "libctrace-all": [*lib, "-e", "trace=all", "-o", trace_file, "--", *argv],
+    }[mode]
+
+
+def bench_env() -> dict[str, str]:
+    """The environment of every measured command. libctrace runs with its bytecode cached, as
+    after `pip install` (which compiles it): a session that sets PYTHONDONTWRITEBYTECODE would
+    otherwise recompile every libctrace module on each run (30-60 ms here). The cache goes
+    to a directory in /tmp, not into the source tree."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
+    return env
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds (user+sys) of the command and everything it waited for:
+    on a VM the CPU figure is far steadier than the wall clock, so both are reported."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
+
+
+def measure(workloads: list[Workload], reps: int, strace_set: str, console: Console) -> None:
+    env = bench_env()
+    with tempfile.TemporaryDirectory(prefix="libctrace-bench-") as tmp:
+        trace_file = os.path.join(tmp, "trace.jsonl")
+        for w in workloads:
+            # One discarded round first: page cache, bytecode cache, dynamic loader caches.
+            for mode in w.modes:
+                timed(command(mode, w.argv, trace_file, strace_set), env)
+            for rep in range(reps):
+                for mode in w.modes:
+                    wall, cpu = timed(command(mode, w.argv, trace_file, strace_set), env)
+                    w.times.setdefault(mode, []).append(wall)
+                    w.cpu.setdefault(mode, []).append(cpu)
+                    if os.path.exists(trace_file):
+                        os.unlink(trace_file)
+                console.log(f"{w.name}: repetition {rep + 1}/{reps} done")
+
+
+def median(w: Workload, mode: str, cpu: bool = False) -> float:
+    return statistics.median((w.cpu if cpu else w.times)[mode])
+
+
+def _secs(v: float) -> str:
+    return f"{v:.2f}" if v >= 1 else f"{v:.3f}"
+
+
+def results_table(workloads: list[Workload]) -> Table:
+    t = Table(
+        title="Wall time, median of repetitions (min-max)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    t.add_column("workload", no_wrap=True)
+    t.add_column("mode", no_wrap=True)
+    t.add_column("median s", justify="right")
+    t.add_column("min-max s", justify="right")
+    t.add_column("cpu s", justify="right")
+    t.add_column("x native", justify="right")
+    t.add_column("x strace", justify="right")
+    t.add_column("+us/call", justify="right")
+    for w in workloads:
+        base = median(w, "native")
+        for mode in w.modes:
+            m = median(w, mode)
+            vs_strace = f"{m / median(w, 'strace'):.2f}" if "strace" in w.times else "-"
+            per_call = f"{1e6 * (m - base) / w.syscalls:.2f}" if w.syscalls and mode != "native" else "-"
+            t.add_row(
+                w.name,
+                mode,
+                _secs(m),
+                f"{_secs(min(w.times[mode]))}-{_secs(max(w.times[mode]))}",
+                _secs(median(w, mode, cpu=True)),
+                f"{m / base:.2f}",
+                vs_strace,
+                per_call,
+            )
+        t.add_section()
+    return t
+
+
+def targets_table(workloads: list[Workload]) -> Table:
+    by_role = {w.role: w for w in workloads}
+    t = Table(title="Targets (issue 6)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("target", "wall ratio", "cpu ratio", "bound", "verdict (wall)"):
+        t.add_column(col, justify="left" if col == "target" else "right")
+    for tg in TARGETS:
+        w = by_role.get(tg.role)
+        if w is None or tg.mode not in w.times or tg.reference not in w.times:
+            t.add_row(tg.text, "-", "-", f"{tg.bound:.2f}", "not measured")
+            continue
+        ratio = median(w, tg.mode) / median(w, tg.reference)
+        cpu_ratio = median(w, tg.mode, cpu=True) / median(w, tg.reference, cpu=True)
+        verdict = "met" if ratio <= tg.bound else f"missed by {100 * (ratio / tg.bound - 1):.0f}%"
+        t.add_row(tg.text, f"{ratio:.2f}", f"{cpu_ratio:.2f}", f"{tg.bound:.2f}", verdict)
+    return t
+
+
+def workloads(quick: bool, console: Console) -> list[Workload]:
+    loop = str(build(LOOP_C, "getppid-loop"))
+    big, small = (1_000_000, 20_000) if quick else (10_000_000, 100_000)
+    out = [
+        # Full tracing of 10M calls would take minutes under strace -f: only filtered modes.
+        Workload(f"getppid-{_short(big)}", "filtered-loop", [loop, str(big)], ("native", FLOOR, "strace-seccomp", "libctrace"), big),
+        Workload(f"getppid-{_short(small)}", "full-loop", [loop, str(small)], MODES, small),
+        Workload("python-import", "python", [PYTHON, "-c", "import json, sqlite3"], MODES),
+    ]
+    scenario = ROOT / "scenarios" / "malloc-threads" / "main.c"
+    if scenario.exists():
+        common = ROOT / "scenarios" / "common"
+        exe = build(scenario.read_text(), "malloc-threads", f"-I{common}", "-pthread")
+        out.append(Workload("malloc-threads", "malloc", [str(exe), "4", "20000" if quick else "1000000"], MODES))
+    else:
+        console.log("malloc-threads: scenarios/malloc-threads/main.c is absent, workload skipped")
+    return out
+
+
+def profile(calls: int, out: Console) -> None:
+    """cProfile of `libctrace run -e trace=all` on the loop: where the time of one traced
+    syscall goes (two ptrace stops). cProfile inflates Python-level calls a little; the
+    split between kernel waits, ptrace calls and Python work is what matters."""
+    import pstats
+
+    loop = str(build(LOOP_C, "getppid-loop"))
+    with tempfile.TemporaryDirectory(prefix="libctrace-prof-") as tmp:
+        stats_file, trace_file = os.path.join(tmp, "prof"), os.path.join(tmp, "t.jsonl")
+        cmd = [sys.executable, "-m", "cProfile", "-o", stats_file, "-m", "tracer", "run", "-q", "-e", "trace=all",
+               "-o", trace_file, "--", loop, str(calls)]
+        subprocess.run(cmd, check=True, cwd=ROOT, env=bench_env(), stdout=subprocess.DEVNULL)
+        st = pstats.Stats(stats_file)
+    rows = sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:14]  # type: ignore[attr-defined]
+    t = Table(title=f"cProfile, libctrace run -e trace=all, {calls} getppid calls", title_justify="left",
+              box=box.SIMPLE_HEAD, pad_edge=False)
+    for col in ("function", "calls", "own s", "us per syscall"):
+        t.add_column(col, justify="left" if col == "function" else "right")
+    for (path, line, name), (_, ncalls, tottime, _, _) in rows:
+        where = f"{Path(path).name}:{line}({name})" if line else name
+        t.add_row(where, str(ncalls), f"{tottime:.3f}", f"{1e6 * tottime / calls:.2f}")
+    total = st.total_tt  # type: ignore[attr-defined]
+    out.print(t)
+    out.print(f"total {total:.2f} s = {1e6 * total / calls:.1f} us per traced syscall (start-up included)")
+
+
+def _short(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=None, help="repetitions per mode (default 5, --quick 2)")
+    parser.add_argument("--quick", action="store_true", help="1M and 20k loops, 2 repetitions")
+    parser.add_argument("--json", metavar="FILE", help="also write the raw timings as JSON")
+    parser.add_argument("--profile", type=int, metavar="N", help="only profile trace=all on a loop of N calls")
+    args = parser.parse_args()
+    reps = args.reps or (2 if args.quick else 5)
+    if reps < 1:
+        parser.error("--reps must be at least 1")
+    if shutil.which("strace") is None:
+        sys.exit("bench: strace is not installed (make setup installs it)")
+    out = Console(highlight=False, width=None if sys.stdout.isatty() else 100)
+    log = Console(stderr=True, highlight=False)
+    if args.profile:
+        profile(args.profile, out)
+        return
+    ws = workloads(args.quick, log)
+    measure(ws, reps, ",".join(default_set()), log)
+    out.print(f"{reps} repetitions per mode, {os.cpu_count()} CPUs, kernel {os.uname().release}")
+    out.print(results_table(ws))
+    for mode in (MODES[0], FLOOR, *MODES[1:]):
+        out.print(f"  {mode:15} {MODE_TITLES[mode]}", markup=False)
+    out.print("  cpu s: user+sys of the whole tree (tracer and program), median")
+    out.print("  +us/call: extra wall time per loop iteration (one syscall) over native")
+    out.print()
+    out.print(targets_table(ws))
+    if args.json:
+        Path(args.json).write_text(json.dumps({w.name: {"wall": w.times, "cpu": w.cpu} for w in ws}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
