@@ -1,0 +1,191 @@
+"""How `libctrace diff` scales: two traces of N events each (default 1 000 000), diffed through
+the real CLI with --json and --timeline, timed end to end and stage by stage.
+
+The traces are generated, not recorded: recording a million stops under ptrace takes minutes
+and measures the recorder, not the diff. They follow the trace format exactly and mimic two
+builds of one busy program (a glibc-like and a musl-like one): loader start-up, then a loop of
+file opens/reads, anonymous memory, futexes, writes to stdout and DNS queries over UDP, with
+differences (nsswitch.conf, TCP fallback, munmap churn) sprinkled through.
+
+    .venv/bin/python bench/diff_scale.py                 # 1 000 000 events per trace
+    .venv/bin/python bench/diff_scale.py --events 200000 --keep /tmp/scale
+
+A run on the 2-core CI-sized VM (other work running beside it, so the total varies 20-26 s):
+
+    stages, in this process:
+      load both traces               10.13 s
+      facts.extract (both)            3.16 s
+      rules.evaluate                  0.49 s
+      align (timeline)                1.88 s
+      timeline rows: 97,385, first divergence at row 1
+    end to end: libctrace diff A B --json --timeline > /dev/null
+      total 26.51 s for 2 × 1,000,000 events (target < 10 s): TOO SLOW
+
+Loading is json.loads per line (traceio); with orjson there the same end-to-end run took 8.8 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from tracer.diffrun import load  # noqa: E402
+from tracer.model import Trace  # noqa: E402
+from tracer.traceio import TraceWriter  # noqa: E402
+
+PID = 4242
+
+
+def _sys(name: str, args: list[Any], ret: int | None = 0, errno: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {"type": "syscall", "name": name, "args": args, "ret": ret, "errno": errno, **extra}
+
+
+def _dns_query(qid: int) -> str:
+    # A real DNS query for www.libctrace.test A, so the facts engine can decode it.
+    name = b"".join(bytes([len(p)]) + p for p in (b"www", b"libctrace", b"test")) + b"\0"
+    return (qid.to_bytes(2, "big") + b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" + name + b"\x00\x01\x00\x01").hex()
+
+
+def _loop(musl: bool, i: int) -> list[dict[str, Any]]:
+    """One iteration of the busy program: ~20 events."""
+    path = f"/srv/data/file{i % 97}.txt"
+    fd = 3
+    ev = [
+        _sys("openat", ["AT_FDCWD", path, "O_RDONLY|O_CLOEXEC"], fd),
+        _sys("newfstatat" if not musl else "fstat", [fd, "", "0x7ffd1000"], 0, fd_path=path),
+    ]
+    ev += [_sys("read", [fd, {"hex": "61" * 16, "len": 4096}, 4096], 4096, fd_path=path) for _ in range(4)]
+    ev += [
+        _sys("close", [fd], 0, fd_path=path),
+        _sys("mmap", ["NULL", 266240, "PROT_READ|PROT_WRITE", "MAP_PRIVATE|MAP_ANONYMOUS", -1, 0], 0x7F0000000000),
+        _sys("futex", ["0x5555", "FUTEX_WAKE_PRIVATE", 1], 0),
+        _sys("brk", ["NULL"], 0x555555559000) if not musl else _sys("munmap", ["0x7f0000000000", 266240], 0),
+    ]
+    line = f"line {i}\n".encode()
+    out = {"hex": line.hex(), "len": len(line)}
+    ev.append(_sys("writev" if musl else "write", [1, out, out["len"]], out["len"], fd_path="/dev/null"))
+    if i % 50 == 0:
+        dns = {"family": "AF_INET", "addr": "127.0.0.1", "port": 53}
+        q = {"hex": _dns_query(i & 0xFFFF), "len": 33}
+        ev += [
+            _sys("socket", ["AF_INET", "SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK", 0], 5),
+            _sys("connect", [5, dns, 16], 0) if not musl else _sys("bind", [5, {"family": "AF_INET", "addr": "0.0.0.0", "port": 0}, 16], 0),
+            _sys("sendto", [5, q, 33, "MSG_NOSIGNAL", dns, 16], 33),
+            _sys("recvfrom", [5, {"hex": "", "len": 0}, 512, 0, "NULL", "NULL"], -1, "EAGAIN"),
+            _sys("close", [5], 0),
+        ]
+    if i % 1000 == 500:
+        ev.append(_sys("openat", ["AT_FDCWD", "/etc/nsswitch.conf", "O_RDONLY|O_CLOEXEC"], 3) if not musl else _sys("getpid", [], PID))
+    return ev
+
+
+def _startup(musl: bool) -> list[dict[str, Any]]:
+    if musl:
+        libs = ["/lib/ld-musl-x86_64.so.1"]
+        ev = [_sys("execve", ["/usr/bin/app-musl", ["app"], "0x7ffd"], 0), _sys("arch_prctl", ["ARCH_SET_FS", "0x7f"], 0)]
+    else:
+        libs = ["/lib/x86_64-linux-gnu/libc.so.6"]
+        ev = [
+            _sys("execve", ["/usr/bin/app-glibc", ["app"], "0x7ffd"], 0),
+            _sys("access", ["/etc/ld.so.preload", "R_OK"], -2, "ENOENT"),
+            _sys("openat", ["AT_FDCWD", "/etc/ld.so.cache", "O_RDONLY|O_CLOEXEC"], 3),
+        ]
+    for lib in libs:
+        ev += [_sys("openat", ["AT_FDCWD", lib, "O_RDONLY|O_CLOEXEC"], 3)]
+        ev += [_sys("mmap", ["NULL", 8192, "PROT_READ", "MAP_PRIVATE", 3, 0], 0x7F1000000000, fd_path=lib) for _ in range(4)]
+    return ev
+
+
+def generate(path: str, musl: bool, events: int) -> None:
+    exe = "/usr/bin/app-musl" if musl else "/usr/bin/app-glibc"
+    header = {
+        "libctrace": "bench",
+        "command": [exe],
+        "executable": {"path": exe, "linkage": "dynamic", "libc": "musl" if musl else "glibc", "runtime": "c",
+                       "interpreter": None, "glibc_required": None},
+        "cwd": "/", "env": {"names": [], "values": None},
+        "trace_set": {"expr": "all", "filtered": False, "syscalls": None},
+        "strsize": 32, "sandbox": None, "kernel": os.uname().release, "machine": "x86_64",
+        "started": "2026-01-01T00:00:00Z",
+    }  # fmt: skip
+    w = TraceWriter(path, header)
+    seq = 0
+    t = 0.0
+
+    def emit(e: dict[str, Any]) -> None:
+        nonlocal seq, t
+        seq += 1
+        t += 2e-6
+        w.write({**e, "seq": seq, "t": round(t, 6), "pid": PID})
+
+    w.write({"type": "exec", "seq": 0, "t": 0.0, "pid": PID, "path": exe, "argv": [exe]})
+    for e in _startup(musl):
+        emit(e)
+    i = 0
+    while seq < events - 2:
+        for e in _loop(musl, i):
+            if seq < events - 2:
+                emit(e)
+        i += 1
+    emit(_sys("exit_group", [0], None))
+    w.write({"type": "exit", "seq": seq + 1, "t": t, "pid": PID, "code": 0, "signal": None, "core": False})
+    w.close({"outcome": "exited", "exit_code": 0, "signal": None, "duration": t, "events": seq + 1,
+             "syscalls": seq, "processes": 1, "threads": 0})  # fmt: skip
+
+
+def _timed(label: str, fn: Callable[[], Any]) -> Any:
+    t0 = time.perf_counter()
+    result = fn()
+    print(f"  {label:<28} {time.perf_counter() - t0:7.2f} s", flush=True)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=1_000_000, help="events per trace")
+    ap.add_argument("--keep", metavar="DIR", help="write the traces here and keep them")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: use the traces already there")
+    opts = ap.parse_args()
+    tmp = opts.keep or tempfile.mkdtemp(prefix="libctrace-bench-")
+    os.makedirs(tmp, exist_ok=True)
+    a, b = os.path.join(tmp, "glibc.jsonl"), os.path.join(tmp, "musl.jsonl")
+    if not (opts.reuse and os.path.exists(a) and os.path.exists(b)):
+        print(f"generating two traces of {opts.events:,} events in {tmp}", flush=True)
+        _timed("generate", lambda: (generate(a, False, opts.events), generate(b, True, opts.events)))
+    print(f"  sizes: {os.path.getsize(a) / 1e6:.0f} MB, {os.path.getsize(b) / 1e6:.0f} MB")
+
+    print("stages, in this process:")
+    from tracer import diff, facts, rules
+
+    traces: list[Trace] = _timed("load both traces", lambda: [load(a), load(b)])
+    fs = _timed("facts.extract (both)", lambda: [facts.extract(t, n) for t, n in zip(traces, ("glibc", "musl"), strict=True)])
+    _timed("rules.evaluate", lambda: rules.evaluate(fs, traces))
+    tl = _timed("align (timeline)", lambda: diff.align(traces))
+    print(f"  timeline rows: {len(tl.rows):,}, first divergence at row {tl.first_divergence}")
+
+    print("end to end: libctrace diff A B --json --timeline > /dev/null")
+    t0 = time.perf_counter()
+    with open(os.devnull, "w") as devnull:
+        proc = subprocess.run([sys.executable, "-m", "tracer", "diff", a, b, "--json", "--timeline"], stdout=devnull,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.exit(f"diff failed ({proc.returncode}): {proc.stderr.strip()}")
+    verdict = "OK" if elapsed < 10 else "TOO SLOW"
+    print(f"  total {elapsed:.2f} s for 2 × {opts.events:,} events (target < 10 s): {verdict}")
+    if not opts.keep:
+        for p in (a, b):
+            os.unlink(p)
+        os.rmdir(tmp)
+
+
+if __name__ == "__main__":
+    main()

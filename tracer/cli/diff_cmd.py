@@ -1,0 +1,91 @@
+"""`libctrace diff`: run or load several builds of one program and explain where they diverge."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TextIO
+
+import click
+
+from tracer.errors import LibctraceError
+from tracer.sandbox import SandboxConfig, sandbox_options
+
+EXAMPLES = """\b
+Examples:
+  libctrace diff ./app-glibc ./app-musl                   # run both, explain the differences
+  libctrace diff ./app-glibc ./app-glibc-static ./app-musl -- --user alice
+  libctrace diff --sandbox ./lookup-glibc ./lookup-musl -- many.libctrace.test
+  libctrace diff glibc.jsonl musl.jsonl --timeline        # saved traces, events side by side
+  libctrace diff ./a ./b --label glibc --label musl --json | jq '.findings[].id'
+  libctrace diff ./a ./b --html report.html -o traces/    # a report file, and the traces kept
+
+\b
+Each build is a program to trace (its stdout and stderr are captured as facts, not shown) or
+a saved .jsonl trace. Arguments after -- go to every program. Exit status: 0 when no finding
+is above info, 1 when the builds diverge, 2 on error (like diff(1)).
+"""
+
+
+class _DiffCommand(click.Command):
+    """Everything after `--` is the programs' arguments, not more builds."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            cut = args.index("--")
+            ctx.meta["program_args"] = tuple(args[cut + 1 :])
+            args = args[:cut]
+        return super().parse_args(ctx, args)
+
+
+@click.command(cls=_DiffCommand, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("builds", nargs=-1, required=True, metavar="A B [C]... [-- ARGS]...")
+@click.option("--label", "labels", multiple=True, metavar="NAME",
+              help="Name the builds, in order (repeatable); default: the file name.")
+@sandbox_options
+@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (tracer/schemas/diff.schema.json).")
+# Opened before anything runs, so an unwritable path fails fast.
+@click.option("--html", "html_file", type=click.File("w", encoding="utf-8", lazy=False), metavar="FILE",
+              help="Also write a self-contained HTML report to FILE.")
+@click.option("--timeline", is_flag=True, help="Show the aligned file/network/process events side by side.")
+@click.option("-o", "--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    builds: tuple[str, ...],
+    labels: tuple[str, ...],
+    sandbox: SandboxConfig | None,
+    as_json: bool,
+    html_file: TextIO | None,
+    timeline: bool,
+    output_dir: str | None,
+) -> None:
+    """Run (or load) builds A, B, C... of one program and explain where their libc
+    behaviour diverges: findings most severe first, with the events that show them, then
+    side-by-side tables of files, DNS, memory and threads, and syscall counts."""
+    from tracer import diff as diffmod
+    from tracer.cli._common import stderr_console, stdout_console
+    from tracer.diffrun import Build, collect, is_trace_file
+
+    if len(builds) < 2:
+        raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
+    program_args: tuple[str, ...] = ctx.meta.get("program_args", ())
+    names = diffmod.default_labels(builds, labels)
+    specs = [Build(n, (b,) if is_trace_file(b) else (b, *program_args)) for n, b in zip(names, builds, strict=True)]
+    progress = stderr_console()
+    traces = collect(specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress)
+    result = diffmod.compare(traces, names, timeline=timeline)
+    if html_file is not None:
+        from tracer.render.diff_html import render as render_html
+
+        with html_file:
+            html_file.write(render_html(result))
+        progress.print(f"wrote {html_file.name}", highlight=False)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))  # compact: only then json uses its C encoder
+    else:
+        from tracer.render.diff_console import render
+
+        render(result, stdout_console(), timeline=timeline)
+    ctx.exit(1 if result.diverged else 0)
+

@@ -1,0 +1,90 @@
+"""Getting the traces a diff compares: each build is a saved `.jsonl` trace to load or a
+program to record, all programs in one sandbox when asked (its DNS log drained per run)."""
+
+from __future__ import annotations
+
+import os
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from tracer.errors import LibctraceError
+from tracer.model import Trace
+from tracer.sandbox import SandboxConfig, open_sandbox
+from tracer.traceio import load_trace
+
+if TYPE_CHECKING:
+    from tracer.sandbox.session import SandboxSession
+
+
+@dataclass(frozen=True)
+class Build:
+    label: str
+    argv: tuple[str, ...]  # the program and its arguments; a trace file alone when loading
+    env: dict[str, str] | None = None  # the program's whole environment; None inherits ours
+
+    @property
+    def is_trace(self) -> bool:
+        return is_trace_file(self.argv[0])
+
+
+def is_trace_file(arg: str) -> bool:
+    return arg.endswith(".jsonl")
+
+
+def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | None, progress: Console) -> list[Trace]:
+    """Loads or records every build, in order. Programs are checked before anything runs, so a
+    typo in the third build does not cost the time of tracing the first two."""
+    from tracer.launcher import resolve_program
+
+    for b in builds:
+        if not b.is_trace:
+            resolve_program(b.argv[0], b.env)
+    if out_dir is not None:
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+        except OSError as e:
+            raise LibctraceError(f"-o {out_dir}: cannot create the folder: {e.strerror}") from None
+    traces: dict[int, Trace] = {}
+    for i, b in enumerate(builds):
+        if b.is_trace:  # loaded before the sandbox moves us into other namespaces
+            traces[i] = load_trace(b.argv[0])
+    to_run = [(i, b) for i, b in enumerate(builds) if not b.is_trace]
+    if to_run:
+        with open_sandbox(sandbox) if sandbox is not None else nullcontext() as session:
+            for i, b in to_run:
+                out = os.path.join(out_dir, b.label.replace("/", "_") + ".jsonl") if out_dir else None
+                with progress.status(f"tracing {b.label}: {' '.join(b.argv)}"):
+                    traces[i] = record_one(b, out, session)
+                if (traces[i].footer or {}).get("outcome") == "interrupted":
+                    raise KeyboardInterrupt  # Ctrl-C stopped the recorder: stop the diff too (exit 130)
+                progress.print(f"traced {b.label}: {_status(traces[i])}", highlight=False)
+    return [traces[i] for i in range(len(builds))]
+
+
+def record_one(build: Build, output: str | None, session: SandboxSession | None) -> Trace:
+    """Records one program; its stdin is /dev/null and its output is kept out of ours (what it
+    wrote is in the trace, and is compared as a fact)."""
+    from tracer.recorder import RecordOptions, record
+
+    with open(os.devnull, "rb") as null_in, open(os.devnull, "wb") as null_out:
+        opts = RecordOptions(
+            argv=list(build.argv),
+            output=output,
+            env=build.env,
+            sandbox=session.header() if session is not None else None,
+            extra_events=session.drain_log if session is not None else None,
+            stdin=null_in.fileno(),
+            stdout=null_out.fileno(),
+            stderr=null_out.fileno(),
+        )
+        trace, _status_code = record(opts)
+    return trace
+
+
+def _status(trace: Trace) -> str:
+    f = trace.footer or {}
+    how = f"killed by {f['signal']}" if f.get("signal") else f"exit {f.get('exit_code')}"
+    return f"{how}, {f.get('syscalls', 0)} syscalls, {f.get('duration', 0.0):.3f} s"

@@ -1,0 +1,158 @@
+"""The terminal form of a diff (rich): one line per build, the findings with their evidence,
+compact side-by-side tables and, on request, the aligned timeline. Reads at 100 columns and
+in a pipe (rich drops the colour when stdout is not a terminal)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Collection
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from tracer.diff import Diff, Table, Timeline
+
+SEVERITY_STYLE = {"critical": "bold red", "behaviour": "yellow", "info": "dim"}
+CONTEXT = 2  # identical timeline rows kept around each difference
+MAX_TIMELINE_ROWS = 150  # rows printed; --json and --html carry them all
+
+
+def render(diff: Diff, console: Console, *, timeline: bool = False, focus: Collection[str] | None = None) -> None:
+    """Prints the diff; with `focus` (finding ids) only those findings get their explanation
+    and evidence, the others one line each (the demo tells one story per step)."""
+    _runs(diff, console)
+    _findings(diff, console, focus)
+    for table in diff.tables:
+        _table(table, console)
+    if timeline and diff.timeline is not None:
+        _timeline(diff, diff.timeline, console)
+    _verdict(diff, console)
+
+
+def _runs(diff: Diff, console: Console) -> None:
+    console.print(Text(f"Compared {len(diff.runs)} builds", style="bold underline"))
+    width = max(len(r.label) for r in diff.runs)
+    flavour = max(len(r.flavour) for r in diff.runs)
+    exits = {r.label: r.exit_text + (" (trace cut off)" if r.interrupted and r.outcome == "exited" else "")
+             for r in diff.runs}  # fmt: skip
+    exit_width = max(map(len, exits.values()))
+    for r in diff.runs:
+        status = Text(f"{exits[r.label]:<{exit_width}}", style="red" if r.signal or r.status else "green")
+        line = Text.assemble((f"{r.label:<{width}}", "bold"), f"  {r.flavour:<{flavour}}  ", status,
+                             f"  {r.wall:.3f} s")  # fmt: skip
+        if len(line) + 2 + len(r.path) <= console.width:
+            console.print(Text.assemble(line, "  ", (r.path, "dim")))
+        else:  # a long path gets a line of its own rather than being cut: it must stay copyable
+            console.print(line)
+            console.print(_indented(r.path, console.width, style="dim"))
+
+
+def _findings(diff: Diff, console: Console, focus: Collection[str] | None) -> None:
+    console.print()
+    if not diff.findings:
+        console.print("No findings: the builds behaved alike in everything the rules look at.")
+        return
+    counts = {s: sum(f.severity == s for f in diff.findings) for s in SEVERITY_STYLE}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    console.print(Text(f"Findings ({summary})", style="bold underline"))
+    condensed = False
+    for f in diff.findings:
+        full = focus is None or f.id in focus
+        if full or not condensed:
+            console.print()
+        if not full and not condensed:
+            console.print(Text("Also found:", style="bold"))
+            condensed = True
+        head = Text.assemble((f"{f.severity.upper():<9}", SEVERITY_STYLE.get(f.severity, "")), " ",
+                             (f"[{f.id}] ", "bold"), f.title)  # fmt: skip
+        console.print(head)
+        if not full:
+            continue
+        console.print(_indented(f.explanation, console.width))
+        for e in f.evidence:
+            console.print(_indented(f"{e.run} #{e.seq}: {e.line}", console.width, lead=len(f"{e.run} #{e.seq}:")))
+        console.print(Text(f"  see {f.ref}", style="dim"))
+
+
+def _indented(text: str, width: int, *, style: str = "", lead: int = 0) -> Text:
+    """Text wrapped two columns in, without the trailing blanks rich's Padding would add;
+    `lead` characters at the start are highlighted (the evidence's run and sequence number)."""
+    lines = textwrap.wrap(text, width=max(20, width - 2), break_on_hyphens=False, replace_whitespace=False) or [""]
+    out = Text("\n".join("  " + ln for ln in lines), style=style)
+    if lead:
+        out.stylize("cyan", 2, 2 + lead)
+    return out
+
+
+def _table(table: Table, console: Console) -> None:
+    console.print()
+    console.print(Text(table.title, style="bold"))
+    t = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, caption=table.note or None,
+                  caption_justify="left")  # fmt: skip
+    for i, col in enumerate(table.columns):
+        t.add_column(escape(col), overflow="fold", style="bold" if i == 0 else None)
+    for row in table.rows:
+        t.add_row(*(_cell(row[0], row[1:], i) for i in range(len(row))))
+    console.print(t)
+
+
+def _cell(name: str, cells: tuple[str, ...], i: int) -> Text:
+    """A table cell; a value that differs from the first run's is highlighted."""
+    if i == 0:
+        return Text(name)
+    value = cells[i - 1]
+    return Text(value, style="yellow" if value != cells[0] else "")
+
+
+def _timeline(diff: Diff, tl: Timeline, console: Console) -> None:
+    console.print()
+    console.print(Text("Timeline of file, network and process events (aligned)", style="bold underline"))
+    if tl.first_divergence is None:
+        console.print(f"All {len(tl.rows)} events line up: no divergence.")
+        return
+    keep = [False] * len(tl.rows)
+    for k, row in enumerate(tl.rows):
+        if not row.same:
+            for j in range(max(0, k - CONTEXT), min(len(tl.rows), k + CONTEXT + 1)):
+                keep[j] = True
+    t = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    t.add_column("", no_wrap=True)
+    for r in diff.runs:
+        t.add_column(escape(r.label), overflow="fold", ratio=1)
+    shown = 0
+    k = 0
+    while k < len(tl.rows):
+        if not keep[k]:
+            start = k
+            while k < len(tl.rows) and not keep[k]:
+                k += 1
+            t.add_row("", Text(f"… {k - start} identical events", style="dim"), *([""] * (len(diff.runs) - 1)))
+            continue
+        if shown == MAX_TIMELINE_ROWS:
+            rest = sum(1 for j in range(k, len(tl.rows)) if not tl.rows[j].same)
+            t.add_row("", Text(f"… {rest} more differing rows (see --json or --html)", style="dim"),
+                      *([""] * (len(diff.runs) - 1)))  # fmt: skip
+            break
+        row = tl.rows[k]
+        mark = "▶" if k == tl.first_divergence else ("≠" if not row.same else "")
+        style = "" if row.same else "yellow"
+        cells = [Text("—", style="dim") if c is None else Text(c, style=style) for c in row.cells]
+        t.add_row(Text(mark, style="bold red"), *cells)
+        shown += 1
+        k += 1
+    console.print(t)
+    console.print(Text(f"The first divergence (▶) is at event {tl.first_divergence + 1} of {len(tl.rows)}; "
+                       "≠ rows differ, — the build has no such event.", style="dim"))  # fmt: skip
+
+
+def _verdict(diff: Diff, console: Console) -> None:
+    console.print()
+    if diff.diverged:
+        worst = diff.findings[0]
+        console.print(Text.assemble(("The builds diverge", "bold"), f": {len(diff.findings)} finding(s), the most "
+                                    f"severe [{worst.id}] ({worst.severity})."))  # fmt: skip
+    else:
+        console.print(Text("No divergence above info.", style="bold"))
