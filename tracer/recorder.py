@@ -1,0 +1,540 @@
+"""The ptrace loop: one waitpid(-1, __WALL) loop over every traced thread, raw ptrace calls.
+
+python-ptrace's high-level debugger is not used: it costs several register reads and Python
+objects per stop. Each stop is read with one PTRACE_GET_SYSCALL_INFO call (registers only on
+kernels without it). With a seccomp filter the tracee runs freely and stops only at the
+selected calls: seccomp stop (entry) -> PTRACE_SYSCALL -> exit stop -> PTRACE_CONT.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import gc
+import os
+import signal
+import struct
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ptrace.binding.func import PtraceError, ptrace, ptrace_getregs
+
+from tracer import __version__
+from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, Decoder, errname, signame
+from tracer.decode import plain as decode_plain
+from tracer.errors import LibctraceError, ProgramError
+from tracer.launcher import build_filter, launch, resolve_program
+from tracer.model import Event, Trace
+from tracer.syscalls import LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
+from tracer.traceio import TraceWriter
+
+_PTRACE_CONT = 7
+_PTRACE_SYSCALL = 24
+_PTRACE_GETEVENTMSG = 0x4201
+_PTRACE_LISTEN = 0x4208
+_PTRACE_GET_SYSCALL_INFO = 0x420E
+_WALL = 0x40000000
+_SYSCALL_TRAP = signal.SIGTRAP | 0x80  # TRACESYSGOOD marks syscall stops
+_EV_FORK, _EV_VFORK, _EV_CLONE, _EV_EXEC, _EV_SECCOMP, _EV_STOP = 1, 2, 3, 4, 7, 128
+_STOP_SIGNALS = frozenset((signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU))
+_OP_ENTRY, _OP_EXIT, _OP_SECCOMP = 1, 2, 3
+_INFO_SIZE = 88  # sizeof(struct ptrace_syscall_info)
+_HEAD = struct.Struct("=B3xI")  # op, arch
+_AUDIT_ARCH_X86_64 = 0xC000003E
+_ENTRY = struct.Struct("=7Q")  # nr, args[6] at offset 24 (entry and seccomp layouts agree)
+_EXIT = struct.Struct("=qB")  # rval, is_error at offset 24
+_U64, _S64 = 1 << 64, 1 << 63
+
+
+@dataclass
+class RecordOptions:
+    argv: list[str]
+    output: str | None = None  # stream the trace there (TraceWriter) as recorded
+    trace_set: str = "default"  # -e trace= expression
+    strsize: int = 256
+    timeout: float | None = None
+    record_env_values: bool = False
+    env: dict[str, str] | None = None  # environment for the program (None: inherit)
+    cwd: str | None = None
+    sandbox: dict | None = None  # goes to header["sandbox"]
+    # Called once at the end, before the footer; its events get seq numbers, and an event's
+    # "wall" (epoch seconds) becomes "t".
+    extra_events: Callable[[], list[dict]] | None = None
+    stdin: int | None = None  # fds for the program; None: inherit (terminal)
+    stdout: int | None = None
+    stderr: int | None = None
+    # Read stops with PTRACE_GET_SYSCALL_INFO; False reads registers, as libctrace does on
+    # kernels older than 5.3 (which lack it).
+    syscall_info: bool = True
+
+
+class _Stop(BaseException):
+    """Raised from a signal handler to leave the loop: Ctrl-C or --timeout."""
+
+    def __init__(self, outcome: str) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
+
+
+def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[str, Any]:
+    env = opts.env if opts.env is not None else dict(os.environ)
+    uname = os.uname()
+    return {
+        "libctrace": __version__,
+        "command": list(opts.argv),
+        "executable": _executable(path),
+        "cwd": os.path.abspath(opts.cwd or os.getcwd()),
+        "env": {"names": sorted(env), "values": dict(env) if opts.record_env_values else None},
+        "trace_set": trace_set,
+        "strsize": opts.strsize,
+        "sandbox": opts.sandbox,
+        "kernel": uname.release,
+        "machine": uname.machine,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+    }
+
+
+def _executable(path: str) -> dict[str, Any] | None:
+    try:
+        from tracer.elfinfo import summary  # written in parallel; tolerated while absent
+    except ImportError:
+        return None
+    try:
+        return summary(path)
+    except LibctraceError:
+        return None  # a #! script or an odd ELF: the trace is still useful without it
+
+
+def record(opts: RecordOptions) -> tuple[Trace, int]:
+    """Runs opts.argv under ptrace; returns the trace and the status libctrace should exit with."""
+    if not opts.argv:
+        raise ProgramError("no program given to trace")
+    if opts.strsize < 0:
+        raise LibctraceError(f"string size must be >= 0, not {opts.strsize}")
+    tset = parse_trace_set(opts.trace_set)
+    if opts.cwd is not None and not os.path.isdir(opts.cwd):
+        raise ProgramError(f"{opts.cwd}: working directory does not exist")
+    path = resolve_program(opts.argv[0], opts.env, opts.cwd)
+    selected = tset.names
+    bpf = None
+    if selected is not None:
+        bpf = build_filter({NUMBERS[n] for n in selected | LIFECYCLE})
+    header = _header(opts, path, tset.header())
+    writer = TraceWriter(opts.output, header) if opts.output else None
+    rec = _Recorder(opts, selected, writer)
+    old_int = signal.signal(signal.SIGINT, _raise_stop("interrupted"))
+    old_term = signal.signal(signal.SIGTERM, _raise_stop("interrupted"))
+    old_alrm = signal.signal(signal.SIGALRM, _raise_stop("timeout"))
+    launched = None
+    try:
+        launched = launch(path, opts.argv, opts.env, opts.cwd, bpf, (opts.stdin, opts.stdout, opts.stderr))
+        if opts.timeout is not None:
+            signal.setitimer(signal.ITIMER_REAL, opts.timeout)
+        outcome = rec.run(launched.pid, all_mode=bpf is None)
+    except _Stop as stop:
+        # Ctrl-C or the timer outside the loop (while starting or finishing): same outcome.
+        outcome = stop.outcome
+        rec.kill_all(launched.pid if launched is not None else None)
+    except BaseException:
+        if writer is not None:
+            writer.close(None)
+            if launched is None:  # nothing ran: leave no trace file behind
+                os.unlink(opts.output)
+        raise
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGINT, old_int)
+        signal.signal(signal.SIGTERM, old_term)
+        signal.signal(signal.SIGALRM, old_alrm)
+    if launched is None:
+        if writer is not None:
+            writer.close(rec.footer(outcome, 130 if outcome == "interrupted" else 124, None))
+        raise LibctraceError(f"{outcome} before the program started")
+    failure = launched.exec_failure()
+    if failure is not None and not rec.execed:
+        if writer is not None:
+            writer.close(rec.footer("error", 2, None))
+        raise ProgramError(f"{path}: cannot execute: {failure}")
+    if opts.extra_events is not None:
+        rec.add_extra(opts.extra_events())
+    code, sig = rec.exit_code(outcome)
+    footer = rec.footer(outcome, code, sig)
+    if writer is not None:
+        writer.close(footer)
+    return Trace(header={"type": "header", "format": "libctrace-trace", "version": 1, **header}, events=rec.events, footer={"type": "footer", **footer}), code
+
+
+def _raise_stop(outcome: str) -> Callable[[int, Any], None]:
+    def handler(signum: int, frame: Any) -> None:
+        raise _Stop(outcome)
+
+    return handler
+
+
+class _Recorder:
+    def __init__(self, opts: RecordOptions, selected: frozenset[str] | None, writer: TraceWriter | None) -> None:
+        self.writer = writer
+        self.events: list[Event] = []
+        self.decoder = Decoder(opts.strsize)
+        # syscall numbers that become events (the filter may stop on more: LIFECYCLE)
+        self.emit = set(NAMES) if selected is None else {NUMBERS[n] for n in selected}
+        self.seq = 0
+        self.nsyscalls = 0
+        self.t0 = time.monotonic()
+        self.wall0 = time.time()
+        self.tgid: dict[int, int] = {}  # live thread -> its process
+        self.pending: dict[int, tuple[Any, ...]] = {}  # thread -> (nr, args, t, decoded-at-entry)
+        self.fresh: set[int] = set()  # announced by their parent, first stop not yet seen
+        self.early: set[int] = set()  # first stop seen before the parent's fork event
+        self.processes: set[int] = set()
+        self.threads: set[int] = set()
+        self.started = False  # the root's first execve: nothing before it is the program's
+        self.execed = False  # an exec succeeded (else the launcher's own execve failed)
+        self.root = 0
+        self.root_status: tuple[int | None, int | None] = (None, None)  # (code, signal)
+        self.all_mode = False
+        self.use_regs = not opts.syscall_info
+        self.info = ctypes.create_string_buffer(_INFO_SIZE)
+        self.info_addr = ctypes.addressof(self.info)
+
+    # ------------------------------------------------------------ output
+
+    def add(self, ev: Event) -> None:
+        self.seq += 1
+        ev["seq"] = self.seq
+        self.events.append(ev)
+        if self.writer is not None:
+            self.writer.write(ev)
+
+    def add_extra(self, evs: list[dict]) -> None:
+        for ev in evs:
+            wall = ev.pop("wall", None)
+            ev["t"] = round(wall - self.wall0, 6) if wall is not None else self.now()
+            ev = {"type": ev.get("type"), "seq": 0, **{k: v for k, v in ev.items() if k != "type"}}
+            self.add(ev)
+
+    def now(self) -> float:
+        return round(time.monotonic() - self.t0, 6)
+
+    def exit_code(self, outcome: str) -> tuple[int, str | None]:
+        code, sig = self.root_status
+        if outcome == "interrupted":
+            return 130, signame(sig) if sig else None
+        if outcome == "timeout":
+            return 124, signame(sig) if sig else None
+        if sig:
+            return 128 + sig, signame(sig)
+        return code or 0, None
+
+    def footer(self, outcome: str, code: int, sig: str | None) -> dict[str, Any]:
+        return {
+            "outcome": outcome,
+            "exit_code": code,
+            "signal": sig,
+            "duration": self.now(),
+            "events": self.seq,
+            "syscalls": self.nsyscalls,
+            "processes": len(self.processes),
+            "threads": len(self.threads),
+        }
+
+    # ------------------------------------------------------------ the loop
+
+    def run(self, root: int, all_mode: bool) -> str:
+        self.root = root
+        self.all_mode = all_mode
+        self.tgid[root] = root
+        self.processes.add(root)
+        if all_mode:
+            self.fresh.add(root)  # the launcher interrupted it; resume it with PTRACE_SYSCALL
+        # Events stay alive until the end: the cyclic GC would rescan them over and over.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._loop()
+        except _Stop as stop:
+            self.kill_all(None)
+            return stop.outcome
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        code, sig = self.root_status
+        return "killed" if sig else "exited"
+
+    def _resume(self, tid: int, sig: int = 0) -> None:
+        cmd = _PTRACE_SYSCALL if self.all_mode or tid in self.pending else _PTRACE_CONT
+        try:
+            ptrace(cmd, tid, 0, sig)
+        except PtraceError as e:
+            if e.errno != errno.ESRCH:  # the thread was killed meanwhile: its exit comes next
+                raise
+
+    def _loop(self) -> None:
+        # The hot loop: every name used per stop is a local (a stop costs ~50 us of kernel time;
+        # the Python work per stop is kept to a few microseconds).
+        waitpid = os.waitpid
+        tgids = self.tgid
+        pending = self.pending
+        info = self.info
+        info_addr = self.info_addr
+        emit = self.emit
+        names = NAMES
+        entry_decoded = ENTRY_DECODED
+        unpack_head = _HEAD.unpack_from
+        unpack_entry = _ENTRY.unpack_from
+        unpack_exit = _EXIT.unpack_from
+        monotonic = time.monotonic
+        t0 = self.t0
+        append = self.events.append
+        write = self.writer.write if self.writer is not None else None
+        all_mode = self.all_mode
+        plain = {nr: (NAMES[nr], NARGS[nr]) for nr in emit if decode_plain(NAMES[nr])}
+        while tgids or self.early:
+            try:
+                tid, status = waitpid(-1, _WALL)
+            except ChildProcessError:
+                return
+            if status & 0xFF != 0x7F:  # exited or killed
+                self._exited(tid, status)
+                continue
+            sig = (status >> 8) & 0xFF
+            event = status >> 16
+            if sig != _SYSCALL_TRAP and event != _EV_SECCOMP:
+                if event:
+                    self._event(tid, sig, event)
+                else:
+                    self._signal(tid, sig)
+                continue
+            if self.use_regs:
+                op, arch, nr, args, rval, is_error = self._regs(tid, event == _EV_SECCOMP)
+            else:
+                try:
+                    ptrace(_PTRACE_GET_SYSCALL_INFO, tid, _INFO_SIZE, info_addr)
+                except PtraceError as e:
+                    if e.errno == errno.ESRCH:
+                        continue  # killed meanwhile: its exit is next
+                    if e.errno not in (errno.EIO, errno.EINVAL):
+                        raise
+                    self.use_regs = True  # kernel older than 5.3
+                    op, arch, nr, args, rval, is_error = self._regs(tid, event == _EV_SECCOMP)
+                else:
+                    op, arch = unpack_head(info)
+                    if op == _OP_EXIT:
+                        rval, is_error = unpack_exit(info, 24)
+                    elif op:
+                        args = unpack_entry(info, 24)
+                        nr = args[0] if arch == _AUDIT_ARCH_X86_64 else -1  # -1: another ABI
+                        args = args[1:]
+            if op == _OP_EXIT:
+                ent = pending.pop(tid, None)
+                if ent is None:
+                    pass
+                elif ent[0] in plain:  # fast path (getppid-like): nothing to decode
+                    name, n = plain[ent[0]]
+                    pid = tgids[tid]
+                    self.seq += 1
+                    ev = {
+                        "type": "syscall", "seq": self.seq, "t": ent[2], "pid": pid, "name": name,
+                        "args": [a - _U64 if a >= _S64 else a for a in ent[1][:n]],
+                        "ret": rval, "errno": errname(-rval) if is_error else None,
+                        "dur": round(monotonic() - t0 - ent[2], 6),
+                    }
+                    if tid != pid:
+                        ev["tid"] = tid
+                    append(ev)
+                    if write is not None:
+                        write(ev)
+                    self.nsyscalls += 1
+                elif ent[0] in emit:
+                    self._syscall(tid, ent, rval, is_error, monotonic())
+            elif op:
+                name = names.get(nr)
+                if not self.started:
+                    # Until the root's first execve, the stops are libctrace's own child code.
+                    if tid == self.root and name in ("execve", "execveat"):
+                        self.started = True
+                    else:
+                        self._resume(tid)
+                        continue
+                now = round(monotonic() - t0, 6)
+                if name in entry_decoded:
+                    pre = self.decoder.decode(name, tid, tgids.get(tid, tid), args, NARGS[nr], 0)
+                    if name in ("exit", "exit_group"):  # never returns: the event is complete now
+                        if nr in emit:
+                            self._syscall(tid, (nr, args, now, pre), None, False, None)
+                        self._resume(tid)
+                        continue
+                    pending[tid] = (nr, args, now, pre)
+                else:
+                    pending[tid] = (nr, args, now, None)
+            try:
+                ptrace(_PTRACE_SYSCALL if all_mode or tid in pending else _PTRACE_CONT, tid, 0, 0)
+            except PtraceError as e:
+                if e.errno != errno.ESRCH:
+                    raise
+
+    def _regs(self, tid: int, seccomp: bool) -> tuple[int, int, int, tuple[int, ...], int, bool]:
+        """The same facts from the registers, for kernels without PTRACE_GET_SYSCALL_INFO."""
+        r = ptrace_getregs(tid)
+        if seccomp or tid not in self.pending:
+            args = (r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9)
+            return (_OP_SECCOMP if seccomp else _OP_ENTRY), _AUDIT_ARCH_X86_64, r.orig_rax, args, 0, False
+        rax = ctypes.c_long(r.rax).value
+        return _OP_EXIT, _AUDIT_ARCH_X86_64, 0, (), rax, -4095 <= rax < 0
+
+    def _syscall(self, tid: int, ent: tuple[Any, ...], rval: int | None, is_error: bool, end: float | None) -> None:
+        nr, args, t, pre = ent
+        name = NAMES[nr]
+        pid = self.tgid.get(tid, tid)
+        if pre is not None:
+            decoded, fd_path = pre
+        elif rval is None:  # died inside the call: its memory is gone, show raw values
+            decoded, fd_path = list(args[: NARGS[nr]]), None
+        else:
+            decoded, fd_path = self.decoder.decode(name, tid, pid, args, NARGS[nr], rval)
+        ev: Event = {
+            "type": "syscall", "seq": 0, "t": t, "pid": pid, "name": name, "args": decoded,
+            "ret": rval, "errno": errname(-rval) if is_error and rval is not None else None,
+        }
+        if tid != pid:
+            ev["tid"] = tid
+        if fd_path is not None:
+            ev["fd_path"] = fd_path
+        if end is not None:
+            ev["dur"] = round(end - self.t0 - t, 6)
+        self.nsyscalls += 1
+        self.add(ev)
+
+    def _event(self, tid: int, sig: int, event: int) -> None:
+        if event == _EV_STOP:
+            if tid in self.fresh:
+                self.fresh.discard(tid)
+                self._resume(tid)
+            elif tid not in self.tgid:
+                self.early.add(tid)  # a new child, stopped before its parent's fork event: wait
+            elif sig in _STOP_SIGNALS:
+                # group-stop under SEIZE: stay stopped without swallowing SIGCONT
+                try:
+                    ptrace(_PTRACE_LISTEN, tid, 0, 0)
+                except PtraceError as e:
+                    if e.errno != errno.ESRCH:
+                        raise
+            else:
+                self._resume(tid)
+            return
+        if event in (_EV_FORK, _EV_VFORK, _EV_CLONE):
+            self._forked(tid, event)
+        elif event == _EV_EXEC:
+            self._execed(tid)
+        self._resume(tid)
+
+    def _forked(self, tid: int, event: int) -> None:
+        child = self._eventmsg(tid)
+        parent = self.tgid.get(tid, tid)
+        flags = 0
+        ent = self.pending.get(tid)
+        if ent is not None and NAMES.get(ent[0]) == "clone":
+            flags = ent[1][0]
+        elif ent is not None and NAMES.get(ent[0]) == "clone3":
+            raw = self.decoder.mem.read(tid, ent[1][0], 8)
+            flags = struct.unpack("=Q", raw)[0] if len(raw) == 8 else 0
+        if event == _EV_CLONE and flags & CLONE_THREAD:
+            kind, cgid = "thread", parent
+            self.threads.add(child)
+        else:
+            kind = "vfork" if event == _EV_VFORK or flags & CLONE_VFORK else "process"
+            cgid = child
+            self.processes.add(child)
+            self.decoder.fork(parent, child, share=bool(flags & CLONE_FILES))
+        self.tgid[child] = cgid
+        self.add({"type": "fork", "seq": 0, "t": self.now(), "pid": parent, "child": child, "kind": kind})
+        if child in self.early:
+            self.early.discard(child)
+            self._resume(child)
+        else:
+            self.fresh.add(child)
+
+    def _execed(self, tid: int) -> None:
+        former = self._eventmsg(tid)
+        pid = self.tgid.get(tid, tid)
+        ent = self.pending.pop(former, None)
+        if former != tid:
+            # A non-leader thread exec'd: it now has the leader's id, whose own call is void.
+            self.pending.pop(tid, None)
+        self.decoder.exec(pid)
+        self.execed = True
+        exe: Any = None
+        argv: Any = []
+        if ent is not None:
+            if ent[3] is not None:
+                decoded = ent[3][0]
+                at = 1 if NAMES[ent[0]] == "execveat" else 0
+                exe, argv = decoded[at], decoded[at + 1]
+            if ent[0] in self.emit:
+                self._syscall(former, ent, 0, False, time.monotonic())
+        # execve's exit stop is still to come (with PTRACE_SYSCALL): mark it so that it is
+        # consumed as an exit, which keeps entry/exit in step when reading registers.
+        self.pending[tid] = (-1, (), 0.0, None)
+        if former != tid:
+            self.tgid.pop(former, None)  # that id is gone: no exit will be reported for it
+        if not isinstance(exe, str):
+            exe = os.readlink(f"/proc/{tid}/exe")
+        self.add({"type": "exec", "seq": 0, "t": self.now(), "pid": pid, "path": exe, "argv": argv if isinstance(argv, list) else []})
+
+    def _eventmsg(self, tid: int) -> int:
+        msg = ctypes.c_ulong()
+        ptrace(_PTRACE_GETEVENTMSG, tid, 0, ctypes.addressof(msg))
+        return msg.value
+
+    def _signal(self, tid: int, sig: int) -> None:
+        if not self.started:
+            self._resume(tid, sig)
+            return
+        pid = self.tgid.get(tid, tid)
+        ev: Event = {"type": "signal", "seq": 0, "t": self.now(), "pid": pid, "signal": signame(sig)}
+        if tid != pid:
+            ev["tid"] = tid
+        self.add(ev)
+        self._resume(tid, sig)  # re-inject: the program sees its signal as it would untraced
+
+    def _exited(self, tid: int, status: int) -> None:
+        self.early.discard(tid)
+        self.fresh.discard(tid)
+        pid = self.tgid.pop(tid, None)
+        if pid is None:
+            return  # an id that exec reused, already accounted for
+        ent = self.pending.pop(tid, None)
+        if ent and ent[0] in self.emit:
+            self._syscall(tid, ent, None, False, None)
+        if os.WIFSIGNALED(status):
+            code, sig, core = None, os.WTERMSIG(status), os.WCOREDUMP(status)
+        else:
+            code, sig, core = os.WEXITSTATUS(status), None, False
+        if tid == self.root:
+            self.root_status = (code, sig)
+        if tid == pid:
+            self.decoder.gone(pid)
+        if not self.started:
+            return
+        ev: Event = {"type": "exit", "seq": 0, "t": self.now(), "pid": pid, "code": code, "signal": signame(sig) if sig else None, "core": bool(core)}
+        if tid != pid:
+            ev["tid"] = tid
+        self.add(ev)
+
+    def kill_all(self, root: int | None) -> None:
+        """Ctrl-C or timeout: SIGKILL the whole tree, then record each exit as it is reaped."""
+        for tid in [*self.tgid, *self.early, *([root] if root else [])]:
+            try:
+                os.kill(tid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        while True:
+            try:
+                tid, status = os.waitpid(-1, _WALL)
+            except ChildProcessError:
+                return
+            except _Stop:
+                continue  # a second Ctrl-C while cleaning up changes nothing
+            if status & 0xFF != 0x7F:
+                self._exited(tid, status)
