@@ -43,6 +43,14 @@ def test_quiet_and_in_memory_run() -> None:
     assert proc.returncode == 0 and "kept in memory only" in proc.stderr
 
 
+def test_program_gets_default_signal_dispositions() -> None:
+    # Python ignores SIGPIPE; a traced `yes | head` must still end by SIGPIPE as it does natively.
+    proc = libctrace("run", "-q", "--", "sh", "-c", "yes | head -1; grep SigIgn /proc/self/status")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["y", "SigIgn:\t0000000000000000"]
+    assert "Broken pipe" not in proc.stderr
+
+
 def test_hashbang_script_runs(tmp_path: Path) -> None:
     script = tmp_path / "s.sh"
     script.write_text("#!/bin/sh\necho script-ran\n")

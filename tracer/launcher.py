@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import signal
 import shutil
 import stat
 import struct
@@ -34,6 +35,9 @@ _MACHINES = {3: "i386", 8: "mips", 20: "ppc", 21: "ppc64", 40: "arm", 62: "x86_6
 
 class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+_RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
 
 
 def resolve_program(name: str, env: dict[str, str] | None, cwd: str | None = None) -> str:
@@ -162,6 +166,10 @@ def launch(
                     os.dup2(fd, target)
             if cwd is not None:
                 os.chdir(cwd)
+            # Python ignores SIGPIPE and SIGXFSZ, and ignored signals survive exec: give the
+            # program the defaults it would have had, as subprocess does.
+            for sig in _RESTORED_SIGNALS:
+                signal.signal(sig, signal.SIG_DFL)
             if prog is not None:
                 if need_nnp and prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
                     raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
