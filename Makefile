@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # gcc and musl-gcc build the scenarios; strace is the reference the tests compare against.
 SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace
 
-.PHONY: demo test bench setup system-packages clean
+.PHONY: demo test bench setup system-packages compile clean
 
 demo: setup
 	$(BIN)/libctrace demo
@@ -17,7 +17,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/overhead.py
 
-setup: system-packages $(VENV)/.installed
+setup: system-packages $(VENV)/.installed compile
 
 system-packages:
 	@missing=""; \
@@ -38,6 +38,11 @@ $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
+
+# Byte-compile once: with PYTHONDONTWRITEBYTECODE set, every start would recompile otherwise,
+# and libctrace's start-up is part of the overhead it measures.
+compile: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q tracer
 
 clean:
 	rm -rf $(VENV) scenarios/.build *.egg-info
