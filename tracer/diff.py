@@ -296,7 +296,7 @@ _PROFILE_ROWS = 30
 def _profile_table(facts: Sequence[factlib.Facts]) -> Table:
     """Syscalls used by only some builds, or whose counts differ by more than 2x."""
     names = sorted({n for f in facts for n in f.syscall_counts})
-    scored = []
+    scored: list[tuple[int, float, str, list[int]]] = []
     for name in names:
         counts = [f.syscall_counts.get(name, 0) for f in facts]
         lo, hi = min(counts), max(counts)
@@ -485,9 +485,9 @@ def _pairs(a: list[str], b: list[str]) -> Pairs:
     cand: list[tuple[int, int]] = []
     for i, tok in enumerate(a):
         seen[tok] += 1
-        j = where_b.get((tok, seen[tok]))
-        if j is not None:
-            cand.append((i, j))
+        match = where_b.get((tok, seen[tok]))
+        if match is not None:
+            cand.append((i, match))
     anchors = _increasing(cand)
     pairs: Pairs = []
     pi = pj = 0

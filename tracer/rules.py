@@ -12,6 +12,7 @@ import statistics
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from tracer.facts import DnsMessage, Facts, FileAccess, is_libc, written
@@ -371,7 +372,7 @@ def _dns_queries(ctx: _Ctx) -> list[_Hit]:
     summary = (f"{n_only} asked by only some builds; " if n_only else "") + "sent " + " vs ".join(
         str(len(q)) for q in per)
     ev: list[tuple[int, int]] = []
-    for i, (f, q) in enumerate(zip(ctx.facts, per)):
+    for i, q in enumerate(per):
         # The first query of each differing name, then the first queries at all.
         mine = [m.seq for m in q if any(f"{m.name} {m.qtype}" in k for k in only.values())]
         ev += [(i, s) for s in list(dict.fromkeys([*mine, *(m.seq for m in q)]))[:MAX_EVIDENCE_PER_RUN]]
@@ -548,8 +549,8 @@ def _thread_stack(ctx: _Ctx) -> list[_Hit]:
     ev: list[tuple[int, int]] = []
     for i, f in with_threads:
         size = f.thread_stacks[0]
-        ev += [(i, s) for s in ctx.find(i, lambda e: e.get("name") == "mmap" and (e.get("args") or [0, 0])[1] == size
-                                         and e.get("fd_path") is None, limit=1)]
+        stack_mmap = partial(_is_anon_mmap_of, size)
+        ev += [(i, s) for s in ctx.find(i, stack_mmap, limit=1)]
         ev += [(i, s) for s in ctx.find(i, lambda e: e.get("name") in ("clone", "clone3") and (e.get("ret") or 0) > 0,
                                          limit=1)]
     return [_Hit(tuple(ctx.labels), {"summary": short}, text, ev)]
@@ -755,3 +756,8 @@ def evaluate(facts: Sequence[Facts], traces: Sequence[Trace]) -> list[Finding]:
                 ref=f"docs/divergences.md#{rule.id}",
             ))
     return findings
+
+
+def _is_anon_mmap_of(size: int, e: Event) -> bool:
+    """An anonymous mapping of exactly `size` bytes: how both libcs allocate a thread stack."""
+    return e.get("name") == "mmap" and (e.get("args") or [0, 0])[1] == size and e.get("fd_path") is None

@@ -163,6 +163,7 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
             with stderr_console().status(f"tracing {scenario.name} {variant}"):
                 trace, _code = record(opts)
         f = trace.footer
+        assert f is not None  # record() always closes what it recorded with a footer
         status = f"killed by {f['signal']} ({f['exit_code']})" if f["signal"] else f"exit {f['exit_code']}"
         lines.append(f"{variant:<14} {status:<22} {f['syscalls']:>7} syscalls  {_display(trace_path, cwd)}")
     return lines

@@ -175,7 +175,7 @@ class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         answerer: Answerer = self.server.answerer  # type: ignore[attr-defined]
         client = (self.client_address[0], self.client_address[1])
-        if self.server.socket_type == socket.SOCK_DGRAM:
+        if self.server.socket_type == socket.SOCK_DGRAM:  # type: ignore[attr-defined]
             data, sock = self.request
             out = answerer.answer(data, "udp", client)
             if out is not None:
@@ -318,4 +318,4 @@ def start_server(zone: Zone, log_path: str, host: str = "127.0.0.1", port: int =
         os.close(ready_r)
         os.close(life_w)
         raise DnsServerError(f"cannot start the sandbox DNS server on {host}:{port}: {info['error']}")
-    return ServerProcess(pid=info["pid"], port=info["port"], log_path=log_path, _done_r=ready_r, _life_w=life_w)
+    return ServerProcess(pid=int(info["pid"]), port=int(info["port"]), log_path=log_path, _done_r=ready_r, _life_w=life_w)

@@ -57,13 +57,14 @@ class SandboxSession:
 
 def _overlays(config: SandboxConfig) -> list[tuple[str, str, str]]:
     """(target in /etc, source file, label for the header) for every file to overlay."""
-    chosen = [
+    chosen: list[tuple[str, str | None, str | None]] = [
         ("/etc/resolv.conf", config.resolv_conf, str(DEFAULTS.joinpath("resolv.conf"))),
         ("/etc/hosts", config.hosts, str(DEFAULTS.joinpath("hosts"))),
         # nsswitch.conf only on request: the host's NSS setup is often the thing under study
         ("/etc/nsswitch.conf", config.nsswitch, None),
     ]
-    return [(target, given or default, given or "default") for target, given, default in chosen if given or default]
+    return [(target, source, given or "default") for target, given, default in chosen
+            if (source := given or default) is not None]
 
 
 def _snapshot(source: str, target: str, workdir: Path) -> tuple[Path, bytes]:
