@@ -166,6 +166,13 @@ _CLONE_BITS = (
     (0x40000000, "CLONE_NEWNET"), (0x80000000, "CLONE_IO"),
 )
 CLONE_FILES, CLONE_VFORK, CLONE_THREAD = 0x400, 0x4000, 0x10000
+# clone3 has no signal in its flags' low byte, so CLONE_NEWTIME fits there; two bits above 32.
+_CLONE3_BITS = (
+    *_CLONE_BITS, (0x80, "CLONE_NEWTIME"), (0x100000000, "CLONE_CLEAR_SIGHAND"),
+    (0x200000000, "CLONE_INTO_CGROUP"),
+)
+CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_PARENT_SETTID = 0x1000000, 0x200000, 0x100000
+CLONE_PIDFD, CLONE_SETTLS, CLONE_INTO_CGROUP = 0x1000, 0x80000, 0x200000000
 _FCNTL = {
     0: "F_DUPFD", 1: "F_GETFD", 2: "F_SETFD", 3: "F_GETFL", 4: "F_SETFL", 5: "F_GETLK", 6: "F_SETLK",
     7: "F_SETLKW", 8: "F_SETOWN", 9: "F_GETOWN", 10: "F_SETSIG", 11: "F_GETSIG", 36: "F_OFD_GETLK",
@@ -195,6 +202,7 @@ _RLIMIT = {
     10: "RLIMIT_LOCKS", 11: "RLIMIT_SIGPENDING", 12: "RLIMIT_MSGQUEUE", 13: "RLIMIT_NICE",
     14: "RLIMIT_RTPRIO", 15: "RLIMIT_RTTIME",
 }
+_SEEK = {0: "SEEK_SET", 1: "SEEK_CUR", 2: "SEEK_END", 3: "SEEK_DATA", 4: "SEEK_HOLE"}
 _SHUT = {0: "SHUT_RD", 1: "SHUT_WR", 2: "SHUT_RDWR"}
 _SOL = {0: "SOL_IP", 1: "SOL_SOCKET", 6: "SOL_TCP", 17: "SOL_UDP", 41: "SOL_IPV6", 270: "SOL_NETLINK"}
 AT_FDCWD = -100
@@ -454,15 +462,36 @@ class Decoder:
 # handlers of calls that create or drop descriptors also update the table.
 
 
+def _opened(d: Decoder, tid: int, t: FdTable, dfd: int, addr: int, p: str, r: int) -> str:
+    """The path a new descriptor refers to, like strace -y: a relative name joined to the
+    directory it is relative to (dfd, or the cwd for AT_FDCWD)."""
+    if r < 0 or p.startswith("/") or p == ptr(addr):
+        return p  # failed, absolute, or unreadable (kept as the pointer text)
+    fd = fdnum(dfd)
+    if fd == AT_FDCWD:
+        # Read at the call's exit rather than tracked through chdir/fchdir: those may be
+        # outside the traced set, and a relative open is rare enough for one readlink.
+        try:
+            base: str | None = os.readlink(f"/proc/{tid}/cwd")
+        except OSError:
+            return p
+    else:
+        base = d.fd_path(tid, t, fd)
+    if base is None or not base.startswith("/"):
+        return p  # no directory path to join to (an fd the kernel no longer names)
+    # Lexical, like the names recorded for absolute opens (no symlinks are resolved).
+    return os.path.normpath(os.path.join(base, p))
+
+
 def _open(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     p = d.path(tid, a[0])
-    d.new_fd(t, r, Fd(p, bool(a[1] & O_CLOEXEC)))
+    d.new_fd(t, r, Fd(_opened(d, tid, t, AT_FDCWD, a[0], p, r), bool(a[1] & O_CLOEXEC)))
     return [p, open_flags(a[1]), a[2]] if a[1] & 0o100 or a[1] & 0o20200000 == 0o20200000 else [p, open_flags(a[1])]
 
 
 def _openat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     p = d.path(tid, a[1])
-    d.new_fd(t, r, Fd(p, bool(a[2] & O_CLOEXEC)))
+    d.new_fd(t, r, Fd(_opened(d, tid, t, a[0], a[1], p, r), bool(a[2] & O_CLOEXEC)))
     out = [dirfd(a[0]), p, open_flags(a[2])]
     if a[2] & 0o100 or a[2] & 0o20200000 == 0o20200000:
         out.append(oct(a[3]).replace("0o", "0"))
@@ -473,13 +502,13 @@ def _openat2(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     p = d.path(tid, a[1])
     raw = d.mem.read(tid, a[2], 8)
     fl = struct.unpack("=Q", raw)[0] if len(raw) == 8 else 0
-    d.new_fd(t, r, Fd(p, bool(fl & O_CLOEXEC)))
+    d.new_fd(t, r, Fd(_opened(d, tid, t, a[0], a[1], p, r), bool(fl & O_CLOEXEC)))
     return [dirfd(a[0]), p, {"flags": open_flags(fl)}, a[3]]
 
 
 def _creat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     p = d.path(tid, a[0])
-    d.new_fd(t, r, Fd(p))
+    d.new_fd(t, r, Fd(_opened(d, tid, t, AT_FDCWD, a[0], p, r)))
     return [p, oct(a[1]).replace("0o", "0")]
 
 
@@ -766,7 +795,11 @@ def _mmap(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     typ = _MAP_TYPE.get(a[3] & 3, "")
     rest = flags(a[3] & ~3, _MAP_BITS, zero="")
     mflags = "|".join(x for x in (typ, rest) if x) or "0"
-    return [ptr(a[0]), a[1], flags(a[2], _PROT_BITS, zero="PROT_NONE"), mflags, fdnum(a[4]), hex(a[5])]
+    return [ptr(a[0]), a[1], flags(a[2], _PROT_BITS, zero="PROT_NONE"), mflags, fdnum(a[4]), a[5]]
+
+
+def _lseek(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [fdnum(a[0]), signed(a[1]), const(a[2] & 0xFFFFFFFF, _SEEK)]
 
 
 def _munmap(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -795,11 +828,32 @@ def _clone(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 
 def _clone3(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    raw = d.mem.read(tid, a[0], 64)
-    if len(raw) < 40:
+    """struct clone_args with the fields strace prints, in its order; a field that only
+    matters under a flag (pidfd, child_tid, parent_tid, tls, cgroup) only with that flag."""
+    raw = d.mem.read(tid, a[0], min(a[1], 88))
+    if len(raw) < 64:  # CLONE_ARGS_SIZE_VER0: anything shorter the kernel refuses (EINVAL)
         return [ptr(a[0]), a[1]]
-    fl, _pidfd, _ctid, _ptid, exit_signal = struct.unpack_from("=5Q", raw)
-    return [{"flags": clone_flags(fl), "exit_signal": signame(exit_signal) if exit_signal else 0}, a[1]]
+    fl, pidfd, ctid, ptid, exit_signal, stack, stack_size, tls = struct.unpack_from("=8Q", raw)
+    out: dict[str, Any] = {"flags": flags(fl, _CLONE3_BITS)}
+    if fl & CLONE_PIDFD:
+        out["pidfd"] = ptr(pidfd)
+    if fl & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID):
+        out["child_tid"] = ptr(ctid)
+    if fl & CLONE_PARENT_SETTID:
+        out["parent_tid"] = ptr(ptid)
+    out["exit_signal"] = signame(exit_signal) if exit_signal else 0
+    out["stack"] = ptr(stack)
+    out["stack_size"] = stack_size
+    if fl & CLONE_SETTLS:
+        out["tls"] = ptr(tls)
+    if len(raw) >= 80:
+        set_tid, set_tid_size = struct.unpack_from("=2Q", raw, 64)
+        if set_tid or set_tid_size:
+            out["set_tid"] = ptr(set_tid)
+            out["set_tid_size"] = set_tid_size
+    if len(raw) >= 88 and fl & CLONE_INTO_CGROUP:
+        out["cgroup"] = struct.unpack_from("=Q", raw, 80)[0]
+    return [out, a[1]]
 
 
 def _wait4(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -869,7 +923,7 @@ _HANDLERS: dict[str, _Handler] = {
     "getsockopt": _sockopt, "sendto": _sendto, "recvfrom": _recvfrom, "sendmsg": _sendmsg,
     "recvmsg": _recvmsg, "sendmmsg": _sendmmsg, "recvmmsg": _recvmmsg,
     "pipe": _pipe, "pipe2": _pipe,
-    "mmap": _mmap, "munmap": _munmap, "mprotect": _mprotect, "madvise": _madvise,
+    "lseek": _lseek, "mmap": _mmap, "munmap": _munmap, "mprotect": _mprotect, "madvise": _madvise,
     "mremap": _mremap, "brk": _brk,
     "clone": _clone, "clone3": _clone3, "wait4": _wait4, "exit": _exit, "exit_group": _exit,
     "set_robust_list": _set_robust_list, "rseq": _rseq, "set_tid_address": _set_tid_address,

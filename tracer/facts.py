@@ -567,7 +567,13 @@ def _stack_size(e: Event, mapping: tuple[int, int, str] | None) -> int | None:
     """The stack size of the thread a clone/clone3 created, when the trace shows it."""
     args = e["args"]
     if args and isinstance(args[0], dict) and isinstance(args[0].get("stack_size"), int):
-        return int(args[0]["stack_size"])  # clone3 with its struct decoded
+        # clone3 with its struct decoded: the mapping its stack lies in (guard page and TLS
+        # included, as for clone below), else the size the kernel was given.
+        stack = args[0].get("stack")
+        if mapping is not None and isinstance(stack, str) and stack.startswith("0x"):
+            if mapping[1] <= int(stack, 16) < mapping[1] + mapping[0]:
+                return mapping[0]
+        return int(args[0]["stack_size"])
     if mapping is None:
         return None
     size, addr, flags = mapping

@@ -35,6 +35,9 @@ _SYMBOLIC = re.compile(
 )
 # Which argument the recorder's fd_path describes, for calls whose descriptor is not first.
 _FD_ARG_INDEX: dict[str, int] = {"mmap": 4, "mmap2": 4}
+# Integer arguments and struct fields strace prints in hex (mmap's offset, clone3's stack_size).
+_HEX_ARG: dict[str, int] = {"mmap": 5, "mmap2": 5}
+_HEX_FIELDS = frozenset({"stack_size"})
 # Calls whose return value is an address, printed in hex like strace.
 _HEX_RET = frozenset({"mmap", "mmap2", "brk", "mremap", "shmat"})
 _C_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\v": "\\v", "\f": "\\f", '"': '\\"'}
@@ -139,8 +142,12 @@ def format_value(v: Any, strsize: int = STRSIZE) -> str:
             return format_sockaddr(v, strsize)
         if "iov" in v:
             return _format_msghdr(v, strsize)
-        return "{" + ", ".join(f"{k}={format_value(x, strsize)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{k}={_hex(x) if k in _HEX_FIELDS else format_value(x, strsize)}" for k, x in v.items()) + "}"
     return str(v)
+
+
+def _hex(v: Any) -> str:
+    return hex(v) if isinstance(v, int) and v > 0 else format_value(v)
 
 
 def strerror(name: str) -> str | None:
@@ -168,6 +175,9 @@ def format_result(event: Event) -> str:
 def _format_syscall(event: Event, strsize: int) -> str:
     args = event.get("args") or []
     parts = [format_value(a, strsize) for a in args]
+    h = _HEX_ARG.get(event["name"])
+    if h is not None and h < len(args):
+        parts[h] = _hex(args[h])
     fd_path = event.get("fd_path")
     if fd_path is not None:
         i = _FD_ARG_INDEX.get(event["name"], 0)
