@@ -108,6 +108,17 @@ def test_same_program_twice_exits_0(builds):
     assert "No divergence above info" in proc.stdout
 
 
+def test_bare_names_are_files_here(builds, tmp_path):
+    # `libctrace diff app-glibc app-musl` compares the files in this folder, though not in PATH.
+    for name in ("app-glibc", "app-musl"):
+        (tmp_path / name).write_bytes(builds["glibc" if name == "app-glibc" else "musl"].read_bytes())
+        (tmp_path / name).chmod(0o755)
+    proc = libctrace("diff", "--json", "app-glibc", "app-musl", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert [r["label"] for r in _json(proc)["runs"]] == ["app-glibc", "app-musl"]
+    assert_one_line_error(libctrace("diff", "no-such-build", "app-musl", cwd=tmp_path), "no-such-build")
+
+
 def test_exit_status_is_critical(builds):
     obj = _json(libctrace("diff", str(builds["glibc"]), str(builds["crash"]), "--json"))
     first = obj["findings"][0]

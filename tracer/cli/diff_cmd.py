@@ -71,7 +71,8 @@ def diff(
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
     program_args: tuple[str, ...] = ctx.meta.get("program_args", ())
     names = diffmod.default_labels(builds, labels)
-    specs = [Build(n, (b,) if is_trace_file(b) else (b, *program_args)) for n, b in zip(names, builds, strict=True)]
+    specs = [Build(n, (b,) if is_trace_file(b) else (_build_path(b), *program_args))
+             for n, b in zip(names, builds, strict=True)]
     progress = stderr_console()
     traces = collect(specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress)
     result = diffmod.compare(traces, names, timeline=timeline)
@@ -89,3 +90,8 @@ def diff(
         render(result, stdout_console(), timeline=timeline)
     ctx.exit(1 if result.diverged else 0)
 
+
+def _build_path(arg: str) -> str:
+    """diff compares build files: `app-musl` is the file here when there is one (as `./app-musl`),
+    and only otherwise a command looked up in PATH, as `run` does."""
+    return f"./{arg}" if "/" not in arg and os.path.isfile(arg) else arg
