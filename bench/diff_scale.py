@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from tracer.diffrun import load  # noqa: E402
+from tracer.traceio import load_trace  # noqa: E402
 from tracer.model import Trace  # noqa: E402
 from tracer.traceio import TraceWriter  # noqa: E402
 
@@ -165,7 +165,7 @@ def main() -> None:
     print("stages, in this process:")
     from tracer import diff, facts, rules
 
-    traces: list[Trace] = _timed("load both traces", lambda: [load(a), load(b)])
+    traces: list[Trace] = _timed("load both traces", lambda: [load_trace(a), load_trace(b)])
     fs = _timed("facts.extract (both)", lambda: [facts.extract(t, n) for t, n in zip(traces, ("glibc", "musl"), strict=True)])
     _timed("rules.evaluate", lambda: rules.evaluate(fs, traces))
     tl = _timed("align (timeline)", lambda: diff.align(traces))

@@ -4,10 +4,12 @@ when invoked, so `libctrace run` starts fast (its start-up is part of the measur
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import click
 
 from tracer import __version__
+from tracer.cli import _common
 
 # command name -> "module:function"; each module holds one command (or group) of its own.
 _COMMANDS: dict[str, tuple[str, str]] = {
@@ -60,7 +62,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # Without standalone mode click returns the code a command exits with (ctx.exit(n)).
         rv = cli.main(args=argv, prog_name="libctrace", standalone_mode=False)
-        sys.exit(rv if isinstance(rv, int) else 0)
+        code = rv if isinstance(rv, int) else 0
+        if _common.KEPT:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)  # skip freeing what keep_until_exit kept: the kernel does it at once
+        sys.exit(code)
     except LibctraceError as e:
         click.echo(f"libctrace: error: {e}", err=True)
         sys.exit(2)

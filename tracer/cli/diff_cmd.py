@@ -64,7 +64,7 @@ def diff(
     behaviour diverges: findings most severe first, with the events that show them, then
     side-by-side tables of files, DNS, memory and threads, and syscall counts."""
     from tracer import diff as diffmod
-    from tracer.cli._common import stderr_console, stdout_console
+    from tracer.cli._common import keep_until_exit, stderr_console, stdout_console
     from tracer.diffrun import Build, collect, is_trace_file
 
     if len(builds) < 2:
@@ -88,6 +88,7 @@ def diff(
         from tracer.render.diff_console import render
 
         render(result, stdout_console(), timeline=timeline)
+    keep_until_exit(traces, result)
     ctx.exit(1 if result.diverged else 0)
 
 

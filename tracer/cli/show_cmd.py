@@ -68,11 +68,13 @@ def _warn(message: str) -> None:
 @click.option("--pid", "pids", type=int, multiple=True, metavar="PID", help="Show only this process or thread (repeatable).")
 def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[int, ...]) -> None:
     """Render a saved trace TRACE (written by `libctrace run -o`)."""
+    from tracer.cli._common import keep_until_exit
     from tracer.traceio import load_trace
 
     if expr is not None and not expr.startswith("trace="):
         raise LibctraceError(f"-e {expr}: only trace=SET is supported (for example -e trace=%file)")
     trace = load_trace(trace_file)
+    keep_until_exit(trace)
     names = _selected_names(expr) if expr is not None else None
     for note in trace.notes:
         _warn(f"{trace_file}: {note}")
