@@ -22,7 +22,7 @@ from tracer.render.text import format_event
 SEVERITIES: tuple[str, ...] = ("critical", "behaviour", "info")
 MAX_EVIDENCE_PER_RUN = 4  # enough to point at the mechanism; the timeline shows the rest
 EVIDENCE_BYTES = 32  # buffer bytes shown in an evidence line, strace's default -s
-EVIDENCE_WIDTH = 240  # characters; a whole DNS answer would otherwise fill a screen
+EVIDENCE_WIDTH = 320  # characters: room for a whole clone3 struct; a DNS answer would fill a screen
 
 
 @dataclass(frozen=True)
