@@ -38,16 +38,15 @@ def _options(cmd: click.Command, path: str) -> list[tuple[str, str]]:
     return out
 
 
-def test_run_and_show_are_documented():
-    # The two commands of issue 2 must be there whatever else has landed.
-    assert {"run", "show"} <= set(_landed())
-    assert {"run", "show"} <= set(_sections())
+def test_every_command_of_the_design_exists_and_is_documented():
+    # All six commands of DESIGN.md have landed: a registered command whose module is gone
+    # is a broken CLI, not a command still to come.
+    assert set(_landed()) == set(_COMMANDS) == {"run", "show", "diff", "inspect", "scenarios", "demo"}
+    assert set(_COMMANDS) <= set(_sections())
 
 
 @pytest.mark.parametrize("name", list(_COMMANDS))
 def test_every_option_is_documented(name):
-    if name not in _landed():
-        pytest.skip(f"the {name} command has not landed yet")
     spec = _COMMANDS[name][0]
     module, attr = spec.split(":")
     cmd = getattr(importlib.import_module(module), attr)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from helpers import libctrace
+from recorder_progs import prog
 from rulestraces import scenario_trace
 from tracer import facts as F
 from tracer import rules as R
 from tracer.model import Trace
 from tracer.render.text import format_event
 from tracer.scenarios import get
+from tracer.traceio import load_trace
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -262,3 +265,17 @@ def test_malloc_pattern_and_thread_stack() -> None:
     prof = _one(findings, "syscall-profile")
     assert "clone3" in prof.explanation and "rseq" in prof.explanation
     _evidence_is_real(prof, runs)
+
+
+def test_syscall_profile_counts_more_than_2x_apart(tmp_path: Path) -> None:
+    """One build, two workloads: no syscall is used by only one run, but getppid's count is
+    10x apart, which is the profile's second half ("counts that differ by more than 2x")."""
+    runs = {}
+    for n in ("100", "1000"):
+        out = tmp_path / f"loop{n}.jsonl"
+        proc = libctrace("run", "-q", "-e", "trace=all", "-o", str(out), "--", str(prog("getppid_loop")), n)
+        assert proc.returncode == 0, proc.stderr
+        runs[f"loop{n}"] = load_trace(str(out))
+    prof = _one(_evaluate(*runs.items()), "syscall-profile")
+    assert prof.title == "Syscall profile: 0 in only some builds, 1 counts over 2x apart"
+    assert prof.explanation.endswith("counts differ more than 2x: getppid 100/1000.")

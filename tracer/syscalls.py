@@ -455,7 +455,6 @@ _DESC = (
     "fchmodat", "faccessat", "faccessat2", "utimensat", "execveat", "name_to_handle_at",
     "open_by_handle_at", "syncfs", "setns", "pidfd_open", "pidfd_getfd", "io_uring_setup",
     "io_uring_enter", "io_uring_register", "userfaultfd", "perf_event_open", "bpf",
-    *_NETWORK,
 )
 
 # strace's classes (strace(1), "-e trace=%class"); %net is strace's alias of %network.
