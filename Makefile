@@ -3,8 +3,9 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# gcc and musl-gcc build the scenarios; strace is the reference the tests compare against.
-SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace
+# gcc and musl-gcc build the scenarios; strace is the reference the tests compare against;
+# libseccomp2 builds the seccomp filter (through ctypes).
+SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2
 
 .PHONY: demo test bench setup system-packages compile clean
 

@@ -3,6 +3,7 @@
     .venv/bin/python bench/overhead.py            # full run (make bench), about 5 minutes
     .venv/bin/python bench/overhead.py --quick    # smaller loops, 2 repetitions
     .venv/bin/python bench/overhead.py --profile 100000   # where one traced syscall's time goes
+    .venv/bin/python bench/overhead.py --pin 1    # every mode on CPU 1: no cross-CPU wake-ups
 
 Every repetition runs all modes of a workload back to back (interleaved), so a slow moment of
 the machine hits every mode alike; the table shows the median and min-max wall time of each,
@@ -77,7 +78,7 @@ int main(int argc, char **argv) {
 # Debian's interpreter, not the first python3 on PATH: that may be a pyenv shell-script shim.
 PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else shutil.which("python3") or "python3"
 
-MODES = ("native", "strace", "strace-seccomp", "libctrace", "libctrace-all")
+MODES = ("native", "strace", "strace-seccomp", "libctrace", "libctrace-cold", "libctrace-all")
 FLOOR = "seccomp-floor"  # only for the big loop: what the kernel charges for a filter
 MODE_TITLES = {
     "native": "the program alone",
@@ -85,6 +86,7 @@ MODE_TITLES = {
     "strace": "strace -f -qq -o /dev/null",
     "strace-seccomp": "strace -f -qq --seccomp-bpf -e trace=<libctrace's default set> -o /dev/null",
     "libctrace": "libctrace run -q -o FILE (default set, seccomp-filtered)",
+    "libctrace-cold": "the same with an empty ELF-summary cache (the first run of a new build)",
     "libctrace-all": "libctrace run -q -e trace=all -o FILE (no filter)",
 }
 
@@ -147,6 +149,7 @@ def command(mode: str, argv: list[str], trace_file: str, strace_set: str) -> lis
         "strace": ["strace", "-f", "-qq", "-o", "/dev/null", *argv],
         "strace-seccomp": ["strace", "-f", "-qq", "--seccomp-bpf", "-e", f"trace={strace_set}", "-o", "/dev/null", *argv],
         "libctrace": [*lib, "-o", trace_file, "--", *argv],
+        "libctrace-cold": [*lib, "-o", trace_file, "--", *argv],
         "libctrace-all": [*lib, "-e", "trace=all", "-o", trace_file, "--", *argv],
     }[mode]
 
@@ -158,6 +161,9 @@ def bench_env() -> dict[str, str]:
     to a directory in /tmp, not into the source tree."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
+    # libctrace's ELF-summary cache (tracer/elfcache.py): the bench's own, filled by the
+    # warm-up round; the libctrace-cold mode gets an empty one on every run.
+    env["XDG_CACHE_HOME"] = str(CACHE / "xdg")
     return env
 
 
@@ -175,17 +181,23 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, cpu
 
 
-def measure(workloads: list[Workload], reps: int, strace_set: str, console: Console) -> None:
+def measure(workloads: list[Workload], reps: int, strace_set: str, console: Console, pin: int | None) -> None:
     env = bench_env()
+    # --pin: every mode on one CPU (tracer and program alike), without the cross-CPU wake-ups
+    # whose cost on this VM swings the unpinned ptrace figures by 3-5x from run to run.
+    prefix = ["taskset", "-c", str(pin)] if pin is not None else []
     with tempfile.TemporaryDirectory(prefix="libctrace-bench-") as tmp:
         trace_file = os.path.join(tmp, "trace.jsonl")
         for w in workloads:
             # One discarded round first: page cache, bytecode cache, dynamic loader caches.
             for mode in w.modes:
-                timed(command(mode, w.argv, trace_file, strace_set), env)
+                timed([*prefix, *command(mode, w.argv, trace_file, strace_set)], env)
             for rep in range(reps):
                 for mode in w.modes:
-                    wall, cpu = timed(command(mode, w.argv, trace_file, strace_set), env)
+                    menv = env
+                    if mode == "libctrace-cold":
+                        menv = {**env, "XDG_CACHE_HOME": tempfile.mkdtemp(dir=tmp)}
+                    wall, cpu = timed([*prefix, *command(mode, w.argv, trace_file, strace_set)], menv)
                     w.times.setdefault(mode, []).append(wall)
                     w.cpu.setdefault(mode, []).append(cpu)
                     if os.path.exists(trace_file):
@@ -255,7 +267,8 @@ def workloads(quick: bool, console: Console) -> list[Workload]:
     big, small = (1_000_000, 20_000) if quick else (10_000_000, 100_000)
     out = [
         # Full tracing of 10M calls would take minutes under strace -f: only filtered modes.
-        Workload(f"getppid-{_short(big)}", "filtered-loop", [loop, str(big)], ("native", FLOOR, "strace-seccomp", "libctrace"), big),
+        Workload(f"getppid-{_short(big)}", "filtered-loop", [loop, str(big)],
+                 ("native", FLOOR, "strace-seccomp", "libctrace", "libctrace-cold"), big),
         Workload(f"getppid-{_short(small)}", "full-loop", [loop, str(small)], MODES, small),
         Workload("python-import", "python", [PYTHON, "-c", "import json, sqlite3"], MODES),
     ]
@@ -295,6 +308,10 @@ def profile(calls: int, out: Console) -> None:
     out.print(f"total {total:.2f} s = {1e6 * total / calls:.1f} us per traced syscall (start-up included)")
 
 
+def _load(avg: tuple[float, float, float]) -> str:
+    return " ".join(f"{x:.2f}" for x in avg)
+
+
 def _short(n: int) -> str:
     return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k"
 
@@ -305,6 +322,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1M and 20k loops, 2 repetitions")
     parser.add_argument("--json", metavar="FILE", help="also write the raw timings as JSON")
     parser.add_argument("--profile", type=int, metavar="N", help="only profile trace=all on a loop of N calls")
+    parser.add_argument("--pin", type=int, metavar="CPU", help="run every mode pinned to this CPU (taskset -c)")
     args = parser.parse_args()
     reps = args.reps or (2 if args.quick else 5)
     if reps < 1:
@@ -317,8 +335,13 @@ def main() -> None:
         profile(args.profile, out)
         return
     ws = workloads(args.quick, log)
-    measure(ws, reps, ",".join(default_set()), log)
-    out.print(f"{reps} repetitions per mode, {os.cpu_count()} CPUs, kernel {os.uname().release}")
+    load_before = os.getloadavg()
+    measure(ws, reps, ",".join(default_set()), log, args.pin)
+    load_after = os.getloadavg()
+    pinned = f", every mode pinned to CPU {args.pin}" if args.pin is not None else ""
+    out.print(f"{reps} repetitions per mode, {os.cpu_count()} CPUs{pinned}, kernel {os.uname().release}")
+    # The bench itself keeps about one CPU busy; more than that is other work on the machine.
+    out.print(f"load average (1, 5, 15 min): before {_load(load_before)}, after {_load(load_after)}")
     out.print(results_table(ws))
     for mode in (MODES[0], FLOOR, *MODES[1:]):
         out.print(f"  {mode:15} {MODE_TITLES[mode]}", markup=False)

@@ -16,9 +16,8 @@ import stat
 import struct
 from dataclasses import dataclass
 
-from ptrace.binding.func import PtraceError, ptrace
-
-from tracer.errors import PermissionProblem, ProgramError
+from tracer.errors import LibctraceError, PermissionProblem, ProgramError
+from tracer.rawptrace import ptrace
 
 PTRACE_SEIZE = 0x4206
 PTRACE_INTERRUPT = 0x4207
@@ -85,29 +84,58 @@ def resolve_program(name: str, env: dict[str, str] | None, cwd: str | None = Non
     return path
 
 
+# libseccomp's stable ABI (soname libseccomp.so.2), called through ctypes: the pyseccomp
+# binding runs ctypes.util.find_library twice on import, i.e. ldconfig, 20-40 ms per run.
+_SCMP_ACT_ALLOW = 0x7FFF0000
+_SCMP_ACT_TRACE = 0x7FF00000  # | the 16-bit message, 0 here
+_SCMP_FLTATR_ACT_BADARCH = 2
+_SCMP_FLTATR_CTL_OPTIMIZE = 8
+
+
+def _libseccomp() -> ctypes.CDLL:
+    try:
+        lib = ctypes.CDLL("libseccomp.so.2")
+    except OSError as e:
+        raise LibctraceError(f"libseccomp is not installed (apt-get install libseccomp2): {e}") from None
+    lib.seccomp_init.argtypes = (ctypes.c_uint32,)
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_attr_set.argtypes = (ctypes.c_void_p, ctypes.c_int, ctypes.c_uint32)
+    lib.seccomp_rule_add.argtypes = (ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint)
+    lib.seccomp_export_bpf.argtypes = (ctypes.c_void_p, ctypes.c_int)
+    lib.seccomp_release.argtypes = (ctypes.c_void_p,)
+    lib.seccomp_release.restype = None
+    return lib
+
+
 def build_filter(syscall_numbers: set[int]) -> bytes:
     """BPF program: SECCOMP_RET_TRACE for the given syscalls, ALLOW for the rest.
 
     libseccomp checks the architecture first; calls of another ABI (int 0x80) are traced too,
     so nothing escapes unseen.
     """
-    import pyseccomp
-
-    f = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
-    f.set_attr(pyseccomp.Attr.ACT_BADARCH, pyseccomp.TRACE(0))
-    # A binary tree instead of a linear list: a call that is let through (the common case)
-    # costs a few BPF instructions, not one per traced syscall.
-    f.set_attr(pyseccomp.Attr.CTL_OPTIMIZE, 2)
-    for nr in sorted(syscall_numbers):
-        f.add_rule(pyseccomp.TRACE(0), nr)
+    lib = _libseccomp()
+    ctx = lib.seccomp_init(_SCMP_ACT_ALLOW)
+    if not ctx:
+        raise LibctraceError("libseccomp: seccomp_init failed")
     fd = os.memfd_create("libctrace-bpf", os.MFD_CLOEXEC)
     try:
-        with os.fdopen(os.dup(fd), "wb") as out:
-            f.export_bpf(out)
+
+        def check(rc: int, what: str) -> None:
+            if rc < 0:  # libseccomp returns -errno
+                raise LibctraceError(f"libseccomp: {what}: {os.strerror(-rc)}")
+
+        check(lib.seccomp_attr_set(ctx, _SCMP_FLTATR_ACT_BADARCH, _SCMP_ACT_TRACE), "bad-arch action")
+        # A binary tree instead of a linear list: a call that is let through (the common case)
+        # costs a few BPF instructions, not one per traced syscall.
+        check(lib.seccomp_attr_set(ctx, _SCMP_FLTATR_CTL_OPTIMIZE, 2), "optimize")
+        for nr in sorted(syscall_numbers):
+            check(lib.seccomp_rule_add(ctx, _SCMP_ACT_TRACE, nr, 0), f"rule for syscall {nr}")
+        check(lib.seccomp_export_bpf(ctx, fd), "export")
         size = os.lseek(fd, 0, os.SEEK_END)
         return os.pread(fd, size, 0)
     finally:
         os.close(fd)
+        lib.seccomp_release(ctx)
 
 
 @dataclass
@@ -185,8 +213,8 @@ def launch(
     try:
         ptrace(PTRACE_SEIZE, pid, 0, OPTIONS)
         if bpf is None:
-            ptrace(PTRACE_INTERRUPT, pid)
-    except PtraceError as e:
+            ptrace(PTRACE_INTERRUPT, pid, 0, 0)
+    except OSError as e:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
         os.close(go_w)

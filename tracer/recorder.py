@@ -18,14 +18,14 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ptrace.binding.func import PtraceError, ptrace, ptrace_getregs
-
 from tracer import __version__
 from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, Decoder, errname, signame
 from tracer.decode import plain as decode_plain
+from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
 from tracer.launcher import build_filter, launch, resolve_program
 from tracer.model import Event, Trace
+from tracer.rawptrace import PTRACE, get_errno, ptrace
 from tracer.syscalls import LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
 from tracer.traceio import TraceWriter
 
@@ -40,11 +40,13 @@ _EV_FORK, _EV_VFORK, _EV_CLONE, _EV_EXEC, _EV_SECCOMP, _EV_STOP = 1, 2, 3, 4, 7,
 _STOP_SIGNALS = frozenset((signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU))
 _OP_ENTRY, _OP_EXIT, _OP_SECCOMP = 1, 2, 3
 _INFO_SIZE = 88  # sizeof(struct ptrace_syscall_info)
-_HEAD = struct.Struct("=B3xI")  # op, arch
 _AUDIT_ARCH_X86_64 = 0xC000003E
-_ENTRY = struct.Struct("=7Q")  # nr, args[6] at offset 24 (entry and seccomp layouts agree)
-_EXIT = struct.Struct("=qB")  # rval, is_error at offset 24
+# One unpack per stop: op, arch, (instruction and stack pointers skipped), then at offset 24
+# nr and args[6] for entry and seccomp stops, or rval and is_error (the low byte at offset 32;
+# the kernel copies only 33 bytes then, the rest of the buffer is stale) for exit stops.
+_INFO = struct.Struct("=B3xI16xq6Q")
 _U64, _S64 = 1 << 64, 1 << 63
+_BATCH = 512  # events encoded and written at once: cheap per event, little lost on a crash
 
 
 @dataclass
@@ -67,6 +69,9 @@ class RecordOptions:
     # Read stops with PTRACE_GET_SYSCALL_INFO; False reads registers, as libctrace does on
     # kernels older than 5.3 (which lack it).
     syscall_info: bool = True
+    # False: the returned Trace has no events (they went to `output`, or nowhere): `run` needs
+    # only the header and footer, and memory stays flat however long the program runs.
+    keep_events: bool = True
 
 
 class _Stop(BaseException):
@@ -83,7 +88,7 @@ def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[s
     return {
         "libctrace": __version__,
         "command": list(opts.argv),
-        "executable": _executable(path),
+        "executable": None,  # filled in from the background ELF summary
         "cwd": os.path.abspath(opts.cwd or os.getcwd()),
         "env": {"names": sorted(env), "values": dict(env) if opts.record_env_values else None},
         "trace_set": trace_set,
@@ -93,17 +98,6 @@ def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[s
         "machine": uname.machine,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
     }
-
-
-def _executable(path: str) -> dict[str, Any] | None:
-    try:
-        from tracer.elfinfo import summary  # written in parallel; tolerated while absent
-    except ImportError:
-        return None
-    try:
-        return summary(path)
-    except LibctraceError:
-        return None  # a #! script or an odd ELF: the trace is still useful without it
 
 
 def record(opts: RecordOptions) -> tuple[Trace, int]:
@@ -116,13 +110,25 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     if opts.cwd is not None and not os.path.isdir(opts.cwd):
         raise ProgramError(f"{opts.cwd}: working directory does not exist")
     path = resolve_program(opts.argv[0], opts.env, opts.cwd)
+    header = _header(opts, path, tset.header())
+
+    def full_header() -> dict[str, Any]:
+        header["executable"] = elf.result()
+        return header
+
+    # Opened before anything runs (an unwritable -o fails fast); the header is written later.
+    writer = TraceWriter(opts.output, full_header) if opts.output else None
+    # From the cache, or computed in a child on the other CPU while the program starts; the
+    # header is written as soon as it is known (a reader may be waiting for it).
+    elf = executable_summary(path)
+    if writer is not None and elf.ready:
+        writer.flush()
     selected = tset.names
     bpf = None
     if selected is not None:
         bpf = build_filter({NUMBERS[n] for n in selected | LIFECYCLE})
-    header = _header(opts, path, tset.header())
-    writer = TraceWriter(opts.output, header) if opts.output else None
     rec = _Recorder(opts, selected, writer)
+    rec.header_child = elf.pid
     old_int = signal.signal(signal.SIGINT, _raise_stop("interrupted"))
     old_term = signal.signal(signal.SIGTERM, _raise_stop("interrupted"))
     old_alrm = signal.signal(signal.SIGALRM, _raise_stop("timeout"))
@@ -138,9 +144,10 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         rec.kill_all(launched.pid if launched is not None else None)
     except BaseException:
         if writer is not None:
-            writer.close(None)
+            rec.close_writer(None)
             if launched is None:  # nothing ran: leave no trace file behind
                 os.unlink(opts.output)
+        elf.result()  # reap the child
         raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -149,20 +156,19 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         signal.signal(signal.SIGALRM, old_alrm)
     if launched is None:
         if writer is not None:
-            writer.close(rec.footer(outcome, 130 if outcome == "interrupted" else 124, None))
+            rec.close_writer(rec.footer(outcome, 130 if outcome == "interrupted" else 124, None))
         raise LibctraceError(f"{outcome} before the program started")
     failure = launched.exec_failure()
     if failure is not None and not rec.execed:
         if writer is not None:
-            writer.close(rec.footer("error", 2, None))
+            rec.close_writer(rec.footer("error", 2, None))
         raise ProgramError(f"{path}: cannot execute: {failure}")
     if opts.extra_events is not None:
         rec.add_extra(opts.extra_events())
     code, sig = rec.exit_code(outcome)
     footer = rec.footer(outcome, code, sig)
-    if writer is not None:
-        writer.close(footer)
-    return Trace(header={"type": "header", "format": "libctrace-trace", "version": 1, **header}, events=rec.events, footer={"type": "footer", **footer}), code
+    rec.close_writer(footer)
+    return Trace(header={"type": "header", "format": "libctrace-trace", "version": 1, **full_header()}, events=rec.events, footer={"type": "footer", **footer}), code
 
 
 def _raise_stop(outcome: str) -> Callable[[int, Any], None]:
@@ -175,6 +181,9 @@ def _raise_stop(outcome: str) -> Callable[[int, Any], None]:
 class _Recorder:
     def __init__(self, opts: RecordOptions, selected: frozenset[str] | None, writer: TraceWriter | None) -> None:
         self.writer = writer
+        self.written = 0  # events handed to the writer so far (it gets them in batches)
+        self.batching = writer is not None or not opts.keep_events
+        self.keep_events = opts.keep_events
         self.events: list[Event] = []
         self.decoder = Decoder(opts.strsize)
         # syscall numbers that become events (the filter may stop on more: LIFECYCLE)
@@ -197,6 +206,7 @@ class _Recorder:
         self.use_regs = not opts.syscall_info
         self.info = ctypes.create_string_buffer(_INFO_SIZE)
         self.info_addr = ctypes.addressof(self.info)
+        self.header_child = 0  # the Background child computing the header's ELF summary
 
     # ------------------------------------------------------------ output
 
@@ -204,8 +214,26 @@ class _Recorder:
         self.seq += 1
         ev["seq"] = self.seq
         self.events.append(ev)
+        if self.batching and len(self.events) - self.written >= _BATCH:
+            self.feed_writer()
+
+    def feed_writer(self) -> None:
+        """Hands the new events to the writer in one batch (one map() over orjson, no Python
+        call per event), and forgets them unless the caller wants them back: a million kept
+        events cost memory, and every new page of it a page fault (2 us per event here)."""
         if self.writer is not None:
-            self.writer.write(ev)
+            self.writer.write_many(self.events[self.written :])
+        if self.keep_events:
+            self.written = len(self.events)
+        else:
+            self.events.clear()
+            self.written = 0
+
+    def close_writer(self, footer: dict[str, Any] | None) -> None:
+        """The last batch, then the footer (None: the file stays footer-less, interrupted)."""
+        self.feed_writer()
+        if self.writer is not None:
+            self.writer.close(footer)
 
     def add_extra(self, evs: list[dict]) -> None:
         for ev in evs:
@@ -266,14 +294,14 @@ class _Recorder:
         cmd = _PTRACE_SYSCALL if self.all_mode or tid in self.pending else _PTRACE_CONT
         try:
             ptrace(cmd, tid, 0, sig)
-        except PtraceError as e:
-            if e.errno != errno.ESRCH:  # the thread was killed meanwhile: its exit comes next
-                raise
+        except ProcessLookupError:
+            pass  # the thread was killed meanwhile: its exit comes next
 
     def _loop(self) -> None:
         # The hot loop: every name used per stop is a local (a stop costs ~50 us of kernel time;
         # the Python work per stop is kept to a few microseconds).
         waitpid = os.waitpid
+        raw_ptrace = PTRACE
         tgids = self.tgid
         pending = self.pending
         info = self.info
@@ -281,13 +309,12 @@ class _Recorder:
         emit = self.emit
         names = NAMES
         entry_decoded = ENTRY_DECODED
-        unpack_head = _HEAD.unpack_from
-        unpack_entry = _ENTRY.unpack_from
-        unpack_exit = _EXIT.unpack_from
+        unpack_info = _INFO.unpack_from
         monotonic = time.monotonic
         t0 = self.t0
         append = self.events.append
-        write = self.writer.write if self.writer is not None else None
+        events = self.events
+        batching = self.batching
         all_mode = self.all_mode
         plain = {nr: (NAMES[nr], NARGS[nr]) for nr in emit if decode_plain(NAMES[nr])}
         while tgids or self.early:
@@ -309,23 +336,22 @@ class _Recorder:
             if self.use_regs:
                 op, arch, nr, args, rval, is_error = self._regs(tid, event == _EV_SECCOMP)
             else:
-                try:
-                    ptrace(_PTRACE_GET_SYSCALL_INFO, tid, _INFO_SIZE, info_addr)
-                except PtraceError as e:
-                    if e.errno == errno.ESRCH:
+                if raw_ptrace(_PTRACE_GET_SYSCALL_INFO, tid, _INFO_SIZE, info_addr) < 0:
+                    err = get_errno()
+                    if err == errno.ESRCH:
                         continue  # killed meanwhile: its exit is next
-                    if e.errno not in (errno.EIO, errno.EINVAL):
-                        raise
+                    if err not in (errno.EIO, errno.EINVAL):
+                        raise OSError(err, f"PTRACE_GET_SYSCALL_INFO: {os.strerror(err)}")
                     self.use_regs = True  # kernel older than 5.3
                     op, arch, nr, args, rval, is_error = self._regs(tid, event == _EV_SECCOMP)
                 else:
-                    op, arch = unpack_head(info)
+                    v = unpack_info(info)
+                    op = v[0]
                     if op == _OP_EXIT:
-                        rval, is_error = unpack_exit(info, 24)
+                        rval, is_error = v[2], v[3] & 0xFF
                     elif op:
-                        args = unpack_entry(info, 24)
-                        nr = args[0] if arch == _AUDIT_ARCH_X86_64 else -1  # -1: another ABI
-                        args = args[1:]
+                        nr = v[2] if v[1] == _AUDIT_ARCH_X86_64 else -1  # -1: another ABI
+                        args = v[3:]
             if op == _OP_EXIT:
                 ent = pending.pop(tid, None)
                 if ent is None:
@@ -343,8 +369,8 @@ class _Recorder:
                     if tid != pid:
                         ev["tid"] = tid
                     append(ev)
-                    if write is not None:
-                        write(ev)
+                    if batching and len(events) - self.written >= _BATCH:
+                        self.feed_writer()
                     self.nsyscalls += 1
                 elif ent[0] in emit:
                     self._syscall(tid, ent, rval, is_error, monotonic())
@@ -368,14 +394,15 @@ class _Recorder:
                     pending[tid] = (nr, args, now, pre)
                 else:
                     pending[tid] = (nr, args, now, None)
-            try:
-                ptrace(_PTRACE_SYSCALL if all_mode or tid in pending else _PTRACE_CONT, tid, 0, 0)
-            except PtraceError as e:
-                if e.errno != errno.ESRCH:
-                    raise
+            if raw_ptrace(_PTRACE_SYSCALL if all_mode or tid in pending else _PTRACE_CONT, tid, 0, 0) < 0:
+                err = get_errno()
+                if err != errno.ESRCH:  # ESRCH: killed meanwhile, its exit comes next
+                    raise OSError(err, f"ptrace resume: {os.strerror(err)}")
 
     def _regs(self, tid: int, seccomp: bool) -> tuple[int, int, int, tuple[int, ...], int, bool]:
         """The same facts from the registers, for kernels without PTRACE_GET_SYSCALL_INFO."""
+        from ptrace.binding.func import ptrace_getregs  # only on kernels older than 5.3
+
         r = ptrace_getregs(tid)
         if seccomp or tid not in self.pending:
             args = (r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9)
@@ -417,9 +444,8 @@ class _Recorder:
                 # group-stop under SEIZE: stay stopped without swallowing SIGCONT
                 try:
                     ptrace(_PTRACE_LISTEN, tid, 0, 0)
-                except PtraceError as e:
-                    if e.errno != errno.ESRCH:
-                        raise
+                except ProcessLookupError:
+                    pass
             else:
                 self._resume(tid)
             return
@@ -503,7 +529,9 @@ class _Recorder:
         self.fresh.discard(tid)
         pid = self.tgid.pop(tid, None)
         if pid is None:
-            return  # an id that exec reused, already accounted for
+            if tid == self.header_child and self.writer is not None:
+                self.writer.flush()  # the ELF summary is ready: the header line goes out now
+            return  # else an id that exec reused, already accounted for
         ent = self.pending.pop(tid, None)
         if ent and ent[0] in self.emit:
             self._syscall(tid, ent, None, False, None)

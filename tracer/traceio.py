@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import Any, BinaryIO
+from functools import partial
+from typing import Any, BinaryIO, Callable
 
 import orjson
 
@@ -15,15 +16,27 @@ _BATCH = 512  # events buffered before a write(2): keeps per-event cost low, los
 
 
 class TraceWriter:
-    """Streams a trace to a file created with mode 0600 (traces can hold secrets)."""
+    """Streams a trace to a file created with mode 0600 (traces can hold secrets).
 
-    def __init__(self, path: str, header: dict[str, Any]) -> None:
+    The file is created at once, so that an unwritable path fails before anything runs. The
+    header may be a function: it is then called at the first flush, which lets the recorder
+    finish the header (the ELF summary) while the program already runs.
+    """
+
+    def __init__(self, path: str, header: dict[str, Any] | Callable[[], dict[str, Any]]) -> None:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         except OSError as e:
             raise LibctraceError(f"cannot write trace to {path}: {e.strerror}") from None
         self._f: BinaryIO = os.fdopen(fd, "wb")
         self._pending: list[bytes] = []
+        self._header: Callable[[], dict[str, Any]] | None = None
+        if callable(header):
+            self._header = header
+        else:
+            self._write_header(header)
+
+    def _write_header(self, header: dict[str, Any]) -> None:
         self._f.write(_dumps({"type": "header", "format": FORMAT, "version": VERSION, **header}))
         self._f.flush()
 
@@ -32,7 +45,15 @@ class TraceWriter:
         if len(self._pending) >= _BATCH:
             self.flush()
 
+    def write_many(self, events: list[Event]) -> None:
+        """Encodes and writes a batch at once (the recorder's way: no Python call per event)."""
+        self._pending.extend(map(_dumps, events))
+        self.flush()
+
     def flush(self) -> None:
+        if self._header is not None:
+            header, self._header = self._header, None
+            self._write_header(header())
         if self._pending:
             self._f.write(b"".join(self._pending))
             self._pending.clear()
@@ -46,8 +67,8 @@ class TraceWriter:
         self._f.close()
 
 
-def _dumps(obj: dict[str, Any]) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
+# One JSON line per object; a partial of the C function, so map() encodes without Python calls.
+_dumps: Callable[[Any], bytes] = partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def write_trace(path: str, trace: Trace) -> None:

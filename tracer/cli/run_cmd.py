@@ -65,7 +65,7 @@ def run(
 
     opts = RecordOptions(
         argv=list(command), output=output, trace_set=_trace_expr(expr), strsize=strsize,
-        timeout=timeout, record_env_values=record_env_values,
+        timeout=timeout, record_env_values=record_env_values, keep_events=False,  # only the summary is printed
     )
     if sandbox is None:
         trace, code = record(opts)
