@@ -256,3 +256,17 @@ print(open({str(link)!r}).read().strip())
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [str(real), "nameserver 127.0.0.1"]
     assert real.read_text() == "nameserver 127.0.0.53\n" and link.is_symlink()  # outside: untouched
+
+
+def test_leaving_waits_for_a_finishing_thread(need_root: None) -> None:
+    # rich's spinner stops its refresh thread without joining it; setns(CLONE_NEWNS) fails with
+    # EINVAL while any other thread still shares our fs_struct.
+    script = (
+        "import threading, time\n"
+        "from tracer.sandbox import open_sandbox, SandboxConfig\n"
+        "with open_sandbox(SandboxConfig()):\n"
+        "    threading.Thread(target=time.sleep, args=(0.3,), daemon=True).start()\n"
+        "print('left')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout == "left\n", proc.stderr

@@ -13,6 +13,8 @@ import fcntl
 import os
 import socket
 import struct
+import threading
+import time
 from dataclasses import dataclass, field
 
 from tracer.errors import PermissionProblem
@@ -99,12 +101,25 @@ class Namespaces:
         cwd = os.getcwd()
         try:
             if not self.user:
-                _check(_libc.setns(self._old_mnt, CLONE_NEWNS), "setns(mnt)")
+                _await_single_thread()
+                if _libc.setns(self._old_mnt, CLONE_NEWNS) != 0:
+                    err = ctypes.get_errno()
+                    raise PermissionProblem(f"--sandbox: cannot leave the mount namespace: {os.strerror(err)}")
                 _check(_libc.setns(self._old_net, CLONE_NEWNET), "setns(net)")
                 os.chdir(cwd)  # setns(CLONE_NEWNS) moves the process to the namespace's root
         finally:
             os.close(self._old_mnt)
             os.close(self._old_net)
+
+
+def _await_single_thread(timeout: float = 2.0) -> None:
+    """setns(CLONE_NEWNS) fails with EINVAL while another thread shares our fs_struct; a
+    progress spinner (rich) stops its refresh thread without joining it, so wait for it."""
+    me = threading.current_thread()
+    deadline = time.monotonic() + timeout
+    for t in threading.enumerate():
+        if t is not me:
+            t.join(max(0.0, deadline - time.monotonic()))
 
 
 def _write_map(path: str, text: str) -> None:
