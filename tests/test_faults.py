@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -171,3 +172,29 @@ def test_stopped_tracee_waits_for_sigcont(tmp_path: Path) -> None:
     assert proc.returncode == 0 and stdout == "resumed\n", stderr
     trace = load_trace(str(out))
     assert [e["signal"] for e in of_type(trace, "signal")] == ["SIGSTOP", "SIGCONT"]
+
+
+def test_quiet_program_events_reach_the_file_and_survive_sigkill(tmp_path: Path) -> None:
+    """Events are written within about half a second even when no more come (a batch is 512):
+    `tail -f` follows a quiet program, and a SIGKILLed libctrace leaves them behind."""
+    out = tmp_path / "t.jsonl"
+    proc = _start(out, "sh", "-c", "echo hi; sleep 30.9")
+    try:
+        _wait_traced(b"sleep\x0030.9\x00")  # its exec is being recorded; then nothing for 30 s
+        seen = time.monotonic()
+        execs: list[str] = []
+        while time.monotonic() - seen < 5 and execs != ["sh", "sleep"]:
+            time.sleep(0.05)
+            lines = out.read_bytes().split(b"\n")[1:-1]  # whole lines after the header
+            execs = [e["argv"][0] for e in map(json.loads, lines) if e["type"] == "exec"]
+        waited = time.monotonic() - seen
+        assert execs == ["sh", "sleep"], execs
+        assert proc.poll() is None  # read while the program sleeps, not after it ended
+        assert waited < 2.0, waited
+    finally:
+        proc.kill()  # SIGKILL: no chance to write anything more
+        proc.communicate(timeout=20)
+    trace = load_trace(str(out))
+    assert trace.footer is None
+    (echo,) = [e for e in syscalls(trace, "write") if e["args"][0] == 1]
+    assert echo["args"][1] == {"hex": b"hi\n".hex(), "len": 3}

@@ -376,9 +376,30 @@ class Decoder:
             fd = fdnum(args[where])
             if fd >= 0:
                 path = self.fd_path(tid, table, fd)
+        if name == "close_range" and ret == 0 and args[2] & 2:
+            # CLOSE_RANGE_UNSHARE: the process stops sharing its table (CLONE_FILES) first
+            table = self.tables[tgid] = {fd: f.copy() for fd, f in table.items()}
         h = _HANDLERS.get(name)
         out = h(self, tid, table, args, ret) if h is not None else [signed(a) for a in args[:nargs]]
         return out, path
+
+    def settle_at_entry(self, name: str, tgid: int, args: Args) -> bool:
+        """For a call stopped on only to follow descriptors (not recorded): applies it to the
+        table at entry when its result does not matter, sparing the exit stop. close releases
+        the number even when it fails (EINTR) or did not hold it (EBADF); fcntl other than
+        F_DUPFD* cannot fail in a way that matters here. True when done."""
+        if name == "close":
+            self.table(tgid).pop(fdnum(args[0]), None)
+            return True
+        if name == "fcntl":
+            cmd = args[1] & 0xFFFFFFFF
+            if cmd in (0, 1030):  # F_DUPFD, F_DUPFD_CLOEXEC: the new number is the result
+                return False
+            f = self.table(tgid).get(fdnum(args[0])) if cmd == 2 else None  # F_SETFD
+            if f is not None:
+                f.cloexec = bool(args[2] & 1)
+            return True
+        return False
 
     def buf(self, tid: int, addr: int, n: int, dns: bool = False) -> dict[str, Any] | str:
         if addr == 0:
@@ -611,6 +632,20 @@ def _close(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     if r == 0:
         t.pop(fd, None)
     return [fd]
+
+
+_CLOSE_RANGE_FLAGS = ((2, "CLOSE_RANGE_UNSHARE"), (4, "CLOSE_RANGE_CLOEXEC"))
+
+
+def _close_range(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    first, last = a[0] & 0xFFFFFFFF, a[1] & 0xFFFFFFFF
+    if r == 0:
+        for fd in [fd for fd in t if first <= fd <= last]:
+            if a[2] & 4:  # CLOSE_RANGE_CLOEXEC: marked, closed only by the next exec
+                t[fd].cloexec = True
+            else:
+                del t[fd]
+    return [first, last, flags(a[2], _CLOSE_RANGE_FLAGS)]
 
 
 def _dup(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -915,7 +950,7 @@ _HANDLERS: dict[str, _Handler] = {
     "chdir": _path_only, "unlink": _path_only, "rmdir": _path_only,
     "execve": _execve, "execveat": _execveat,
     "read": _read, "pread64": _pread, "write": _write, "pwrite64": _pread, "readv": _readv,
-    "writev": _writev, "close": _close, "dup": _dup, "dup2": _dup2, "dup3": _dup3,
+    "writev": _writev, "close": _close, "close_range": _close_range, "dup": _dup, "dup2": _dup2, "dup3": _dup3,
     "fcntl": _fcntl, "ioctl": _ioctl,
     "socket": _socket, "socketpair": _socketpair, "connect": _connect, "bind": _bind,
     "getsockname": _getsockname, "getpeername": _getsockname, "accept": _accept,

@@ -26,7 +26,7 @@ from tracer.errors import LibctraceError, ProgramError
 from tracer.launcher import build_filter, launch, resolve_program
 from tracer.model import Event, Trace
 from tracer.rawptrace import PTRACE, get_errno, ptrace
-from tracer.syscalls import LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
+from tracer.syscalls import FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
 from tracer.traceio import TraceWriter
 
 _PTRACE_CONT = 7
@@ -41,12 +41,20 @@ _STOP_SIGNALS = frozenset((signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signa
 _OP_ENTRY, _OP_EXIT, _OP_SECCOMP = 1, 2, 3
 _INFO_SIZE = 88  # sizeof(struct ptrace_syscall_info)
 _AUDIT_ARCH_X86_64 = 0xC000003E
+# A call of the i386 ABI (`int $0x80`) is keyed by its i386 number plus this bit, apart from
+# the x86_64 numbers. Every such call is recorded, whatever the trace set: the filter stops on
+# all of them anyway (another architecture), they are rare, and strace shows them.
+_I386 = 1 << 32
 # One unpack per stop: op, arch, (instruction and stack pointers skipped), then at offset 24
 # nr and args[6] for entry and seccomp stops, or rval and is_error (the low byte at offset 32;
 # the kernel copies only 33 bytes then, the rest of the buffer is stale) for exit stops.
 _INFO = struct.Struct("=B3xI16xq6Q")
 _U64, _S64 = 1 << 64, 1 << 63
 _BATCH = 512  # events encoded and written at once: cheap per event, little lost on a crash
+# Events are also written once they are this old (seconds), so that `tail -f` follows a quiet
+# program and a SIGKILLed libctrace loses little; a timer (SIGALRM) checks it.
+_FLUSH_EVERY = 0.5
+_FLUSH_RETRY = 0.02  # the timer came while the loop was busy: look again soon
 
 
 @dataclass
@@ -126,17 +134,18 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     selected = tset.names
     bpf = None
     if selected is not None:
-        bpf = build_filter({NUMBERS[n] for n in selected | LIFECYCLE})
+        bpf = build_filter({NUMBERS[n] for n in selected | LIFECYCLE | FD_TABLE})
     rec = _Recorder(opts, selected, writer)
     rec.header_child = elf.pid
     old_int = signal.signal(signal.SIGINT, _raise_stop("interrupted"))
     old_term = signal.signal(signal.SIGTERM, _raise_stop("interrupted"))
-    old_alrm = signal.signal(signal.SIGALRM, _raise_stop("timeout"))
+    old_alrm = signal.signal(signal.SIGALRM, rec.alarm)
     launched = None
     try:
         launched = launch(path, opts.argv, opts.env, opts.cwd, bpf, (opts.stdin, opts.stdout, opts.stderr))
         if opts.timeout is not None:
-            signal.setitimer(signal.ITIMER_REAL, opts.timeout)
+            rec.deadline = time.monotonic() + opts.timeout
+        rec.arm(time.monotonic())
         outcome = rec.run(launched.pid, all_mode=bpf is None)
     except _Stop as stop:
         # Ctrl-C or the timer outside the loop (while starting or finishing): same outcome.
@@ -207,6 +216,37 @@ class _Recorder:
         self.info = ctypes.create_string_buffer(_INFO_SIZE)
         self.info_addr = ctypes.addressof(self.info)
         self.header_child = 0  # the Background child computing the header's ELF summary
+        # syscall numbers stopped on only to keep the descriptor tables right: decoded, not kept
+        self.follow = set() if selected is None else {NUMBERS[n] for n in FD_TABLE - selected}
+        self.deadline: float | None = None  # --timeout, on the monotonic clock
+        self.waiting = False  # in waitpid: the SIGALRM handler may write events out then
+
+    # ------------------------------------------------------------ the timer
+
+    def arm(self, now: float, delay: float = _FLUSH_EVERY) -> None:
+        """Next SIGALRM: for the periodic flush (with a trace file) and the --timeout."""
+        if self.deadline is not None:
+            delay = min(delay, self.deadline - now) if self.writer is not None else self.deadline - now
+        elif self.writer is None:
+            return
+        signal.setitimer(signal.ITIMER_REAL, max(delay, 1e-6))
+
+    def alarm(self, signum: int, frame: Any) -> None:
+        """SIGALRM: the timeout, or time to write out the events recorded since the last write.
+
+        Writing only while the loop sits in waitpid keeps the handler from running into the
+        middle of the loop's own list and file updates; else it looks again a little later.
+        """
+        now = time.monotonic()
+        if self.deadline is not None and now >= self.deadline:
+            raise _Stop("timeout")
+        delay = _FLUSH_EVERY
+        if self.writer is not None and len(self.events) > self.written:
+            if self.waiting:
+                self.feed_writer()
+            else:
+                delay = _FLUSH_RETRY
+        self.arm(now, delay)
 
     # ------------------------------------------------------------ output
 
@@ -317,11 +357,15 @@ class _Recorder:
         batching = self.batching
         all_mode = self.all_mode
         plain = {nr: (NAMES[nr], NARGS[nr]) for nr in emit if decode_plain(NAMES[nr])}
+        follow = self.follow
         while tgids or self.early:
+            self.waiting = True
             try:
                 tid, status = waitpid(-1, _WALL)
             except ChildProcessError:
                 return
+            finally:
+                self.waiting = False
             if status & 0xFF != 0x7F:  # exited or killed
                 self._exited(tid, status)
                 continue
@@ -350,7 +394,7 @@ class _Recorder:
                     if op == _OP_EXIT:
                         rval, is_error = v[2], v[3] & 0xFF
                     elif op:
-                        nr = v[2] if v[1] == _AUDIT_ARCH_X86_64 else -1  # -1: another ABI
+                        nr = v[2] if v[1] == _AUDIT_ARCH_X86_64 else _I386 | v[2]
                         args = v[3:]
             if op == _OP_EXIT:
                 ent = pending.pop(tid, None)
@@ -372,8 +416,10 @@ class _Recorder:
                     if batching and len(events) - self.written >= _BATCH:
                         self.feed_writer()
                     self.nsyscalls += 1
-                elif ent[0] in emit:
+                elif ent[0] in emit or ent[0] >= _I386 or (all_mode and ent[0] >= 0):
                     self._syscall(tid, ent, rval, is_error, monotonic())
+                elif ent[0] in follow:  # updates the descriptor table; no event
+                    self.decoder.decode(names[ent[0]], tid, tgids.get(tid, tid), ent[1], NARGS[ent[0]], rval)
             elif op:
                 name = names.get(nr)
                 if not self.started:
@@ -392,7 +438,7 @@ class _Recorder:
                         self._resume(tid)
                         continue
                     pending[tid] = (nr, args, now, pre)
-                else:
+                elif nr not in follow or not self.decoder.settle_at_entry(name, tgids.get(tid, tid), args):
                     pending[tid] = (nr, args, now, None)
             if raw_ptrace(_PTRACE_SYSCALL if all_mode or tid in pending else _PTRACE_CONT, tid, 0, 0) < 0:
                 err = get_errno()
@@ -410,16 +456,25 @@ class _Recorder:
         rax = ctypes.c_long(r.rax).value
         return _OP_EXIT, _AUDIT_ARCH_X86_64, 0, (), rax, -4095 <= rax < 0
 
+    def _recorded(self, nr: int) -> bool:
+        """Whether a stopped call becomes an event (the loop inlines the same test): selected,
+        of the i386 ABI, or unknown to the table under trace=all (-1 marks exec's own exit)."""
+        return nr in self.emit or nr >= _I386 or (self.all_mode and nr >= 0)
+
     def _syscall(self, tid: int, ent: tuple[Any, ...], rval: int | None, is_error: bool, end: float | None) -> None:
         nr, args, t, pre = ent
-        name = NAMES[nr]
         pid = self.tgid.get(tid, tid)
+        if nr >= _I386:
+            self._syscall_i386(tid, pid, ent, rval, is_error, end)
+            return
+        name = NAMES.get(nr) or f"syscall_{nr}"  # unknown numbers are seen only with trace=all
+        nargs = NARGS.get(nr, 6)
         if pre is not None:
             decoded, fd_path = pre
         elif rval is None:  # died inside the call: its memory is gone, show raw values
-            decoded, fd_path = list(args[: NARGS[nr]]), None
+            decoded, fd_path = list(args[:nargs]), None
         else:
-            decoded, fd_path = self.decoder.decode(name, tid, pid, args, NARGS[nr], rval)
+            decoded, fd_path = self.decoder.decode(name, tid, pid, args, nargs, rval)
         ev: Event = {
             "type": "syscall", "seq": 0, "t": t, "pid": pid, "name": name, "args": decoded,
             "ret": rval, "errno": errname(-rval) if is_error and rval is not None else None,
@@ -428,6 +483,23 @@ class _Recorder:
             ev["tid"] = tid
         if fd_path is not None:
             ev["fd_path"] = fd_path
+        if end is not None:
+            ev["dur"] = round(end - self.t0 - t, 6)
+        self.nsyscalls += 1
+        self.add(ev)
+
+    def _syscall_i386(self, tid: int, pid: int, ent: tuple[Any, ...], rval: int | None, is_error: bool, end: float | None) -> None:
+        """An i386-ABI call: its i386 name and its raw arguments (32-bit, signed), nothing decoded
+        (the descriptor tables do not follow these calls)."""
+        nr, args, t = ent[0] & 0xFFFFFFFF, ent[1], ent[2]
+        raw = [(a & 0xFFFFFFFF) - ((a & 0x80000000) << 1) for a in args[: I386_NARGS.get(nr, 6)]]
+        ev: Event = {
+            "type": "syscall", "seq": 0, "t": t, "pid": pid, "name": I386_NAMES.get(nr, f"syscall_{nr}"),
+            "arch": "i386", "args": raw, "ret": rval,
+            "errno": errname(-rval) if is_error and rval is not None else None,
+        }
+        if tid != pid:
+            ev["tid"] = tid
         if end is not None:
             ev["dur"] = round(end - self.t0 - t, 6)
         self.nsyscalls += 1
@@ -497,7 +569,7 @@ class _Recorder:
                 decoded = ent[3][0]
                 at = 1 if NAMES[ent[0]] == "execveat" else 0
                 exe, argv = decoded[at], decoded[at + 1]
-            if ent[0] in self.emit:
+            if self._recorded(ent[0]):
                 self._syscall(former, ent, 0, False, time.monotonic())
         # execve's exit stop is still to come (with PTRACE_SYSCALL): mark it so that it is
         # consumed as an exit, which keeps entry/exit in step when reading registers.
@@ -533,7 +605,7 @@ class _Recorder:
                 self.writer.flush()  # the ELF summary is ready: the header line goes out now
             return  # else an id that exec reused, already accounted for
         ent = self.pending.pop(tid, None)
-        if ent and ent[0] in self.emit:
+        if ent and self._recorded(ent[0]):
             self._syscall(tid, ent, None, False, None)
         if os.WIFSIGNALED(status):
             code, sig, core = None, os.WTERMSIG(status), os.WCOREDUMP(status)

@@ -183,7 +183,9 @@ def _format_syscall(event: Event, strsize: int) -> str:
         i = _FD_ARG_INDEX.get(event["name"], 0)
         if i < len(args) and isinstance(args[i], int):
             parts[i] = f"{args[i]}<{fd_path}>"
-    return f"{event['name']}({', '.join(parts)}) = {format_result(event)}"
+    # A call through the 32-bit ABI (int $0x80): its name and numbers are i386's, say so.
+    abi = f"[{event['arch']}] " if "arch" in event else ""
+    return f"{abi}{event['name']}({', '.join(parts)}) = {format_result(event)}"
 
 
 def _format_exit(event: Event) -> str:
