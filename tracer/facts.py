@@ -12,6 +12,7 @@ import re
 import signal
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from dnslib import QTYPE, RCODE, DNSBuffer, DNSError, DNSHeader, DNSQuestion, DNSRecord
@@ -136,6 +137,7 @@ class Facts:
     main_seq: int = 0
 
 
+@lru_cache(maxsize=8192)  # programs open the same few hundred paths again and again
 def categorize(path: str, program_dir: str | None = None) -> str:
     """The category of a file path (see CATEGORIES)."""
     base = os.path.basename(path)
@@ -276,15 +278,17 @@ class _Extractor:
     def run(self) -> None:
         counts = self.counts
         handlers = self.handlers
+        pids = self.pids
+        images = self.images
         for e in self.trace.events:
             kind = e.get("type")
             if kind == "syscall":
                 name = e["name"]
                 counts[name] += 1
                 pid = e["pid"]
-                if pid not in self.pids:
-                    self.pids[pid] = None
-                image = self._image(pid)
+                if pid not in pids:
+                    pids[pid] = None
+                image = images.get(pid) or self._image(pid)  # inlined: once per event
                 if not image.started and name not in _LOADER_CALLS:
                     self._start(pid, image, e["seq"])
                 h = handlers.get(name)
