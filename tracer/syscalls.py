@@ -354,6 +354,10 @@ _TABLE = """\
 332 statx 5
 333 io_pgetevents 6
 334 rseq 4
+"""
+
+# Since 424 every architecture numbers new syscalls alike: one tail for both tables.
+_COMMON_TAIL = """\
 424 pidfd_send_signal 4
 425 io_uring_setup 2
 426 io_uring_enter 6
@@ -383,12 +387,19 @@ _TABLE = """\
 450 set_mempolicy_home_node 4
 """
 
-NAMES: dict[int, str] = {}
-NARGS: dict[int, int] = {}
-for _line in _TABLE.splitlines():
-    _nr, _name, _n = _line.split()
-    NAMES[int(_nr)] = _name
-    NARGS[int(_nr)] = int(_n)
+
+def _parse(table: str) -> tuple[dict[int, str], dict[int, int]]:
+    """`NR name NARGS` lines, plus the common tail -> (names by number, argument counts)."""
+    names: dict[int, str] = {}
+    nargs: dict[int, int] = {}
+    for line in (table + _COMMON_TAIL).splitlines():
+        nr, name, n = line.split()
+        names[int(nr)] = name
+        nargs[int(nr)] = int(n)
+    return names, nargs
+
+
+NAMES, NARGS = _parse(_TABLE)
 NUMBERS: dict[str, int] = {name: nr for nr, name in NAMES.items()}
 
 _STAT = ("stat", "lstat", "fstat", "newfstatat", "statx")
@@ -1005,38 +1016,6 @@ _I386_TABLE = """\
 421 rt_sigtimedwait_time64 4
 422 futex_time64 6
 423 sched_rr_get_interval_time64 2
-424 pidfd_send_signal 4
-425 io_uring_setup 2
-426 io_uring_enter 6
-427 io_uring_register 4
-428 open_tree 3
-429 move_mount 5
-430 fsopen 2
-431 fsconfig 5
-432 fsmount 3
-433 fspick 3
-434 pidfd_open 2
-435 clone3 2
-436 close_range 3
-437 openat2 4
-438 pidfd_getfd 3
-439 faccessat2 4
-440 process_madvise 5
-441 epoll_pwait2 6
-442 mount_setattr 5
-443 quotactl_fd 4
-444 landlock_create_ruleset 3
-445 landlock_add_rule 4
-446 landlock_restrict_self 2
-447 memfd_secret 1
-448 process_mrelease 2
-449 futex_waitv 5
-450 set_mempolicy_home_node 4
 """
 
-I386_NAMES: dict[int, str] = {}
-I386_NARGS: dict[int, int] = {}
-for _line in _I386_TABLE.splitlines():
-    _nr, _name, _n = _line.split()
-    I386_NAMES[int(_nr)] = _name
-    I386_NARGS[int(_nr)] = int(_n)
+I386_NAMES, I386_NARGS = _parse(_I386_TABLE)
