@@ -547,7 +547,7 @@ def align(traces: Sequence[Trace]) -> Timeline:
     """Aligns every run against the first (a star alignment) and merges the results into rows
     of one cell per run; the first row where the runs differ is the first divergence."""
     encoded = [_runs_of(tokens(t)) for t in traces]
-    base_vals, base_counts = encoded[0]
+    base_vals = encoded[0][0]
     nbase = len(base_vals)
     # For each other run: base index -> its matched index, and its inserts before each base index.
     matched: list[list[int | None]] = []

@@ -1,72 +1,24 @@
 """The trace data model: plain, JSON-ready records. No I/O here.
 
 Events are kept as dicts (one JSON object per line in the file) because traces reach
-millions of events and dict access is the cheapest thing Python has; the TypedDicts
-below document their shape, and docs/trace-format.md is the reference.
+millions of events and dict access is the cheapest thing Python has. Their shape is
+docs/trace-format.md, checked by tracer/schemas/trace.schema.json in the tests.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any
 
 FORMAT = "libctrace-trace"
 VERSION = 1
 
-EventType = Literal["syscall", "exec", "fork", "signal", "exit", "dns-log"]
-
-
-class SyscallEvent(TypedDict):
-    type: Literal["syscall"]
-    seq: int
-    t: float  # seconds since the trace started, at syscall entry
-    pid: int  # thread-group id (process)
-    tid: NotRequired[int]  # present only when it differs from pid
-    name: str
-    args: list[Any]  # decoded, see docs/trace-format.md
-    ret: int | None  # None when the call never returned (process died, execve success is 0)
-    errno: str | None
-    fd_path: NotRequired[str]  # what the first descriptor argument refers to, like strace -y
-    dur: NotRequired[float]  # seconds between entry and exit
-
-
-class ExecEvent(TypedDict):
-    type: Literal["exec"]
-    seq: int
-    t: float
-    pid: int
-    path: str
-    argv: list[str]
-
-
-class ForkEvent(TypedDict):
-    type: Literal["fork"]
-    seq: int
-    t: float
-    pid: int  # parent
-    child: int
-    kind: Literal["process", "thread", "vfork"]
-
-
-class SignalEvent(TypedDict):
-    type: Literal["signal"]
-    seq: int
-    t: float
-    pid: int
-    signal: str  # "SIGSEGV"
-
-
-class ExitEvent(TypedDict):
-    type: Literal["exit"]
-    seq: int
-    t: float
-    pid: int
-    code: int | None
-    signal: str | None
-    core: bool
-
-
 Event = dict[str, Any]
+
+
+def header_record(fields: dict[str, Any]) -> dict[str, Any]:
+    """The header line of a trace: what identifies the format, then the run's own fields."""
+    return {"type": "header", "format": FORMAT, "version": VERSION, **fields}
 
 
 @dataclass(frozen=True)
