@@ -24,7 +24,7 @@ from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
 from tracer.launcher import build_filter, launch, resolve_program
-from tracer.model import Event, Trace
+from tracer.model import Event, Trace, header_record
 from tracer.rawptrace import PTRACE, get_errno, ptrace
 from tracer.syscalls import FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
 from tracer.traceio import TraceWriter
@@ -177,7 +177,8 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     code, sig = rec.exit_code(outcome)
     footer = rec.footer(outcome, code, sig)
     rec.close_writer(footer)
-    return Trace(header={"type": "header", "format": "libctrace-trace", "version": 1, **full_header()}, events=rec.events, footer={"type": "footer", **footer}), code
+    trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
+    return trace, code
 
 
 def _raise_stop(outcome: str) -> Callable[[int, Any], None]:

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO, Callable
 import orjson
 
 from tracer.errors import LibctraceError, TraceFormatError
-from tracer.model import FORMAT, VERSION, Event, Trace
+from tracer.model import FORMAT, VERSION, Event, Trace, header_record
 
 _BATCH = 512  # events buffered before a write(2): keeps per-event cost low, loses little on a crash
 
@@ -37,7 +37,7 @@ class TraceWriter:
             self._write_header(header)
 
     def _write_header(self, header: dict[str, Any]) -> None:
-        self._f.write(_dumps({"type": "header", "format": FORMAT, "version": VERSION, **header}))
+        self._f.write(_dumps(header_record(header)))
         self._f.flush()
 
     def write(self, event: Event) -> None:
