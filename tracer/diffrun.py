@@ -64,12 +64,14 @@ def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | N
     return [traces[i] for i in range(len(builds))]
 
 
-def record_one(build: Build, output: str | None, session: SandboxSession | None) -> Trace:
-    """Records one program; its stdin is /dev/null and its output is kept out of ours (what it
-    wrote is in the trace, and is compared as a fact)."""
+def record_one(build: Build, output: str | None, session: SandboxSession | None,
+               program_output: str = os.devnull) -> Trace:
+    """Records one program in the open sandbox (if any); its stdin is /dev/null and its
+    stdout and stderr go to the file `program_output`, out of ours (what it wrote is in the
+    trace, and is compared as a fact)."""
     from tracer.recorder import RecordOptions, record
 
-    with open(os.devnull, "rb") as null_in, open(os.devnull, "wb") as null_out:
+    with open(os.devnull, "rb") as null_in, open(program_output, "wb") as out:
         opts = RecordOptions(
             argv=list(build.argv),
             output=output,
@@ -77,8 +79,8 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None)
             sandbox=session.header() if session is not None else None,
             extra_events=session.drain_log if session is not None else None,
             stdin=null_in.fileno(),
-            stdout=null_out.fileno(),
-            stderr=null_out.fileno(),
+            stdout=out.fileno(),
+            stderr=out.fileno(),
         )
         trace, _status_code = record(opts)
     return trace

@@ -146,22 +146,16 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
                      session: SandboxSession | None) -> list[str]:
     """Traces each variant; returns one summary line per variant. `session`: the open
     sandbox (its header goes into each trace, its DNS log after each run) or None."""
-    from tracer.recorder import RecordOptions, record
+    from tracer.diffrun import Build, record_one
 
     lines = []
     for variant in variants:
         argv, env, _ = sc.run_spec(scenario, variant)
         trace_path = out_dir / f"{scenario.name}-{variant}.jsonl"
-        # The program's own output goes to a file: stdout carries one summary line per run.
-        with open(out_dir / f"{scenario.name}-{variant}.out", "wb") as output, open(os.devnull, "rb") as null:
-            opts = RecordOptions(
-                argv=argv, output=str(trace_path), env={**os.environ, **env}, cwd=str(cwd),
-                sandbox=session.header() if session else None,
-                extra_events=session.drain_log if session else None,
-                stdin=null.fileno(), stdout=output.fileno(), stderr=output.fileno(),
-            )
-            with stderr_console().status(f"tracing {scenario.name} {variant}"):
-                trace, _code = record(opts)
+        build = Build(variant, tuple(argv), {**os.environ, **env})
+        with stderr_console().status(f"tracing {scenario.name} {variant}"):
+            # The program's own output goes to a file: stdout carries one summary line per run.
+            trace = record_one(build, str(trace_path), session, str(out_dir / f"{scenario.name}-{variant}.out"))
         f = trace.footer
         assert f is not None  # record() always closes what it recorded with a footer
         status = f"killed by {f['signal']} ({f['exit_code']})" if f["signal"] else f"exit {f['exit_code']}"
@@ -189,7 +183,7 @@ def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: 
     and prints one line per variant: exit status, syscalls recorded, trace path.
     """
     scenario = sc.get(name)
-    cwd = Path.cwd()  # taken before the sandbox, which may move us
+    cwd = Path.cwd()  # paths are shown relative to where the user is
     binaries = sc.build(scenario, variants or None)
     out_dir = (out_dir or sc.build_root() / "traces").resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
