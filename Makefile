@@ -18,7 +18,11 @@ test: setup
 bench: setup
 	$(BIN)/python bench/overhead.py
 
-setup: system-packages $(VENV)/.installed compile
+setup: system-packages $(VENV)/.installed compile tracer/_stoploop.so
+
+# The recorder's C stop loop (loaded with ctypes; without it the same loop runs in Python).
+tracer/_stoploop.so: tracer/stoploop.c
+	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $<
 
 system-packages:
 	@missing=""; \
@@ -37,7 +41,7 @@ system-packages:
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
 
 # Byte-compile once: with PYTHONDONTWRITEBYTECODE set, every start would recompile otherwise,
@@ -46,4 +50,4 @@ compile: $(VENV)/.installed
 	@$(BIN)/python -m compileall -q tracer
 
 clean:
-	rm -rf $(VENV) scenarios/.build *.egg-info
+	rm -rf $(VENV) scenarios/.build *.egg-info tracer/_stoploop.so

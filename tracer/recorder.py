@@ -26,6 +26,8 @@ from tracer.errors import LibctraceError, ProgramError
 from tracer.launcher import build_filter, launch, resolve_program
 from tracer.model import Event, Trace, header_record
 from tracer.rawptrace import PTRACE, get_errno, ptrace
+from tracer.stoploop import FULL, STOP, StopLoop
+from tracer.stoploop import load as load_stoploop
 from tracer.syscalls import FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
 from tracer.traceio import TraceWriter
 
@@ -221,16 +223,22 @@ class _Recorder:
         self.follow = set() if selected is None else {NUMBERS[n] for n in FD_TABLE - selected}
         self.deadline: float | None = None  # --timeout, on the monotonic clock
         self.waiting = False  # in waitpid: the SIGALRM handler may write events out then
+        # the calls with nothing to decode (nr -> name, number of arguments)
+        self.plain = {nr: (NAMES[nr], NARGS[nr]) for nr in self.emit if decode_plain(NAMES[nr])}
+        # The C stop loop (None: the same work in Python). Until the program starts it hands
+        # every stop back: the calls before the first execve are libctrace's own.
+        lib = load_stoploop() if opts.syscall_info else None
+        self.fast = StopLoop(lib, ctypes.addressof(self.info)) if lib is not None else None
 
     # ------------------------------------------------------------ the timer
 
     def arm(self, now: float, delay: float = _FLUSH_EVERY) -> None:
-        """Next SIGALRM: for the periodic flush (with a trace file) and the --timeout."""
+        """Next SIGALRM: for the periodic flush and the --timeout. The timer repeats, so that a
+        signal that came just before the C loop blocked in waitpid (its handler runs only once
+        the loop returns) is followed by another that interrupts the wait."""
         if self.deadline is not None:
-            delay = min(delay, self.deadline - now) if self.writer is not None else self.deadline - now
-        elif self.writer is None:
-            return
-        signal.setitimer(signal.ITIMER_REAL, max(delay, 1e-6))
+            delay = min(delay, self.deadline - now)
+        signal.setitimer(signal.ITIMER_REAL, max(delay, 1e-6), _FLUSH_EVERY)
 
     def alarm(self, signum: int, frame: Any) -> None:
         """SIGALRM: the timeout, or time to write out the events recorded since the last write.
@@ -353,16 +361,26 @@ class _Recorder:
         unpack_info = _INFO.unpack_from
         monotonic = time.monotonic
         t0 = self.t0
-        append = self.events.append
-        events = self.events
-        batching = self.batching
         all_mode = self.all_mode
-        plain = {nr: (NAMES[nr], NARGS[nr]) for nr in emit if decode_plain(NAMES[nr])}
+        plain = self.plain
         follow = self.follow
+        fast = self.fast
+        have_info = False
         while tgids or self.early:
             self.waiting = True
             try:
-                tid, status = waitpid(-1, _WALL)
+                if fast is not None and not self.use_regs:
+                    got = fast.run()
+                    self._take_fast()
+                    if got != STOP:
+                        if got == FULL or got == -errno.EINTR:
+                            continue  # (the signal's handler runs on the way round)
+                        if got == -errno.ECHILD:
+                            return
+                        raise OSError(-got, f"waitpid: {os.strerror(-got)}")
+                    tid, status, have_info = fast.stop()
+                else:
+                    tid, status = waitpid(-1, _WALL)
             except ChildProcessError:
                 return
             finally:
@@ -381,7 +399,7 @@ class _Recorder:
             if self.use_regs:
                 op, arch, nr, args, rval, is_error = self._regs(tid, event == _EV_SECCOMP)
             else:
-                if raw_ptrace(_PTRACE_GET_SYSCALL_INFO, tid, _INFO_SIZE, info_addr) < 0:
+                if not have_info and raw_ptrace(_PTRACE_GET_SYSCALL_INFO, tid, _INFO_SIZE, info_addr) < 0:
                     err = get_errno()
                     if err == errno.ESRCH:
                         continue  # killed meanwhile: its exit is next
@@ -401,22 +419,8 @@ class _Recorder:
                 ent = pending.pop(tid, None)
                 if ent is None:
                     pass
-                elif ent[0] in plain:  # fast path (getppid-like): nothing to decode
-                    name, n = plain[ent[0]]
-                    pid = tgids[tid]
-                    self.seq += 1
-                    ev = {
-                        "type": "syscall", "seq": self.seq, "t": ent[2], "pid": pid, "name": name,
-                        "args": [a - _U64 if a >= _S64 else a for a in ent[1][:n]],
-                        "ret": rval, "errno": errname(-rval) if is_error else None,
-                        "dur": round(monotonic() - t0 - ent[2], 6),
-                    }
-                    if tid != pid:
-                        ev["tid"] = tid
-                    append(ev)
-                    if batching and len(events) - self.written >= _BATCH:
-                        self.feed_writer()
-                    self.nsyscalls += 1
+                elif ent[0] in plain:  # nothing to decode (what the C loop does without Python)
+                    self._plain(tid, ent[0], [a - _U64 if a >= _S64 else a for a in ent[1]], ent[2], rval, is_error, monotonic())
                 elif ent[0] in emit or ent[0] >= _I386 or (all_mode and ent[0] >= 0):
                     self._syscall(tid, ent, rval, is_error, monotonic())
                 elif ent[0] in follow:  # updates the descriptor table; no event
@@ -427,6 +431,8 @@ class _Recorder:
                     # Until the root's first execve, the stops are libctrace's own child code.
                     if tid == self.root and name in ("execve", "execveat"):
                         self.started = True
+                        if fast is not None:
+                            fast.enable(self._handled_in_c(), all_mode)
                     else:
                         self._resume(tid)
                         continue
@@ -445,6 +451,41 @@ class _Recorder:
                 err = get_errno()
                 if err != errno.ESRCH:  # ESRCH: killed meanwhile, its exit comes next
                     raise OSError(err, f"ptrace resume: {os.strerror(err)}")
+
+    def _handled_in_c(self) -> list[int]:
+        """The calls the C loop records on its own: nothing to decode, and no other stop
+        between their entry and exit (not fork or exit, which Python must see)."""
+        return [nr for nr, (name, _) in self.plain.items()
+                if name not in ENTRY_DECODED and name not in LIFECYCLE and nr not in self.follow]
+
+    def _plain(self, tid: int, nr: int, args: list[int], t: float, rval: int, is_error: bool, end: float) -> None:
+        """The event of a call with nothing to decode (args already signed)."""
+        name, n = self.plain[nr]
+        pid = self.tgid.get(tid, tid)
+        self.seq += 1
+        ev: Event = {
+            "type": "syscall", "seq": self.seq, "t": t, "pid": pid, "name": name, "args": args[:n],
+            "ret": rval, "errno": errname(-rval) if is_error else None, "dur": round(end - self.t0 - t, 6),
+        }
+        if tid != pid:
+            ev["tid"] = tid
+        self.events.append(ev)
+        if self.batching and len(self.events) - self.written >= _BATCH:
+            self.feed_writer()
+        self.nsyscalls += 1
+
+    def _take_fast(self) -> None:
+        """The calls the C loop finished since it last returned, before anything later."""
+        t0 = self.t0
+        for tid, nr, *args, ret, entered, left in self.fast.take():  # type: ignore[union-attr]
+            self._plain(tid, nr, args, round(entered - t0, 6), ret, -4096 < ret < 0, left)
+
+    def _forget_fast(self, tid: int) -> tuple[Any, ...] | None:
+        """The call a thread was inside when it left, if the C loop had it (as `pending`)."""
+        raw = self.fast.forget(tid) if self.fast is not None else None
+        if raw is None:
+            return None
+        return raw[1], tuple(raw[2:8]), round(raw[9] - self.t0, 6), None
 
     def _regs(self, tid: int, seccomp: bool) -> tuple[int, int, int, tuple[int, ...], int, bool]:
         """The same facts from the registers, for kernels without PTRACE_GET_SYSCALL_INFO."""
@@ -561,6 +602,7 @@ class _Recorder:
         if former != tid:
             # A non-leader thread exec'd: it now has the leader's id, whose own call is void.
             self.pending.pop(tid, None)
+            self._forget_fast(tid)
         self.decoder.exec(pid)
         self.execed = True
         exe: Any = None
@@ -605,7 +647,7 @@ class _Recorder:
             if tid == self.header_child and self.writer is not None:
                 self.writer.flush()  # the ELF summary is ready: the header line goes out now
             return  # else an id that exec reused, already accounted for
-        ent = self.pending.pop(tid, None)
+        ent = self.pending.pop(tid, None) or self._forget_fast(tid)
         if ent and self._recorded(ent[0]):
             self._syscall(tid, ent, None, False, None)
         if os.WIFSIGNALED(status):
@@ -625,6 +667,8 @@ class _Recorder:
 
     def kill_all(self, root: int | None) -> None:
         """Ctrl-C or timeout: SIGKILL the whole tree, then record each exit as it is reaped."""
+        if self.fast is not None:
+            self._take_fast()  # finished calls the loop had not handed over yet
         for tid in [*self.tgid, *self.early, *([root] if root else [])]:
             try:
                 os.kill(tid, signal.SIGKILL)
