@@ -56,7 +56,6 @@ _BATCH = 512  # events encoded and written at once: cheap per event, little lost
 # Events are also written once they are this old (seconds), so that `tail -f` follows a quiet
 # program and a SIGKILLed libctrace loses little; a timer (SIGALRM) checks it.
 _FLUSH_EVERY = 0.5
-_FLUSH_RETRY = 0.02  # the timer came while the loop was busy: look again soon
 
 
 @dataclass
@@ -223,6 +222,7 @@ class _Recorder:
         self.follow = set() if selected is None else {NUMBERS[n] for n in FD_TABLE - selected}
         self.deadline: float | None = None  # --timeout, on the monotonic clock
         self.waiting = False  # in waitpid: the SIGALRM handler may write events out then
+        self.flush_wanted = False  # the handler came while the loop was busy: write at its next turn
         # the calls with nothing to decode (nr -> name, number of arguments)
         self.plain = {nr: (NAMES[nr], NARGS[nr]) for nr in self.emit if decode_plain(NAMES[nr])}
         # The C stop loop (None: the same work in Python). Until the program starts it hands
@@ -243,19 +243,18 @@ class _Recorder:
     def alarm(self, signum: int, frame: Any) -> None:
         """SIGALRM: the timeout, or time to write out the events recorded since the last write.
 
-        Writing only while the loop sits in waitpid keeps the handler from running into the
-        middle of the loop's own list and file updates; else it looks again a little later.
+        Writing only while the loop waits keeps the handler from running into the middle of the
+        loop's own list and file updates; else the loop writes them at its next turn.
         """
         now = time.monotonic()
         if self.deadline is not None and now >= self.deadline:
             raise _Stop("timeout")
-        delay = _FLUSH_EVERY
         if self.writer is not None and len(self.events) > self.written:
             if self.waiting:
                 self.feed_writer()
             else:
-                delay = _FLUSH_RETRY
-        self.arm(now, delay)
+                self.flush_wanted = True
+        self.arm(now)
 
     # ------------------------------------------------------------ output
 
@@ -367,24 +366,30 @@ class _Recorder:
         fast = self.fast
         have_info = False
         while tgids or self.early:
+            if self.flush_wanted:
+                self.flush_wanted = False
+                self.feed_writer()
+            in_c = fast is not None and not self.use_regs
             self.waiting = True
             try:
-                if fast is not None and not self.use_regs:
-                    got = fast.run()
-                    self._take_fast()
-                    if got != STOP:
-                        if got == FULL or got == -errno.EINTR:
-                            continue  # (the signal's handler runs on the way round)
-                        if got == -errno.ECHILD:
-                            return
-                        raise OSError(-got, f"waitpid: {os.strerror(-got)}")
-                    tid, status, have_info = fast.stop()
+                if in_c:
+                    got = fast.run()  # type: ignore[union-attr]
                 else:
                     tid, status = waitpid(-1, _WALL)
+                    have_info = False
             except ChildProcessError:
                 return
             finally:
                 self.waiting = False
+            if in_c:
+                self._take_fast()  # the calls that ended before this stop come first
+                if got != STOP:
+                    if got == FULL or got == -errno.EINTR:
+                        continue  # (a signal's handler has run, or runs on the way round)
+                    if got == -errno.ECHILD:
+                        return
+                    raise OSError(-got, f"waitpid: {os.strerror(-got)}")
+                tid, status, have_info = fast.stop()  # type: ignore[union-attr]
             if status & 0xFF != 0x7F:  # exited or killed
                 self._exited(tid, status)
                 continue
