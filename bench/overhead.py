@@ -80,9 +80,14 @@ PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else shuti
 
 MODES = ("native", "strace", "strace-seccomp", "libctrace", "libctrace-cold", "libctrace-all")
 FLOOR = "seccomp-floor"  # only for the big loop: what the kernel charges for a filter
+# Only for the start-up workload: what any CPython tracer built on click pays before its first
+# line of work (the python target compares libctrace's start-up with strace's whole overhead).
+PY_FLOOR, CLICK_FLOOR = "python-floor", "click-floor"
 MODE_TITLES = {
     "native": "the program alone",
     FLOOR: "the program under a 1-instruction allow-all seccomp filter, no tracer",
+    PY_FLOOR: "libctrace's interpreter doing nothing (python -c pass), instead of the program",
+    CLICK_FLOOR: "the same interpreter importing click, instead of the program",
     "strace": "strace -f -qq -o /dev/null",
     "strace-seccomp": "strace -f -qq --seccomp-bpf -e trace=<libctrace's default set> -o /dev/null",
     "libctrace": "libctrace run -q -o FILE (default set, seccomp-filtered)",
@@ -146,6 +151,8 @@ def command(mode: str, argv: list[str], trace_file: str, strace_set: str) -> lis
     return {
         "native": argv,
         FLOOR: [str(build(SECCOMP_FLOOR_C, "seccomp-floor")), *argv],
+        PY_FLOOR: [sys.executable, "-c", "pass"],
+        CLICK_FLOOR: [sys.executable, "-c", "import click"],
         "strace": ["strace", "-f", "-qq", "-o", "/dev/null", *argv],
         "strace-seccomp": ["strace", "-f", "-qq", "--seccomp-bpf", "-e", f"trace={strace_set}", "-o", "/dev/null", *argv],
         "libctrace": [*lib, "-o", trace_file, "--", *argv],
@@ -271,6 +278,8 @@ def workloads(quick: bool, console: Console) -> list[Workload]:
                  ("native", FLOOR, "strace-seccomp", "libctrace", "libctrace-cold"), big),
         Workload(f"getppid-{_short(small)}", "full-loop", [loop, str(small)], MODES, small),
         Workload("python-import", "python", [PYTHON, "-c", "import json, sqlite3"], MODES),
+        # What a run costs before the program does anything, against the CPython floors.
+        Workload("start-up", "start-up", ["/bin/true"], ("native", PY_FLOOR, CLICK_FLOOR, "strace-seccomp", "libctrace")),
     ]
     scenario = ROOT / "scenarios" / "malloc-threads" / "main.c"
     if scenario.exists():
@@ -343,7 +352,7 @@ def main() -> None:
     # The bench itself keeps about one CPU busy; more than that is other work on the machine.
     out.print(f"load average (1, 5, 15 min): before {_load(load_before)}, after {_load(load_after)}")
     out.print(results_table(ws))
-    for mode in (MODES[0], FLOOR, *MODES[1:]):
+    for mode in (MODES[0], FLOOR, PY_FLOOR, CLICK_FLOOR, *MODES[1:]):
         out.print(f"  {mode:15} {MODE_TITLES[mode]}", markup=False)
     out.print("  cpu s: user+sys of the whole tree (tracer and program), median")
     out.print("  +us/call: extra wall time per loop iteration (one syscall) over native")
