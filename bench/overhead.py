@@ -99,7 +99,7 @@ MODE_TITLES = {
 @dataclass
 class Workload:
     name: str
-    role: str  # what the targets refer to: "filtered-loop", "full-loop", "python", "malloc"
+    role: str  # what the targets refer to: "filtered-loop", "full-loop", "python"; others none
     argv: list[str]
     modes: tuple[str, ...]
     syscalls: int = 0  # syscalls in the loop, to report a per-syscall cost; 0: not a loop
@@ -123,18 +123,18 @@ TARGETS = (
 )
 
 
-def build(source: str, name: str, *flags: str) -> Path:
-    """Compiles with gcc once per source text (cached), like the test helpers do."""
-    if shutil.which("gcc") is None:
-        sys.exit("bench: gcc is not installed (make setup installs it)")
-    key = hashlib.sha256("\0".join((source, *flags)).encode()).hexdigest()[:16]
+def build(source: str, name: str, *flags: str, compiler: str = "gcc") -> Path:
+    """Compiles once per source text and flags (cached), like the test helpers do."""
+    if shutil.which(compiler) is None:
+        sys.exit(f"bench: {compiler} is not installed (make setup installs it)")
+    key = hashlib.sha256("\0".join((compiler, source, *flags)).encode()).hexdigest()[:16]
     out = CACHE / f"{name}-{key}"
     if not out.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         src = CACHE / f"{name}-{key}.c"
         src.write_text(source)
         tmp = out.with_suffix(".tmp")  # renamed when complete: an interrupted build is not cached
-        subprocess.run(["gcc", "-O2", "-o", str(tmp), str(src), *flags], check=True)
+        subprocess.run([compiler, "-O2", "-o", str(tmp), str(src), *flags], check=True)
         tmp.rename(out)
     return out
 
@@ -286,6 +286,13 @@ def workloads(quick: bool, console: Console) -> list[Workload]:
         common = ROOT / "scenarios" / "common"
         exe = build(scenario.read_text(), "malloc-threads", f"-I{common}", "-pthread")
         out.append(Workload("malloc-threads", "malloc", [str(exe), "4", "20000" if quick else "1000000"], MODES))
+        # The same with musl's malloc, static: the slowdown libctrace exists to show, made of
+        # futex and mmap/munmap/madvise calls (about 0.4 per pair), every one of them traced.
+        if shutil.which("musl-gcc"):
+            exe = build(scenario.read_text(), "malloc-threads-musl", f"-I{common}", "-pthread", "-static", compiler="musl-gcc")
+            out.append(Workload("malloc-musl", "malloc-musl", [str(exe), "4", "5000" if quick else "50000"], MODES))
+        else:
+            console.log("malloc-musl: musl-gcc is not installed (make setup installs it), workload skipped")
     else:
         console.log("malloc-threads: scenarios/malloc-threads/main.c is absent, workload skipped")
     return out

@@ -984,5 +984,16 @@ def plain(name: str) -> bool:
     return name not in _HANDLERS and name not in _FD_ARG
 
 
+# Calls whose decoding reads no tracee memory (numbers, flags, addresses printed as such, the
+# descriptor table): they can be decoded after the program has moved on, from the arguments
+# and the result alone, so the recorder's C loop takes their stops (tracer/stoploop.c). An
+# unknown descriptor is still looked up in /proc then, a little later than at the stop.
+NO_MEMORY: frozenset[str] = frozenset((
+    "fstat", "close", "close_range", "dup", "dup2", "dup3", "fcntl", "ioctl", "lseek",
+    "mmap", "munmap", "mprotect", "madvise", "mremap", "brk",
+    "set_robust_list", "rseq", "set_tid_address", "prlimit64", "futex", "kill",
+))
+
+
 # Calls decoded at entry: their memory may be gone at exit (exec) or there is no exit.
 ENTRY_DECODED: frozenset[str] = frozenset(("execve", "execveat", "exit", "exit_group"))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from tracer import __version__
-from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, Decoder, errname, signame
+from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, NO_MEMORY, Decoder, errname, signame
 from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
@@ -458,10 +458,12 @@ class _Recorder:
                     raise OSError(err, f"ptrace resume: {os.strerror(err)}")
 
     def _handled_in_c(self) -> list[int]:
-        """The calls the C loop records on its own: nothing to decode, and no other stop
-        between their entry and exit (not fork or exit, which Python must see)."""
-        return [nr for nr, (name, _) in self.plain.items()
-                if name not in ENTRY_DECODED and name not in LIFECYCLE and nr not in self.follow]
+        """The calls the C loop records on its own: recorded ones that need nothing from the
+        program's memory, and no other stop between their entry and exit (not fork or exit,
+        which Python must see)."""
+        return [nr for nr in self.emit
+                if (nr in self.plain or NAMES[nr] in NO_MEMORY)
+                and NAMES[nr] not in ENTRY_DECODED and NAMES[nr] not in LIFECYCLE and nr not in self.follow]
 
     def _plain(self, tid: int, nr: int, args: list[int], t: float, rval: int, is_error: bool, end: float) -> None:
         """The event of a call with nothing to decode (args already signed)."""
@@ -480,10 +482,15 @@ class _Recorder:
         self.nsyscalls += 1
 
     def _take_fast(self) -> None:
-        """The calls the C loop finished since it last returned, before anything later."""
-        t0 = self.t0
+        """The calls the C loop finished since it last returned, before anything later, decoded
+        now as their exit stops would have been (in order: the descriptor tables follow)."""
+        t0, plain = self.t0, self.plain
         for tid, nr, *args, ret, entered, left in self.fast.take():  # type: ignore[union-attr]
-            self._plain(tid, nr, args, round(entered - t0, 6), ret, -4096 < ret < 0, left)
+            t = round(entered - t0, 6)
+            if nr in plain:
+                self._plain(tid, nr, [a - _U64 if a >= _S64 else a for a in args], t, ret, -4096 < ret < 0, left)
+            else:
+                self._syscall(tid, (nr, tuple(args), t, None), ret, -4096 < ret < 0, left)
 
     def _forget_fast(self, tid: int) -> tuple[Any, ...] | None:
         """The call a thread was inside when it left, if the C loop had it (as `pending`)."""

@@ -1,12 +1,14 @@
-/* The recorder's stop loop for calls with nothing to decode, in C (loaded with ctypes).
+/* The recorder's stop loop for the calls that need nothing from the program's memory, in C
+ * (loaded with ctypes).
  *
  * Every ptrace stop costs two context switches in the kernel; in Python it also cost about
  * 9 us of interpreter work (waitpid, PTRACE_GET_SYSCALL_INFO, restart, a dict per event).
- * For the calls whose arguments are plain numbers (getppid, getpid, sched_yield ...) this
+ * For the calls Python marks in plain[] (arguments that are plain numbers, like getppid or
+ * sched_yield, and calls decoded from their numbers alone, like futex, mmap or close) this
  * loop does the waiting, reading and restarting itself and keeps each call as one fixed-size
  * record; Python turns a batch of records into events at once (tracer/recorder.py). Every
- * other stop (any other call, signals, fork/exec events, exits) goes back to Python as it
- * came, with its syscall info already read.
+ * other stop (calls whose paths or buffers must be read while the thread is stopped, signals,
+ * fork/exec events, exits) goes back to Python as it came, with its syscall info already read.
  *
  * Built by `make setup` into tracer/_stoploop.so; without it the recorder runs the same
  * logic in Python (slower, same events).

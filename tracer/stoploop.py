@@ -1,7 +1,7 @@
 """The C stop loop (tracer/stoploop.c, built into tracer/_stoploop.so by `make setup`).
 
-It waits for stops and handles the calls with nothing to decode itself (entry, exit, restart),
-keeping one fixed-size record per call; every other stop comes back to the recorder with its
+It waits for stops and handles the calls that need nothing from the program's memory itself
+(entry, exit, restart), keeping one fixed-size record per call; every other stop comes back to the recorder with its
 PTRACE_GET_SYSCALL_INFO already read. The recorder runs the same logic in Python when the
 library is missing: same events, about 9 us more per traced call.
 """
@@ -22,8 +22,8 @@ _CAP = 512  # records per batch
 # wake-up (trace=all, 100k getppid calls, 2 CPUs: 9 s without, 4 s with; see performance.md).
 _SPIN = 100
 
-# struct raw_call: tid, nr, args[6] (signed, as the events show them), ret, entered, left
-RAW = struct.Struct("=ii6qqdd")
+# struct raw_call: tid, nr, args[6] (as the kernel gives them, unsigned), ret, entered, left
+RAW = struct.Struct("=ii6Qqdd")
 FULL, STOP = 1, 0  # stoploop_run's results besides -errno
 
 
