@@ -16,7 +16,7 @@ import signal
 import struct
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from tracer import __version__
 from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, NO_MEMORY, Decoder, errname, signame
@@ -425,7 +425,7 @@ class _Recorder:
                 if ent is None:
                     pass
                 elif ent[0] in plain:  # nothing to decode (what the C loop does without Python)
-                    self._plain(tid, ent[0], [a - _U64 if a >= _S64 else a for a in ent[1]], ent[2], rval, is_error, monotonic())
+                    self._plain(tid, ent[0], ent[1], ent[2], rval, is_error, monotonic())
                 elif ent[0] in emit or ent[0] >= _I386 or (all_mode and ent[0] >= 0):
                     self._syscall(tid, ent, rval, is_error, monotonic())
                 elif ent[0] in follow:  # updates the descriptor table; no event
@@ -465,13 +465,15 @@ class _Recorder:
                 if (nr in self.plain or NAMES[nr] in NO_MEMORY)
                 and NAMES[nr] not in ENTRY_DECODED and NAMES[nr] not in LIFECYCLE and nr not in self.follow]
 
-    def _plain(self, tid: int, nr: int, args: list[int], t: float, rval: int, is_error: bool, end: float) -> None:
-        """The event of a call with nothing to decode (args already signed)."""
+    def _plain(self, tid: int, nr: int, args: Sequence[int], t: float, rval: int, is_error: bool, end: float) -> None:
+        """The event of a call with nothing to decode: its arguments (unsigned, as the kernel
+        gives them) shown signed."""
         name, n = self.plain[nr]
         pid = self.tgid.get(tid, tid)
         self.seq += 1
         ev: Event = {
-            "type": "syscall", "seq": self.seq, "t": t, "pid": pid, "name": name, "args": args[:n],
+            "type": "syscall", "seq": self.seq, "t": t, "pid": pid, "name": name,
+            "args": [a - _U64 if a >= _S64 else a for a in args[:n]],
             "ret": rval, "errno": errname(-rval) if is_error else None, "dur": round(end - self.t0 - t, 6),
         }
         if tid != pid:
@@ -488,7 +490,7 @@ class _Recorder:
         for tid, nr, *args, ret, entered, left in self.fast.take():  # type: ignore[union-attr]
             t = round(entered - t0, 6)
             if nr in plain:
-                self._plain(tid, nr, [a - _U64 if a >= _S64 else a for a in args], t, ret, -4096 < ret < 0, left)
+                self._plain(tid, nr, args, t, ret, -4096 < ret < 0, left)
             else:
                 self._syscall(tid, (nr, tuple(args), t, None), ret, -4096 < ret < 0, left)
 

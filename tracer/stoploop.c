@@ -49,15 +49,15 @@ struct syscall_info {
     };
 };
 
-/* One finished call: the layout of recorder._RAW. */
+/* One finished call: the layout of stoploop.RAW. */
 struct raw_call {
     int32_t tid, nr;
-    int64_t args[6];
+    uint64_t args[6];
     int64_t ret;
     double entered, left;  /* CLOCK_MONOTONIC seconds, as time.monotonic() */
 };
 
-/* Shared with Python (recorder._Ctx): the fields up to `pending` in this order. */
+/* Shared with Python (stoploop._Ctx): the same fields in this order. */
 struct ctx {
     /* set by Python */
     struct raw_call *raw;  /* room for `cap` records */

@@ -1,8 +1,8 @@
 """The C stop loop (tracer/stoploop.c, built into tracer/_stoploop.so by `make setup`).
 
 It waits for stops and handles the calls that need nothing from the program's memory itself
-(entry, exit, restart), keeping one fixed-size record per call; every other stop comes back to the recorder with its
-PTRACE_GET_SYSCALL_INFO already read. The recorder runs the same logic in Python when the
+(entry, exit, restart), keeping one fixed-size record per call; every other stop comes back
+to the recorder with its PTRACE_GET_SYSCALL_INFO already read. The recorder runs the same logic in Python when the
 library is missing: same events, about 9 us more per traced call.
 """
 
