@@ -12,6 +12,7 @@ from rich.console import Console
 
 from tracer.errors import LibctraceError
 from tracer.model import Trace
+from tracer.outputs import create_file, make_dir
 from tracer.sandbox import SandboxConfig, open_sandbox
 from tracer.traceio import load_trace
 
@@ -43,10 +44,7 @@ def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | N
         if not b.is_trace:
             resolve_program(b.argv[0], b.env)
     if out_dir is not None:
-        try:
-            os.makedirs(out_dir, exist_ok=True)
-        except OSError as e:
-            raise LibctraceError(f"-o {out_dir}: cannot create the folder: {e.strerror}") from None
+        make_dir(out_dir, "-o folder")
     traces: dict[int, Trace] = {}
     for i, b in enumerate(builds):
         if b.is_trace:  # loaded before the sandbox moves us into other namespaces
@@ -71,7 +69,7 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
     trace, and is compared as a fact)."""
     from tracer.recorder import RecordOptions, record
 
-    with open(os.devnull, "rb") as null_in, open(program_output, "wb") as out:
+    with open(os.devnull, "rb") as null_in, create_file(program_output, "program output") as out:
         opts = RecordOptions(
             argv=list(build.argv),
             output=output,

@@ -160,6 +160,10 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         elf.result()  # reap the child
         raise
     finally:
+        # A SIGALRM that came just before setitimer is still pending, and its handler runs at
+        # the next check (signal.signal() below checks first): it must not re-arm the timer
+        # (with the default action restored, the next alarm would kill libctrace: exit 142).
+        rec.stopped = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
@@ -178,6 +182,10 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     code, sig = rec.exit_code(outcome)
     footer = rec.footer(outcome, code, sig)
     rec.close_writer(footer)
+    if writer is not None and writer.error is not None:
+        how = f"killed by {sig}" if sig else f"{outcome}, exit status {code}"
+        raise LibctraceError(f"{writer.error}; the trace stops there, without a footer "
+                             f"(`show` reads the events before the cut); the program ran to its end: {how}")
     trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
     return trace, code
 
@@ -223,6 +231,7 @@ class _Recorder:
         self.deadline: float | None = None  # --timeout, on the monotonic clock
         self.waiting = False  # in waitpid: the SIGALRM handler may write events out then
         self.flush_wanted = False  # the handler came while the loop was busy: write at its next turn
+        self.stopped = False  # the recording is over: the timer is off, a late SIGALRM does nothing
         # the calls with nothing to decode (nr -> name, number of arguments)
         self.plain = {nr: (NAMES[nr], NARGS[nr]) for nr in self.emit if decode_plain(NAMES[nr])}
         # The C stop loop (None: the same work in Python). Until the program starts it hands
@@ -246,6 +255,8 @@ class _Recorder:
         Writing only while the loop waits keeps the handler from running into the middle of the
         loop's own list and file updates; else the loop writes them at its next turn.
         """
+        if self.stopped:
+            return
         now = time.monotonic()
         if self.deadline is not None and now >= self.deadline:
             raise _Stop("timeout")
@@ -614,9 +625,11 @@ class _Recorder:
         pid = self.tgid.get(tid, tid)
         ent = self.pending.pop(former, None)
         if former != tid:
-            # A non-leader thread exec'd: it now has the leader's id, whose own call is void.
-            self.pending.pop(tid, None)
-            self._forget_fast(tid)
+            # A non-leader thread exec'd: it now has the leader's id, and the leader, gone, never
+            # returns from the call it was in: recorded unfinished (strace: `= ?`).
+            void = self.pending.pop(tid, None) or self._forget_fast(tid)
+            if void is not None and void[0] >= 0 and self._recorded(void[0]):
+                self._syscall(tid, void, None, False, None)
         self.decoder.exec(pid)
         self.execed = True
         exe: Any = None

@@ -199,16 +199,21 @@ def _why_exit(f: Facts) -> str | None:
     return None
 
 
+def _exit_code(f: Facts) -> str:
+    return f"exit {f.exit.code}" if f.exit.code is not None else "end not recorded (trace cut short)"
+
+
 def _exit_status(ctx: _Ctx) -> list[_Hit]:
-    keys = [(f.exit.status, f.exit.signal) for f in ctx.facts]
+    # a trace cut before its end (no footer, no exit event) has no status to compare
+    keys = [(f.exit.status, f.exit.signal) for f in ctx.facts if f.exit.signal or f.exit.code is not None]
     if len(set(keys)) < 2:
         return []
     statuses = ", ".join(
-        f"{f.label} {'killed by ' + f.exit.signal if f.exit.signal else 'exit ' + str(f.exit.code)}" for f in ctx.facts
+        f"{f.label} {'killed by ' + f.exit.signal if f.exit.signal else _exit_code(f)}" for f in ctx.facts
     )
     why = [w for w in (_why_exit(f) for f in ctx.facts) if w]
     text = f"The builds end differently: {statuses}." + (" " + "; ".join(why) + "." if why else "")
-    short = " vs ".join(f.exit.signal or f"exit {f.exit.code}" for f in ctx.facts)
+    short = " vs ".join(f.exit.signal or _exit_code(f) for f in ctx.facts)
     ev: list[tuple[int, int]] = []
     for i, f in enumerate(ctx.facts):
         ev += [(i, s) for s in ctx.find(i, _ending(ctx.traces[i], f.exit.signal), limit=2)]

@@ -25,6 +25,7 @@ from typing import Any
 
 import tracer
 from tracer.errors import LibctraceError
+from tracer.outputs import create_file
 from tracer.sandbox.config import SandboxConfig
 
 VARIANTS: tuple[str, ...] = ("glibc-dynamic", "glibc-static", "musl-static", "musl-dynamic", "go", "go-cgo")
@@ -316,12 +317,14 @@ def _build_one(scenario: Scenario, variant: str) -> tuple[Path, bool]:
         try:
             _compile(scenario, variant, staging, log)
         finally:
-            (directory / "build.log").write_text("\n".join(log))
+            with create_file(str(directory / "build.log"), "build log", text=True) as f:
+                f.write("\n".join(log))
         (directory / "key").unlink(missing_ok=True)
         for produced in staging.iterdir():
             produced.rename(directory / produced.name)
         staging.rmdir()
-        (directory / "key").write_text(key)
+        with create_file(str(directory / "key"), "build key", text=True) as f:
+            f.write(key)
         return _binary_path(scenario, variant), True
 
 

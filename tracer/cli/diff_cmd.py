@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TextIO
-
 import click
 
 from tracer.errors import LibctraceError
@@ -44,8 +42,7 @@ class _DiffCommand(click.Command):
               help="Name the builds, in order (repeatable); default: the file name.")
 @sandbox_options
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (tracer/schemas/diff.schema.json).")
-# Opened before anything runs, so an unwritable path fails fast.
-@click.option("--html", "html_file", type=click.File("w", encoding="utf-8", lazy=False), metavar="FILE",
+@click.option("--html", "html_path", metavar="FILE",
               help="Also write a self-contained HTML report to FILE.")
 @click.option("--timeline", is_flag=True, help="Show the aligned file/network/process events side by side.")
 @click.option("-o", "--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
@@ -56,7 +53,7 @@ def diff(
     labels: tuple[str, ...],
     sandbox: SandboxConfig | None,
     as_json: bool,
-    html_file: TextIO | None,
+    html_path: str | None,
     timeline: bool,
     output_dir: str | None,
 ) -> None:
@@ -66,6 +63,7 @@ def diff(
     from tracer import diff as diffmod
     from tracer.cli._common import keep_until_exit, stderr_console, stdout_console
     from tracer.diffrun import Build, collect, is_trace_file
+    from tracer.outputs import create_file
 
     if len(builds) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
@@ -73,6 +71,8 @@ def diff(
     names = diffmod.default_labels(builds, labels)
     specs = [Build(n, (b,) if is_trace_file(b) else (_build_path(b), *program_args))
              for n, b in zip(names, builds, strict=True)]
+    # Opened before anything runs, so an unwritable path fails fast.
+    html_file = create_file(html_path, "--html report", text=True) if html_path else None
     progress = stderr_console()
     traces = collect(specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress)
     result = diffmod.compare(traces, names, timeline=timeline)
@@ -81,7 +81,7 @@ def diff(
 
         with html_file:
             html_file.write(render_html(result))
-        progress.print(f"wrote {html_file.name}", highlight=False)
+        progress.print(f"wrote {html_path}", markup=False, highlight=False)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))  # compact: only then json uses its C encoder
     else:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from tracer import scenarios as sc
 from tracer.cli._common import stderr_console, stdout_console
+from tracer.outputs import make_dir
 
 if TYPE_CHECKING:
     from tracer.sandbox.session import SandboxSession
@@ -186,7 +187,7 @@ def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: 
     cwd = Path.cwd()  # paths are shown relative to where the user is
     binaries = sc.build(scenario, variants or None)
     out_dir = (out_dir or sc.build_root() / "traces").resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_dir(str(out_dir), "--out-dir folder")
     for variant, result in binaries.items():
         if isinstance(result, str):
             click.echo(f"{variant:<14} skipped: {result}")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import click
 
 from tracer.errors import LibctraceError
-from tracer.model import Event, Trace
+from tracer.model import Event
+
+if TYPE_CHECKING:
+    from tracer.traceio import TraceReader
 
 EPILOG = """\b
 Examples:
@@ -68,40 +71,48 @@ def _warn(message: str) -> None:
 @click.option("--pid", "pids", type=int, multiple=True, metavar="PID", help="Show only this process or thread (repeatable).")
 def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[int, ...]) -> None:
     """Render a saved trace TRACE (written by `libctrace run -o`)."""
-    from tracer.cli._common import keep_until_exit
-    from tracer.traceio import load_trace
+    from tracer.traceio import TraceReader
 
     if expr is not None and not expr.startswith("trace="):
         raise LibctraceError(f"-e {expr}: only trace=SET is supported (for example -e trace=%file)")
-    trace = load_trace(trace_file)
-    keep_until_exit(trace)
     names = _selected_names(expr) if expr is not None else None
-    for note in trace.notes:
+    # Event by event from the file to the output: memory stays flat however long the trace.
+    with TraceReader(trace_file) as reader:
+        header = reader.header
+        recorded = (header.get("trace_set") or {}).get("syscalls")
+        if names is not None and recorded is not None:
+            missing = sorted(names - set(recorded))
+            where = f"not recorded in this trace (traced set: {header['trace_set'].get('expr')})"
+            if 0 < len(missing) <= 8:
+                _warn(f"{where}: {', '.join(missing)}")
+            elif missing:
+                _warn(f"{len(missing)} of the selected syscalls were {where}")
+        seen: set[int] = set()
+        events = _filter(_seen(reader, seen) if pids else reader, names, pids)
+        try:
+            _render(reader, events, fmt, strsize)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `show t.jsonl | head`: the reader left, which is not an error. click would turn
+            # EPIPE into exit 1, so it is handled here; devnull keeps the exit-time flush quiet.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return
+    for note in reader.notes:
         _warn(f"{trace_file}: {note}")
-    recorded = (trace.header.get("trace_set") or {}).get("syscalls")
-    if names is not None and recorded is not None:
-        missing = sorted(names - set(recorded))
-        where = f"not recorded in this trace (traced set: {trace.header['trace_set'].get('expr')})"
-        if 0 < len(missing) <= 8:
-            _warn(f"{where}: {', '.join(missing)}")
-        elif missing:
-            _warn(f"{len(missing)} of the selected syscalls were {where}")
-    if pids:
-        seen = {e.get("pid") for e in trace.events} | {e.get("tid") for e in trace.events}
-        absent = [str(p) for p in pids if p not in seen]
-        if absent:
-            _warn(f"no process or thread {', '.join(absent)} in this trace")
-    events = _filter(trace.events, names, pids)
-    try:
-        _render(trace, events, fmt, strsize)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # `show t.jsonl | head`: the reader left, which is not an error. click would turn
-        # EPIPE into exit 1, so it is handled here; devnull keeps the exit-time flush quiet.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    absent = [str(p) for p in pids if p not in seen]
+    if absent:
+        _warn(f"no process or thread {', '.join(absent)} in this trace")
 
 
-def _render(trace: Trace, events: Iterable[Event], fmt: str, strsize: int) -> None:
+def _seen(events: Iterable[Event], seen: set[int]) -> Iterator[Event]:
+    """Passes the events on, noting every process and thread in `seen`."""
+    for e in events:
+        seen.add(e["pid"])
+        seen.add(e.get("tid", e["pid"]))
+        yield e
+
+
+def _render(reader: TraceReader, events: Iterable[Event], fmt: str, strsize: int) -> None:
     if fmt == "text":
         from tracer.render.text import write_text
 
@@ -112,7 +123,10 @@ def _render(trace: Trace, events: Iterable[Event], fmt: str, strsize: int) -> No
         for e in events:
             write(dumps(e) + "\n")
     else:
-        from tracer.cli._common import stdout_console
-        from tracer.render.summary import render_summary, summarize
+        from dataclasses import replace
 
-        render_summary(summarize(trace.header, trace.footer, events), stdout_console())
+        from tracer.cli._common import stdout_console
+        from tracer.render.summary import describe_outcome, render_summary, summarize
+
+        summary = summarize(reader.header, None, events)  # the footer is known once they are read
+        render_summary(replace(summary, outcome=describe_outcome(reader.footer)), stdout_console())
