@@ -581,9 +581,11 @@ def _stack_size(e: Event, mapping: tuple[int, int, str] | None) -> int | None:
     if mapping is None:
         return None
     size, addr, flags = mapping
-    if e["name"] == "clone" and len(args) > 1 and isinstance(args[1], str) and args[1].startswith("0x"):
+    # clone's arguments by name (decode.py); a trace from before that has them in register order.
+    stack = args[0].get("child_stack") if args and isinstance(args[0], dict) else args[1] if len(args) > 1 else None
+    if e["name"] == "clone" and isinstance(stack, str) and stack.startswith("0x"):
         # The new stack pointer must lie in the mapping; Go, say, reserves heap PROT_NONE too.
-        return size if addr <= int(args[1], 16) <= addr + size else None
+        return size if addr <= int(stack, 16) <= addr + size else None
     return size if "MAP_STACK" in flags else None
 
 

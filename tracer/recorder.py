@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from tracer import __version__
-from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, NO_MEMORY, Decoder, errname, signame
+from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, LENGTH_AT_ENTRY, NO_MEMORY, Decoder, errname, signame
 from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
@@ -357,6 +357,7 @@ class _Recorder:
         emit = self.emit
         names = NAMES
         entry_decoded = ENTRY_DECODED
+        at_entry = LENGTH_AT_ENTRY.keys() | {"recvmsg"}
         unpack_info = _INFO.unpack_from
         monotonic = time.monotonic
         t0 = self.t0
@@ -452,6 +453,8 @@ class _Recorder:
                     pending[tid] = (nr, args, now, pre)
                 elif nr not in follow or not self.decoder.settle_at_entry(name, tgids.get(tid, tid), args):
                     pending[tid] = (nr, args, now, None)
+                    if name in at_entry:  # a value-result length: strace shows it before => after
+                        self.decoder.entry(name, tid, args)
             if raw_ptrace(_PTRACE_SYSCALL if all_mode or tid in pending else _PTRACE_CONT, tid, 0, 0) < 0:
                 err = get_errno()
                 if err != errno.ESRCH:  # ESRCH: killed meanwhile, its exit comes next
@@ -539,6 +542,8 @@ class _Recorder:
             ev["tid"] = tid
         if fd_path is not None:
             ev["fd_path"] = fd_path
+        if pre is None and rval is not None and self.decoder.note is not None:
+            ev["ret_text"] = self.decoder.note
         if end is not None:
             ev["dur"] = round(end - self.t0 - t, 6)
         self.nsyscalls += 1
@@ -648,6 +653,9 @@ class _Recorder:
             return
         pid = self.tgid.get(tid, tid)
         ev: Event = {"type": "signal", "seq": 0, "t": self.now(), "pid": pid, "signal": signame(sig)}
+        info = self.decoder.siginfo(tid)
+        if info is not None:
+            ev["info"] = info
         if tid != pid:
             ev["tid"] = tid
         self.add(ev)
