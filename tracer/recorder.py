@@ -23,6 +23,7 @@ from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED,
 from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
+from tracer.hostfiles import snapshot as host_files
 from tracer.launcher import build_filter, launch, resolve_program
 from tracer.model import Event, Trace, header_record
 from tracer.rawptrace import PTRACE, get_errno, ptrace
@@ -72,6 +73,9 @@ class RecordOptions:
     # Called once at the end, before the footer; its events get seq numbers, and an event's
     # "wall" (epoch seconds) becomes "t".
     extra_events: Callable[[], list[dict]] | None = None
+    # Called once every process ended, before the footer: its result is footer["output"]
+    # (tracer/capture.py: the program's stdout and stderr, captured whole).
+    collect_output: Callable[[], dict] | None = None
     stdin: int | None = None  # fds for the program; None: inherit (terminal)
     stdout: int | None = None
     stderr: int | None = None
@@ -103,6 +107,7 @@ def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[s
         "trace_set": trace_set,
         "strsize": opts.strsize,
         "sandbox": opts.sandbox,
+        "host_files": host_files(opts.sandbox),
         "kernel": uname.release,
         "machine": uname.machine,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
@@ -177,6 +182,8 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         rec.add_extra(opts.extra_events())
     code, sig = rec.exit_code(outcome)
     footer = rec.footer(outcome, code, sig)
+    if opts.collect_output is not None:
+        footer["output"] = opts.collect_output()
     rec.close_writer(footer)
     trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
     return trace, code
