@@ -77,6 +77,8 @@ def diff(
     from tracer import diff as diffmod
     from tracer.cli._common import keep_until_exit, stderr_console, stdout_console
     from tracer.diffrun import Build, collect_runs, is_trace_file
+    from tracer.images import exec_summary
+    from tracer.model import Trace
 
     if len(builds) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
@@ -87,11 +89,9 @@ def diff(
     specs = [Build(n, (b,) if is_trace_file(b) else (_build_path(b), *program_args))
              for n, b in zip(names, builds, strict=True)]
     progress = stderr_console()
-    from tracer.images import exec_summary
-
     options = {"normalize": patterns, "ignore_output": ignore_output, "inspect": exec_summary}
 
-    def more(first: list) -> int:
+    def more(first: list[Trace]) -> int:
         if wanted is not None:
             return wanted - 1
         return 1 if diffmod.needs_rerun(diffmod.compare(first, names, **options)) else 0
