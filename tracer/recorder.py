@@ -106,6 +106,8 @@ def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[s
         "kernel": uname.release,
         "machine": uname.machine,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+        # the _Recorder makes the same choice (load_stoploop is cached)
+        "stop_loop": "c" if opts.syscall_info and load_stoploop() is not None else "python",
     }
 
 
@@ -155,7 +157,7 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     except BaseException:
         if writer is not None:
             rec.close_writer(None)
-            if launched is None:  # nothing ran: leave no trace file behind
+            if launched is None and opts.output != "-":  # nothing ran: leave no trace file behind
                 os.unlink(opts.output)
         elf.result()  # reap the child
         raise

@@ -8,6 +8,7 @@ from typing import TextIO
 
 import click
 
+from tracer.cli._common import format_option
 from tracer.errors import LibctraceError
 from tracer.sandbox import SandboxConfig, sandbox_options
 
@@ -17,8 +18,8 @@ Examples:
   libctrace diff ./app-glibc ./app-glibc-static ./app-musl -- --user alice
   libctrace diff --sandbox ./lookup-glibc ./lookup-musl -- many.libctrace.test
   libctrace diff glibc.jsonl musl.jsonl --timeline        # saved traces, events side by side
-  libctrace diff ./a ./b --label glibc --label musl --json | jq '.findings[].id'
-  libctrace diff ./a ./b --html report.html -o traces/    # a report file, and the traces kept
+  libctrace diff ./a ./b --label glibc --label musl --format json | jq '.findings[].id'
+  libctrace diff ./a ./b --html report.html --output-dir traces/  # a report, the traces kept
 
 \b
 Each build is a program to trace (its stdout and stderr are captured as facts, not shown) or
@@ -43,12 +44,12 @@ class _DiffCommand(click.Command):
 @click.option("--label", "labels", multiple=True, metavar="NAME",
               help="Name the builds, in order (repeatable); default: the file name.")
 @sandbox_options
-@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (tracer/schemas/diff.schema.json).")
+@format_option("the diff as one document (tracer/schemas/diff.schema.json).")
 # Opened before anything runs, so an unwritable path fails fast.
 @click.option("--html", "html_file", type=click.File("w", encoding="utf-8", lazy=False), metavar="FILE",
               help="Also write a self-contained HTML report to FILE.")
 @click.option("--timeline", is_flag=True, help="Show the aligned file/network/process events side by side.")
-@click.option("-o", "--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
+@click.option("--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
 @click.pass_context
 def diff(
     ctx: click.Context,

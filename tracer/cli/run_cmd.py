@@ -37,7 +37,7 @@ def _trace_expr(value: str | None) -> str:
 
 
 @click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-o", "--output", metavar="FILE", help="Write the trace to FILE (JSON Lines).")
+@click.option("-o", "--output", metavar="FILE", help="Write the trace to FILE (JSON Lines); - for stdout.")
 @click.option("-e", "expr", metavar="trace=SET", help="Syscalls to record, strace syntax: names, %file, %network, %process, %memory, %signal, %desc, all, !negation.")
 @click.option("-s", "strsize", type=click.IntRange(min=0), default=256, show_default=True, help="Bytes kept of each string and buffer.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S", help="Kill the traced tree after S seconds (exit 124).")
@@ -95,7 +95,7 @@ def _summary(header: dict, footer: dict, output: str | None, timeout: float | No
         tset = f"{ts.get('expr')} ({len(ts.get('syscalls') or [])} syscalls, seccomp-filtered)"
     else:
         tset = f"{ts.get('expr')} (every syscall, no filter)"
-    where = output if output else "kept in memory only (use -o FILE to save it)"
+    where = {None: "kept in memory only (use -o FILE to save it)", "-": "written to stdout"}.get(output, output)
     lines = [
         f"libctrace: {how}",
         f"  {_count(footer.get('syscalls', 0), 'syscall')} recorded, {_count(footer.get('processes', 0), 'process')}, "

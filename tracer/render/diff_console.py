@@ -74,7 +74,7 @@ def _findings(diff: Diff, console: Console, focus: Collection[str] | None) -> No
         console.print(_indented(f.explanation, console.width))
         for e in f.evidence:
             console.print(_indented(f"{e.run} #{e.seq}: {e.line}", console.width, lead=len(f"{e.run} #{e.seq}:")))
-        console.print(Text(f"  see {f.ref}", style="dim"))
+        console.print(Text(f"  see libctrace explain {f.id}", style="dim"))  # the installed catalogue
 
 
 def _indented(text: str, width: int, *, style: str = "", lead: int = 0) -> Text:
