@@ -125,6 +125,7 @@ def test_installed_scenarios_build_into_the_cache(tmp_path: Path) -> None:
     assert not (site / "tracer" / "share" / "scenarios" / ".build").exists()  # nothing written into the package
     listed = json.loads(_run_installed(site, "scenarios", "list", "--format", "json", XDG_CACHE_HOME=str(cache)).stdout)
     assert listed["root"] == str(site / "tracer" / "share" / "scenarios")
+    assert listed["builds"] == str(cache / "libctrace" / "scenarios")
     # the catalogue comes from the installed copy
     explained = _run_installed(site, "explain", "exit-status")
     assert explained.stdout == entries((ROOT / "docs" / "divergences.md").read_text())["exit-status"]

@@ -67,6 +67,7 @@ def list_(as_json: bool) -> None:
         doc: dict[str, Any] = {
             "version": 1,
             "root": str(sc.root()),
+            "builds": str(sc.build_root()),
             "variants": {v: {"available": reasons[v] is None, "reason": reasons[v]} for v in sc.VARIANTS},
             "scenarios": [
                 {
@@ -96,6 +97,7 @@ def list_(as_json: bool) -> None:
     for v, reason in reasons.items():
         if reason is not None:
             out.print(f"{v}: unavailable: {reason}")
+    out.print(f"scenarios: {sc.root()}\nbuilds: {sc.build_root()}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _chosen(names: tuple[str, ...]) -> list[sc.Scenario]:
