@@ -81,6 +81,7 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
             stdin=null_in.fileno(),
             stdout=out.fileno(),
             stderr=out.fileno(),
+            trace_exec_failure=True,  # a build the kernel cannot start is a finding, not an error
         )
         trace, _status_code = record(opts)
     return trace

@@ -143,13 +143,13 @@ class Launched:
     pid: int
     err_fd: int  # the child writes errno here when its exec fails (closed by exec on success)
 
-    def exec_failure(self) -> str | None:
-        """Why the child could not exec (call once it has exited), or None."""
+    def exec_errno(self) -> int | None:
+        """The errno of the child's failed exec (call once it has exited), or None."""
         try:
             data = os.read(self.err_fd, 32)
         finally:
             os.close(self.err_fd)
-        return os.strerror(int(data)) if data else None
+        return int(data) if data else None
 
 
 def launch(
