@@ -97,6 +97,7 @@ class SocketUse:
     peer: str | None
     purpose: str  # "dns", "nscd", "netlink", "addrconfig-probe", "address-sort", "other"
     peer_seq: int | None = None  # the connect/sendto that named the peer (extension: evidence)
+    sockaddr: dict[str, Any] | None = None  # the peer as decoded: {"family", "addr", "port"} or {"path"}
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,10 @@ def categorize(path: str, program_dir: str | None = None) -> str:
     return "other"
 
 
+def is_shared_object(path: str) -> bool:
+    return bool(_SHARED_OBJECT_RE.search(path))
+
+
 def is_libc(path: str) -> bool:
     return path.startswith("static ") or bool(_LIBC_RE.match(os.path.basename(path)))
 
@@ -224,6 +229,7 @@ class _Socket:
     peer: str | None = None
     port: int | None = None
     peer_seq: int | None = None
+    sockaddr: dict[str, Any] | None = None
     used_data: bool = False
     dns: bool = False  # carries DNS messages: port 53, or its first bytes decode as one
     streams: dict[str, bytearray] = field(default_factory=dict)  # TCP bytes per direction
@@ -487,7 +493,7 @@ class _Extractor:
         port = sa.get("port") if isinstance(sa, dict) else None
         # The first peer names the socket, but a port-53 peer anywhere makes it a DNS socket.
         if s.peer is None or (port == 53 and s.port != 53):
-            s.peer, s.port, s.peer_seq = text, port, seq
+            s.peer, s.port, s.peer_seq, s.sockaddr = text, port, seq, sa
 
     def _connect(self, e: Event) -> None:
         s = self.socks.get((e["pid"], e["args"][0])) if e["args"] else None
@@ -563,7 +569,8 @@ class _Extractor:
 
     # -- results ------------------------------------------------------------------------
     def sockets(self) -> tuple[SocketUse, ...]:
-        return tuple(SocketUse(s.seq, s.pid, s.domain, s.type, s.peer, _purpose(s), s.peer_seq) for s in self.all_socks)
+        return tuple(SocketUse(s.seq, s.pid, s.domain, s.type, s.peer, _purpose(s), s.peer_seq, s.sockaddr)
+                     for s in self.all_socks)
 
     def thread_stacks(self) -> tuple[int, ...]:
         return tuple(self.clone_stack[k] for k in self.thread_children if k in self.clone_stack)

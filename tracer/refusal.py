@@ -65,13 +65,13 @@ def _kernel(f: Facts, path: str, errno: str, seq: int) -> Refusal:
     if errno == "ENOEXEC":
         needs = f"a {info.elf_class}-bit {info.machine} CPU" if info else "another executable format"
         return Refusal("wrong architecture (execve: ENOEXEC)", needs,
-                       f"this host runs {host} and has no binfmt handler for it", (seq,))
+                       f"an {host} CPU and no binfmt_misc handler for that format", (seq,))
     if errno == "ENOENT" and os.path.exists(path):
         interp = info.interpreter if info else None
         if interp and not os.path.exists(interp):
             return Refusal("missing interpreter (execve: ENOENT on a file that exists)", f"the loader {interp}",
-                           f"no {interp} on this host", (seq,))
-    return Refusal(f"the kernel refused execve: {errno}", path, f"{path}: {errno}", (seq,))
+                           f"no {interp}", (seq,))
+    return Refusal(f"the kernel refused execve: {errno}", path, f"execve failing with {errno}", (seq,))
 
 
 def _loader(f: Facts, trace: Trace, first: int, info: ElfInfo) -> Refusal | None:
@@ -81,7 +81,7 @@ def _loader(f: Facts, trace: Trace, first: int, info: ElfInfo) -> Refusal | None
         tries = [a for a in opens if os.path.basename(a.path) == lib]
         if tries and all(a.result != "ok" for a in tries):
             dirs = list(dict.fromkeys(os.path.dirname(a.path) for a in tries))
-            return Refusal("missing library", lib, f"not found in {len(dirs)} directories searched "
+            return Refusal("missing library", lib, f"no {lib} in the {len(dirs)} directories the loader searched "
                            f"({', '.join(dirs[:3])}{', ...' if len(dirs) > 3 else ''})",
                            (tries[0].seq, tries[-1].seq, *said))
     libc = next((a for a in opens if os.path.basename(a.path) == _LIBC_SONAME and a.result == "ok"), None)
