@@ -732,8 +732,9 @@ def _startup(ctx: _Ctx) -> list[_Hit]:
     for f in ctx.facts:
         files = _startup_files(f)
         libs = _startup_libraries(f, files)
-        own = tuple(dict.fromkeys(os.path.basename(a.path) for a in files
-                                  if a.category in ("ld-cache", "ld-preload")))
+        found = {os.path.basename(a.path): a.result == "ok" for a in reversed(files)
+                 if a.category in ("ld-cache", "ld-preload")}
+        own = tuple(sorted(f"read {name}" if ok else f"no {name}" for name, ok in found.items()))
         failed = sum(1 for a in files if a.result != "ok" and is_shared_object(a.path))
         shapes.append((tuple(libs), own, failed))
     if len(set(shapes)) < 2:
@@ -743,7 +744,7 @@ def _startup(ctx: _Ctx) -> list[_Hit]:
         what = f"{len(libs)} {'library' if len(libs) == 1 else 'libraries'} ({', '.join(libs)})" if libs else \
             "no library (static: the libc is in the executable)" if str((f.elf or {}).get("linkage")).startswith("static") \
             else "no library"
-        extra = ([f"read {', '.join(own)}"] if own else []) + ([f"{failed} failed probes"] if failed else [])
+        extra = [*own, *([f"{failed} failed probes"] if failed else [])]
         parts.append(f"{f.label} ({_flavour(f)}) {what}" + (f", {', '.join(extra)}" if extra else ""))
     text = (_about(ctx, {"glibc": "glibc's ld.so checks /etc/ld.so.preload, maps /etc/ld.so.cache and opens "
                                "each library, probing glibc-hwcaps subdirectories on LD_LIBRARY_PATH and "
@@ -823,10 +824,11 @@ def _syscall_profile(ctx: _Ctx) -> list[_Hit]:
     if ratio:
         lines.append("counts differ more than 2x: " + ", ".join(
             f"{n} " + "/".join(str(f.syscall_counts.get(n, 0)) for f in ctx.facts) for n in ratio))
-    text = ("Syscalls used by only some builds show libc choices"
-            + _about(ctx, {"glibc": ": rseq and set_robust_list are glibc's per-thread registration, clone3 its "
-                                    "thread creation", "musl": ", writev musl's stdio flush"})
-            + ", openat vs open the libc's wrapper. " + "; ".join(lines) + ".")
+    kinds = {_libc(f) for f in ctx.facts}
+    notes = (["rseq and set_robust_list are glibc's per-thread registration", "clone3 its thread creation"]
+             if "glibc" in kinds else []) + (["writev musl's stdio flush"] if "musl" in kinds else [])
+    text = ("Syscalls used by only some builds show libc choices: " + ", ".join([*notes, "openat vs open the "
+            "libc's wrapper"]) + ". " + "; ".join(lines) + ".")
     ev: list[tuple[int, int]] = []
     for users, ns in only.items():
         for n in ns[:2]:
