@@ -5,7 +5,6 @@ static busybox, against the Debian gcc/musl-gcc scenario builds. All through the
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from helpers import _CACHE, build_c, libctrace, need_tool
+from helpers import build_c, libctrace, need_tool
 from tracer import scenarios as sc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,22 +42,12 @@ int main(int argc, char **argv)
 
 
 def zig_cc(source: Path | str, target: str, *flags: str, name: str = "zig") -> Path:
-    """Builds C with PyPI's ziglang for `target` (cached by content: a first build of a target
-    compiles its libc, minutes)."""
+    """Builds C with PyPI's ziglang for `target` (a first build of a target compiles its libc:
+    minutes; cached afterwards)."""
     if importlib.util.find_spec("ziglang") is None:
         pytest.skip("ziglang is not installed (make setup installs it with the test extra)")
     text = source.read_text() if isinstance(source, Path) else source
-    key = hashlib.sha256("\0".join((text, target, *flags)).encode()).hexdigest()[:16]
-    out = _CACHE / f"{name}-{key}"
-    if not out.exists():
-        _CACHE.mkdir(parents=True, exist_ok=True)
-        src = _CACHE / f"{name}-{key}.c"
-        src.write_text(text)
-        tmp = out.with_suffix(".tmp")
-        subprocess.run([sys.executable, "-m", "ziglang", "cc", "-target", target, "-O1", "-o", str(tmp), str(src),
-                        *flags], check=True, capture_output=True, timeout=1200)
-        tmp.rename(out)
-    return out
+    return build_c(text, compiler=(sys.executable, "-m", "ziglang", "cc", "-target", target), flags=flags, name=name)
 
 
 def diff(*args: str) -> dict[str, Any]:
