@@ -210,3 +210,23 @@ def test_hosts_file_vs_dns_server(need_root: None, tmp_path: Path) -> None:
     assert [e["run"] for e in peers["evidence"]] == ["glibc"] and "127.0.0.1" in peers["evidence"][0]["line"]
     q = one(result, "dns-queries")
     assert "musl sent no query" in q["explanation"] and "musl sends" not in q["explanation"]
+
+
+def test_wrong_architecture(tmp_path: Path) -> None:
+    """An aarch64 build on this x86-64 host: the kernel's execve fails with ENOEXEC; `diff`
+    reports it as the one thing to say about that build, `run` still refuses it up front."""
+    if set(os.listdir("/proc/sys/fs/binfmt_misc") if os.path.isdir("/proc/sys/fs/binfmt_misc") else ()) \
+            - {"register", "status"}:
+        pytest.skip("binfmt_misc handlers are registered here: the kernel may run an aarch64 file under an emulator")
+    # No libc needed to be foreign: a bare _start keeps the zig build to a second.
+    arm = zig_cc("void _start(void) { for (;;) { } }\n", "aarch64-linux-musl", "-nostdlib", "-ffreestanding",
+                 "-static", name="bare-aarch64")
+    good = build_c("int main(void) { return 0; }\n", name="true")
+    result = diff("--label", "aarch64", "--label", "x86-64", str(arm), str(good))
+    assert [f["id"] for f in result["findings"]] == ["loader-refusal"]
+    ref = result["findings"][0]
+    assert ref["title"] == "aarch64 never started: wrong architecture (execve: ENOEXEC), needs a 64-bit aarch64 CPU"
+    assert f"this host has an {os.uname().machine} CPU" in ref["explanation"]
+    assert re.search(r"execve\(.* = -1 ENOEXEC", ref["evidence"][0]["line"])
+    proc = libctrace("run", "-q", "--", str(arm))
+    assert proc.returncode == 2 and "wrong architecture: 64-bit aarch64 ELF" in proc.stderr

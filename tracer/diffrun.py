@@ -41,7 +41,7 @@ def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | N
 
     for b in builds:
         if not b.is_trace:
-            resolve_program(b.argv[0], b.env)
+            resolve_program(b.argv[0], b.env, refused_ok=True)
     if out_dir is not None:
         try:
             os.makedirs(out_dir, exist_ok=True)

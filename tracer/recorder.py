@@ -121,7 +121,7 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     tset = parse_trace_set(opts.trace_set)
     if opts.cwd is not None and not os.path.isdir(opts.cwd):
         raise ProgramError(f"{opts.cwd}: working directory does not exist")
-    path = resolve_program(opts.argv[0], opts.env, opts.cwd)
+    path = resolve_program(opts.argv[0], opts.env, opts.cwd, refused_ok=opts.trace_exec_failure)
     header = _header(opts, path, tset.header())
 
     def full_header() -> dict[str, Any]:

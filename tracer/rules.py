@@ -157,6 +157,8 @@ def _names(labels: Sequence[str]) -> str:
 def _flavour(f: Facts) -> str:
     elf = f.elf or {}
     libc, linkage = elf.get("libc"), elf.get("linkage")
+    if libc == "none":
+        return f"{linkage}, no libc"
     return f"{linkage} {libc}" if libc and linkage else f.label
 
 
