@@ -12,6 +12,7 @@ from rich.console import Console
 
 from tracer.errors import LibctraceError
 from tracer.model import Trace
+from tracer.render.safe import text
 from tracer.sandbox import SandboxConfig, open_sandbox
 from tracer.traceio import load_trace
 
@@ -56,11 +57,11 @@ def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | N
         with open_sandbox(sandbox) if sandbox is not None else nullcontext() as session:
             for i, b in to_run:
                 out = os.path.join(out_dir, b.label.replace("/", "_") + ".jsonl") if out_dir else None
-                with progress.status(f"tracing {b.label}: {' '.join(b.argv)}"):
+                with progress.status(text(f"tracing {b.label}: {' '.join(b.argv)}")):  # data, not markup
                     traces[i] = record_one(b, out, session)
                 if (traces[i].footer or {}).get("outcome") == "interrupted":
                     raise KeyboardInterrupt  # Ctrl-C stopped the recorder: stop the diff too (exit 130)
-                progress.print(f"traced {b.label}: {_status(traces[i])}", highlight=False)
+                progress.print(text(f"traced {b.label}: {_status(traces[i])}"), highlight=False)
     return [traces[i] for i in range(len(builds))]
 
 

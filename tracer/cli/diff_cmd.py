@@ -66,6 +66,7 @@ def diff(
     from tracer import diff as diffmod
     from tracer.cli._common import keep_until_exit, stderr_console, stdout_console
     from tracer.diffrun import Build, collect, is_trace_file
+    from tracer.render.safe import text
 
     if len(builds) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
@@ -81,7 +82,7 @@ def diff(
 
         with html_file:
             html_file.write(render_html(result))
-        progress.print(f"wrote {html_file.name}", highlight=False)
+        progress.print(text(f"wrote {html_file.name}"), highlight=False)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))  # compact: only then json uses its C encoder
     else:
