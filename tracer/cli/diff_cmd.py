@@ -41,7 +41,7 @@ class _DiffCommand(click.Command):
 @click.command(cls=_DiffCommand, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("builds", nargs=-1, required=True, metavar="A B [C]... [-- ARGS]...")
 @click.option("--label", "labels", multiple=True, metavar="NAME",
-              help="Name the builds, in order (repeatable); default: the file name.")
+              help="Name the builds, in order (repeatable); default: the file names cut to the words that differ.")
 @sandbox_options
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (tracer/schemas/diff.schema.json).")
 # Opened before anything runs, so an unwritable path fails fast.

@@ -98,20 +98,20 @@ def _table(table: Table, console: Console) -> None:
     console.print(text(table.title, style="bold"))
     t = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
                   caption=text(table.note) if table.note else None, caption_justify="left")  # fmt: skip
-    _columns(t, table.columns, console.width, max((len(term(row[0])) for row in table.rows), default=0))
+    _columns(t, table.columns, console.width)
     for row in table.rows:
         t.add_row(*(_cell(row[0], row[1:], i) for i in range(len(row))))
     console.print(t)
 
 
-def _columns(t: RichTable, headers: Collection[str], width: int, names: int) -> None:
+def _columns(t: RichTable, headers: Collection[str], width: int) -> None:
     """Columns whose headers stay on one line (cut with … when even their share of the width
-    is too narrow): a header folded in two reads as two labels. The row names (`names` wide)
-    stay whole up to a third of the width; the other cells fold (paths stay whole)."""
+    is too narrow): a header folded in two reads as two labels. Cells fold (paths stay whole).
+    The minimums add up to no more than the width: past it rich would crop the cells."""
     share = max(4, (width - 2 * (len(headers) - 1)) // len(headers))
     for i, col in enumerate(headers):
-        least = min(max(len(term(col)), names), width // 3) if i == 0 else min(len(term(col)), share)
-        t.add_column(_header(col), overflow="fold", min_width=least, style="bold" if i == 0 else None)
+        t.add_column(_header(col), overflow="fold", min_width=min(len(term(col)), share),
+                     style="bold" if i == 0 else None)  # fmt: skip
 
 
 def _header(label: str) -> Text:
