@@ -191,3 +191,46 @@ def test_three_build_diff_fits_80_columns(tmp_path: Path, need_root: None) -> No
     tty_out = re.sub(r"\x1b\[[0-9;]*m", "", wide.stdout.decode("utf-8", "replace")).replace("\r", "")
     assert "Compared 3 builds" in tty_out, tty_out
     assert_fits(tty_out)
+
+
+LOOP = r"""
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifndef DIR
+#define DIR "/nonexistent-a"
+#endif
+int main(void) {
+    char path[64];
+    struct stat st;
+    for (int i = 0; i < 40; i++) {  /* the same pair of calls, the number in the name varies */
+        snprintf(path, sizeof path, DIR "/%d", i);
+        open(path, O_RDONLY);
+        stat(DIR, &st);
+    }
+    for (int i = 0; i < 5; i++) {  /* a pair repeated exactly */
+        open(DIR "/same", O_RDONLY);
+        stat(DIR, &st);
+    }
+    return 0;
+}
+"""
+
+
+def test_timeline_folds_repeated_rows(tmp_path: Path) -> None:
+    """40 open+stat pairs (names numbered) and 5 identical pairs in each build, differing
+    between the builds: a few rows and counts, not 90 rows."""
+    a = build_c(LOOP, name="loop-a")
+    b = build_c(LOOP, flags=("-DDIR=\"/nonexistent-b\"",), name="loop-b")
+    code, out, err = cli("diff", "--timeline", "--label", "a", "--label", "b", str(a), str(b))
+    assert code in (0, 1), err
+    assert_safe(out, err)
+    assert_fits(out)
+    timeline = "\n".join(ln.rstrip() for ln in out[out.index("Timeline of"):].splitlines())
+    assert re.search(r"▶ +open /nonexistent-a/0 = ENOENT +open /nonexistent-b/0 = ENOENT", timeline), timeline
+    assert re.search(r"\n +↑ 2 rows ×40; the last: *\n", timeline), timeline  # numbers vary: the last shown too
+    assert re.search(r"≠ +open /nonexistent-a/39 = ENOENT", timeline), timeline
+    assert re.search(r"≠ +open /nonexistent-a/same = ENOENT +open /nonexistent-b/same = ENOENT\n"
+                     r"≠ +stat /nonexistent-a = ENOENT .*\n +↑ 2 rows ×5 *\n", timeline), timeline  # exact: no last
+    assert "/nonexistent-a/20" not in timeline and len(timeline.splitlines()) < 25, timeline
