@@ -185,6 +185,13 @@ def test_three_build_diff_fits_80_columns(tmp_path: Path, need_root: None) -> No
     for h in headers:  # a header with every label whole on its line (not folded onto the next)
         assert h.split()[1:] == list(variants), h
     assert any(re.match(r" +↑ \d+ rows ×\d+", ln) for ln in lines), out  # repeated blocks folded
+    # narrower still, tables degrade: headers cut with … rather than split, cells fold, nothing cropped
+    code, narrow, err = cli("diff", "--timeline", *traces, columns=40)
+    assert code == 1 and "Traceback" not in err, err
+    assert_fits(narrow, 40)
+    counter = next(ln for ln in narrow.splitlines() if ln.startswith("counter "))
+    assert len(counter.split()) == 4, counter
+    assert narrow.count("<program>") == 3, narrow  # the timeline's exec row, whole in each column
     # in a terminal 80 wide, the same (rich measures the terminal, not $COLUMNS, there)
     wide = subprocess.run(["script", "-qc", f"{sys.executable} -m tracer diff {' '.join(traces)}", "/dev/null"],
                           capture_output=True, env={**os.environ, "COLUMNS": "80", "LINES": "50"}, cwd=ROOT)

@@ -114,23 +114,17 @@ def _table(table: Table, console: Console) -> None:
     console.print(text(table.title, style="bold"))
     t = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
                   caption=text(table.note) if table.note else None, caption_justify="left")  # fmt: skip
-    _columns(t, table.columns, console.width)
+    for i, col in enumerate(table.columns):
+        t.add_column(_header(col), overflow="fold", style="bold" if i == 0 else None)
     for row in table.rows:
         t.add_row(*(_cell(row[0], row[1:], i) for i in range(len(row))))
     console.print(t)
 
 
-def _columns(t: RichTable, headers: Collection[str], width: int) -> None:
-    """Columns whose headers stay on one line (cut with … when even their share of the width
-    is too narrow): a header folded in two reads as two labels. Cells fold (paths stay whole).
-    The minimums add up to no more than the width: past it rich would crop the cells."""
-    share = max(4, (width - 2 * (len(headers) - 1)) // len(headers))
-    for i, col in enumerate(headers):
-        t.add_column(_header(col), overflow="fold", min_width=min(len(term(col)), share),
-                     style="bold" if i == 0 else None)  # fmt: skip
-
-
 def _header(label: str) -> Text:
+    """A column header kept on one line, cut with … only when the column is too narrow: a
+    header folded in two reads as two labels. (A column min_width would stop that too, but
+    rich then crops the cells of the last column.)"""
     head = text(label)
     head.no_wrap, head.overflow = True, "ellipsis"
     return head
@@ -158,7 +152,7 @@ def _timeline(diff: Diff, tl: Timeline, console: Console) -> None:
     t = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     t.add_column("", no_wrap=True)
     for r in diff.runs:
-        t.add_column(_header(r.label), overflow="fold", ratio=1, min_width=min(len(term(r.label)), 12))
+        t.add_column(_header(r.label), overflow="fold", ratio=1)
     blank = [""] * (len(diff.runs) - 1)
     shapes = [_shape(row) for row in tl.rows]
     shown = 0
