@@ -44,7 +44,7 @@ class _DiffCommand(click.Command):
 @click.command(cls=_DiffCommand, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("builds", nargs=-1, required=True, metavar="A B [C]... [-- ARGS]...")
 @click.option("--label", "labels", multiple=True, metavar="NAME",
-              help="Name the builds, in order (repeatable); default: the file name.")
+              help="Name the builds, in order (repeatable); default: the file names cut to the words that differ.")
 @sandbox_options
 @format_option("the diff as one document (tracer/schemas/diff.schema.json).")
 # Opened before anything runs, so an unwritable path fails fast.
@@ -78,6 +78,7 @@ def diff(
     from tracer import diff as diffmod
     from tracer.cli._common import keep_until_exit, stderr_console, stdout_console
     from tracer.diffrun import Build, collect_runs, is_trace_file
+    from tracer.render.safe import text
 
     if len(builds) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
@@ -104,7 +105,7 @@ def diff(
 
         with html_file:
             html_file.write(render_html(result))
-        progress.print(f"wrote {html_file.name}", highlight=False)
+        progress.print(text(f"wrote {html_file.name}"), highlight=False)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))  # compact: only then json uses its C encoder
     else:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from tracer import scenarios as sc
 from tracer.cli._common import format_option, stderr_console, stdout_console
+from tracer.render.safe import text
 
 if TYPE_CHECKING:
     from tracer.sandbox.session import SandboxSession
@@ -96,8 +97,8 @@ def list_(as_json: bool) -> None:
     out.print(table)
     for v, reason in reasons.items():
         if reason is not None:
-            out.print(f"{v}: unavailable: {reason}")
-    out.print(f"scenarios: {sc.root()}\nbuilds: {sc.build_root()}", markup=False, highlight=False, soft_wrap=True)
+            out.print(text(f"{v}: unavailable: {reason}"))  # a compiler's message may hold [brackets]
+    out.print(text(f"scenarios: {sc.root()}\nbuilds: {sc.build_root()}"), soft_wrap=True)
 
 
 def _chosen(names: tuple[str, ...]) -> list[sc.Scenario]:
