@@ -37,7 +37,7 @@ def _trace_expr(value: str | None) -> str:
 
 
 @click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-o", "--output", metavar="FILE", help="Write the trace to FILE (JSON Lines).")
+@click.option("-o", "--output", metavar="FILE", help="Write the trace to FILE (JSON Lines); - for stdout.")
 @click.option("-e", "expr", metavar="trace=SET", help="Syscalls to record, strace syntax: names, %file, %network, %process, %memory, %signal, %desc, all, !negation.")
 @click.option("-s", "strsize", type=click.IntRange(min=0), default=256, show_default=True, help="Bytes kept of each string and buffer.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S", help="Kill the traced tree after S seconds (exit 124).")
@@ -81,6 +81,7 @@ def run(
 
 def _summary(header: dict, footer: dict, output: str | None, timeout: float | None) -> None:
     from tracer.cli._common import stderr_console
+    from tracer.render.safe import text
 
     con = stderr_console()
     outcome = footer.get("outcome")
@@ -95,7 +96,7 @@ def _summary(header: dict, footer: dict, output: str | None, timeout: float | No
         tset = f"{ts.get('expr')} ({len(ts.get('syscalls') or [])} syscalls, seccomp-filtered)"
     else:
         tset = f"{ts.get('expr')} (every syscall, no filter)"
-    where = output if output else "kept in memory only (use -o FILE to save it)"
+    where = {None: "kept in memory only (use -o FILE to save it)", "-": "written to stdout"}.get(output, output)
     lines = [
         f"libctrace: {how}",
         f"  {_count(footer.get('syscalls', 0), 'syscall')} recorded, {_count(footer.get('processes', 0), 'process')}, "
@@ -104,8 +105,8 @@ def _summary(header: dict, footer: dict, output: str | None, timeout: float | No
         f"  trace: {where}",
     ]
     for line in lines:
-        # paths and expressions may hold [brackets]: no markup; long paths stay on one line
-        con.print(line, markup=False, soft_wrap=True)
+        # paths and expressions may hold [brackets] and escapes: data; long paths stay on one line
+        con.print(text(line), soft_wrap=True)
 
 
 def _count(n: int, noun: str) -> str:

@@ -68,7 +68,7 @@ def _findings(diff: Diff) -> str:
             f'<div><span class="sev">{escape(f.severity)}</span> <code>[{escape(f.id)}]</code> '
             f"<b>{escape(f.title)}</b></div><p>{escape(f.explanation)}</p>"
             + (f"<pre>{escape(evidence)}</pre>" if evidence else "")
-            + f'<div class="dim">runs: {escape(", ".join(f.runs))} · see <code>{escape(f.ref)}</code></div></div>'
+            + f'<div class="dim">runs: {escape(", ".join(f.runs))} · see <code>libctrace explain {escape(f.id)}</code></div></div>'
         )
     return "\n".join(out)
 
