@@ -30,11 +30,21 @@ class Build:
         return is_trace_file(self.argv[0])
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """How every program of a diff is recorded (`diff -e`, `--timeout`, `--stdin`)."""
+
+    trace_set: str = "default"
+    timeout: float | None = None  # a build still running then is killed, and says so
+    stdin: str = os.devnull  # the file each program reads as its standard input, from the start
+
+
 def is_trace_file(arg: str) -> bool:
     return arg.endswith(".jsonl")
 
 
-def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | None, progress: Console) -> list[Trace]:
+def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | None, progress: Console,
+            settings: RunSettings = RunSettings()) -> list[Trace]:
     """Loads or records every build, in order. Programs are checked before anything runs, so a
     typo in the third build does not cost the time of tracing the first two."""
     from tracer.launcher import resolve_program
@@ -57,7 +67,7 @@ def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | N
             for i, b in to_run:
                 out = os.path.join(out_dir, b.label.replace("/", "_") + ".jsonl") if out_dir else None
                 with progress.status(f"tracing {b.label}: {' '.join(b.argv)}"):
-                    traces[i] = record_one(b, out, session)
+                    traces[i] = record_one(b, out, session, settings=settings)
                 if (traces[i].footer or {}).get("outcome") == "interrupted":
                     raise KeyboardInterrupt  # Ctrl-C stopped the recorder: stop the diff too (exit 130)
                 progress.print(f"traced {b.label}: {_status(traces[i])}", highlight=False)
@@ -65,13 +75,13 @@ def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | N
 
 
 def record_one(build: Build, output: str | None, session: SandboxSession | None,
-               program_output: str = os.devnull) -> Trace:
-    """Records one program in the open sandbox (if any); its stdin is /dev/null and its
-    stdout and stderr go to the file `program_output`, out of ours (what it wrote is in the
-    trace, and is compared as a fact)."""
+               program_output: str = os.devnull, settings: RunSettings = RunSettings()) -> Trace:
+    """Records one program in the open sandbox (if any); its stdin is settings.stdin
+    (/dev/null by default) and its stdout and stderr go to the file `program_output`, out of
+    ours (what it wrote is in the trace, and is compared as a fact)."""
     from tracer.recorder import RecordOptions, record
 
-    with open(os.devnull, "rb") as null_in, open(program_output, "wb") as out:
+    with open(settings.stdin, "rb") as null_in, open(program_output, "wb") as out:
         opts = RecordOptions(
             argv=list(build.argv),
             output=output,
@@ -81,6 +91,8 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
             stdin=null_in.fileno(),
             stdout=out.fileno(),
             stderr=out.fileno(),
+            trace_set=settings.trace_set,
+            timeout=settings.timeout,
         )
         trace, _status_code = record(opts)
     return trace
@@ -89,4 +101,6 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
 def _status(trace: Trace) -> str:
     f = trace.footer or {}
     how = f"killed by {f['signal']}" if f.get("signal") else f"exit {f.get('exit_code')}"
+    if f.get("outcome") == "timeout":
+        how = "timed out, killed (--timeout)"
     return f"{how}, {f.get('syscalls', 0)} syscalls, {f.get('duration', 0.0):.3f} s"

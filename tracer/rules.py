@@ -714,9 +714,14 @@ def evidence_line(event: Event, dns: Sequence[DnsMessage] = ()) -> str:
         line = f"{head}, ...{sep}{result}"
     else:
         line = format_event({**event, "args": _clip(event["args"])} if "args" in event else event)
-    note = ("  ; DNS " + ", ".join(_dns_text(m) for m in dns)) if dns else ""
+    note = dns_note(dns)
     room = EVIDENCE_WIDTH - len(note)
     return (line if len(line) <= room else line[: room - 3] + "...") + note
+
+
+def dns_note(dns: Sequence[DnsMessage]) -> str:
+    """`  ; DNS query A example.com`: what the DNS messages an event carried say."""
+    return ("  ; DNS " + ", ".join(_dns_text(m) for m in dns)) if dns else ""
 
 
 def _dns_text(m: DnsMessage) -> str:
