@@ -4,8 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # gcc and musl-gcc build the scenarios; strace is the reference the tests compare against;
-# libseccomp2 builds the seccomp filter (through ctypes).
-SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2
+# libseccomp2 builds the seccomp filter (through ctypes); chromium renders the HTML report
+# in the tests (headless).
+SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 chromium
 
 .PHONY: demo test bench setup system-packages compile clean
 

@@ -103,6 +103,9 @@ def run(
     with open(stdin_file, "rb") if stdin_file else nullcontext() as stdin:
         opts.stdin = stdin.fileno() if stdin is not None else None
         if pids:
+            from tracer.launcher import describe_attached
+
+            describe_attached(list(pids))  # a wrong pid is a one-line error before this note
             _note(f"attaching to {', '.join(map(str, pids))}")
         if sandbox is None:
             trace, code = record(opts)

@@ -63,8 +63,10 @@ def write_lines(events: Iterable[Event], out: TextIO, style: LineStyle, epoch: f
         if style.clock and epoch is not None:
             stamp = _clock(epoch + t, style.clock) + " "
         if style.relative:
-            stamp += f"{t - (prev if prev is not None else t):13.6f} "
-            prev = t
+            # Lines come in the order calls ended: one that started before the previous line
+            # (a wait4 that blocked) shows 0; its own length is what -T gives.
+            stamp += f"{max(0.0, t - (prev if prev is not None else t)):13.6f} "
+            prev = t if prev is None else max(prev, t)
         if style.durations and e.get("type") == "syscall" and e.get("dur") is not None:
             body += f" <{e['dur']:.6f}>"
         write(f"{who} {stamp}{body}{dns_note(_messages(dns, e))}\n")
