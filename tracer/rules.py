@@ -188,6 +188,8 @@ def _why_exit(f: Facts) -> str | None:
     sig = f.exit.signal
     libc = str((f.elf or {}).get("libc") or "")
     second = any(len(v) > 1 for v in f.libcs.values())
+    if f.exit.outcome == "timeout":
+        return f"{f.label}: still running at diff's --timeout, so libctrace killed it"
     if sig == "SIGABRT":
         return (f"{f.label}: glibc detected the corruption (double free, stack smashing), wrote a "
                 "message to stderr and called abort()")

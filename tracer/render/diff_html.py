@@ -187,8 +187,7 @@ def _divergence_points(labels: Sequence[str], tl: Timeline) -> str:
         return ""
     head = "<tr><th>step</th>" + "".join(f"<th>{escape(lb)}</th>" for lb in labels) + "</tr>"
     rows = "".join(
-        f"<tr><td>{k + 1}</td>" + "".join('<td class="ev gap">—</td>' if c is None else f'<td class="ev">{escape(c)}</td>'
-                                          for c in tl.rows[k].cells) + "</tr>"
+        f"<tr><td>{k + 1}</td>{_event_cells(tl.rows[k].cells)}</tr>"
         for k in points[:_POINTS])
     more = f'<p class="dim">{len(points) - _POINTS} more divergence points.</p>' if len(points) > _POINTS else ""
     return f"<p>Divergence points (where the builds part after agreeing):</p><table>{head}{rows}</table>{more}"
@@ -226,7 +225,9 @@ def _timeline(labels: Sequence[str], tl: Timeline) -> str:
         first = k == tl.first_divergence
         classes = " ".join(c for c, on in (("differs", not row.same), ("first", first)) if on)
         attrs = (f' class="{classes}"' if classes else "") + (' id="first-divergence"' if first else "")
-        cells = "".join('<td class="ev gap">—</td>' if c is None else f'<td class="ev">{escape(c)}</td>'
-                        for c in row.cells)
-        rows.append(f"<tr{attrs}><td class=\"dim\">{k + 1}</td>{cells}</tr>")
+        rows.append(f"<tr{attrs}><td class=\"dim\">{k + 1}</td>{_event_cells(row.cells)}</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _event_cells(cells: Sequence[str | None]) -> str:
+    return "".join('<td class="ev gap">—</td>' if c is None else f'<td class="ev">{escape(c)}</td>' for c in cells)

@@ -205,7 +205,7 @@ def dns_sequence(label: str, messages: Sequence[DnsMessage]) -> str:
     dashed, truncated answers (TC) in red, the TCP retry after one named."""
     servers = list(dict.fromkeys(m.server for m in messages)) or ["server"]
     shown = list(messages[:MAX_MESSAGES])
-    prog_x, first_x, step_x, row = 70, 400, 170, 30
+    prog_x, first_x, step_x, row = 70, 400, 170, 22
     xs = {s: first_x + k * step_x for k, s in enumerate(servers)}
     width = first_x + step_x * (len(servers) - 1) + 90
     top = 44
