@@ -13,7 +13,7 @@ import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from dnslib import QTYPE, RCODE, DNSBuffer, DNSError, DNSHeader, DNSQuestion, DNSRecord
 
@@ -109,6 +109,19 @@ class ExitInfo:
 
 
 @dataclass(frozen=True)
+class ChildImage:
+    """A program a build exec'd in a child process that is of another libc than the build
+    (tracer/images.py): its events are its own, not the build's; `facts` are theirs."""
+
+    path: str
+    libc: str  # "glibc", "musl", "none"
+    linkage: str  # "dynamic", "static"... or "" when only the trace told the libc
+    pids: tuple[int, ...]
+    exec_seq: int  # the exec event that started it (the first, when it ran more than once)
+    facts: Facts
+
+
+@dataclass(frozen=True)
 class Facts:
     label: str
     command: tuple[str, ...]
@@ -135,6 +148,11 @@ class Facts:
     # Extension: seq of the first event of the program's own code in the first process, after
     # the dynamic loader's startup (0 when not seen); events before it are the loader's.
     main_seq: int = 0
+    # Where stdout/stderr come from: "captured" (whole, through pipes: the footer's `output`)
+    # or "writes" (rebuilt from the write buffers the trace holds, cut at its -s size).
+    output_source: str = "writes"
+    strsize: int = -1  # the trace's -s: buffer bytes kept per call (-1 when the header lacks it)
+    children: tuple[ChildImage, ...] = ()  # programs of another libc it ran (set by tracer/images.py)
 
 
 @lru_cache(maxsize=8192)  # programs open the same few hundred paths again and again
@@ -581,9 +599,11 @@ def _stack_size(e: Event, mapping: tuple[int, int, str] | None) -> int | None:
     if mapping is None:
         return None
     size, addr, flags = mapping
-    if e["name"] == "clone" and len(args) > 1 and isinstance(args[1], str) and args[1].startswith("0x"):
+    # clone's arguments by name (decode.py); a trace from before that has them in register order.
+    stack = args[0].get("child_stack") if args and isinstance(args[0], dict) else args[1] if len(args) > 1 else None
+    if e["name"] == "clone" and isinstance(stack, str) and stack.startswith("0x"):
         # The new stack pointer must lie in the mapping; Go, say, reserves heap PROT_NONE too.
-        return size if addr <= int(args[1], 16) <= addr + size else None
+        return size if addr <= int(stack, 16) <= addr + size else None
     return size if "MAP_STACK" in flags else None
 
 
@@ -678,8 +698,26 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def extract(trace: Trace, label: str) -> Facts:
-    """All the facts of one trace. label names the run in findings and tables."""
+def _captured(stream: Any) -> str | None:
+    """A stream as tracer/capture.py summarised it; beyond the text kept, its size and hash
+    stand for the rest, so two streams that differ only there still compare unequal."""
+    if not isinstance(stream, dict) or not isinstance(stream.get("text"), str):
+        return None
+    text: str = stream["text"]
+    if stream.get("truncated"):
+        text += f"\n[{stream.get('bytes')} bytes in all, sha256 {str(stream.get('sha256'))[:16]}]"
+    return text
+
+
+def _normalized(text: str, normalize: Sequence[re.Pattern[str]]) -> str:
+    for rx in normalize:
+        text = rx.sub("<…>", text)
+    return text
+
+
+def extract(trace: Trace, label: str, normalize: Sequence[re.Pattern[str]] = ()) -> Facts:
+    """All the facts of one trace. label names the run in findings and tables; every match of
+    a `normalize` pattern in the program's output is replaced by <…> before it is compared."""
     x = _Extractor(trace)
     x.run()
     footer = trace.footer or {}
@@ -688,6 +726,8 @@ def extract(trace: Trace, label: str) -> Facts:
     if not isinstance(wall, (int, float)):
         wall = events[-1].get("t", 0.0) if events else 0.0
     memory = {k: x.memory.get(k, 0) for k in (*_MEMORY_CALLS, "mmap_bytes", "munmap_bytes")}
+    output = footer.get("output") if isinstance(footer.get("output"), dict) else {}
+    stdout, stderr = _captured(output.get("stdout")), _captured(output.get("stderr"))
     return Facts(
         label=label,
         command=tuple(trace.header.get("command") or ()),
@@ -707,9 +747,11 @@ def extract(trace: Trace, label: str) -> Facts:
         clone_calls={k: x.clone_calls.get(k, 0) for k in _CLONE_CALLS},
         futex=x.counts.get("futex", 0),
         signals=tuple(x.signals),
-        stdout=_text(bytes(x.out[1])),
-        stderr=_text(bytes(x.out[2])),
+        stdout=_normalized(stdout if stdout is not None else _text(bytes(x.out[1])), normalize),
+        stderr=_normalized(stderr if stderr is not None else _text(bytes(x.out[2])), normalize),
         syscall_counts=dict(x.counts),
         trace_set=dict(trace.header.get("trace_set") or {}),
         main_seq=x.main_seq,
+        output_source="captured" if stdout is not None else "writes",
+        strsize=trace.header.get("strsize") if isinstance(trace.header.get("strsize"), int) else -1,
     )

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from tracer import __version__
-from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, NO_MEMORY, Decoder, errname, signame
+from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, LENGTH_AT_ENTRY, NO_MEMORY, Decoder, errname, signame
 from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
+from tracer.hostfiles import snapshot as host_files
 from tracer.launcher import PTRACE_INTERRUPT, Launched, attach, build_filter, launch, resolve_program
 from tracer.model import Event, Trace, header_record
 from tracer.rawptrace import PTRACE, get_errno, ptrace
@@ -73,6 +74,9 @@ class RecordOptions:
     # Called once at the end, before the footer; its events get seq numbers, and an event's
     # "wall" (epoch seconds) becomes "t".
     extra_events: Callable[[], list[dict]] | None = None
+    # Called once every process ended, before the footer: its result is footer["output"]
+    # (tracer/capture.py: the program's stdout and stderr, captured whole).
+    collect_output: Callable[[], dict] | None = None
     stdin: int | None = None  # fds for the program; None: inherit (terminal)
     stdout: int | None = None
     stderr: int | None = None
@@ -109,6 +113,7 @@ def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[s
         "trace_set": trace_set,
         "strsize": opts.strsize,
         "sandbox": opts.sandbox,
+        "host_files": host_files(opts.sandbox),
         "kernel": uname.release,
         "machine": uname.machine,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
@@ -197,6 +202,8 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         rec.add_extra(opts.extra_events())
     code, sig = rec.exit_code(outcome)
     footer = rec.footer(outcome, code, sig)
+    if opts.collect_output is not None:
+        footer["output"] = opts.collect_output()
     rec.close_writer(footer)
     trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
     return trace, code
@@ -394,6 +401,7 @@ class _Recorder:
         emit = self.emit
         names = NAMES
         entry_decoded = ENTRY_DECODED
+        at_entry = LENGTH_AT_ENTRY.keys() | {"recvmsg"}
         unpack_info = _INFO.unpack_from
         monotonic = time.monotonic
         t0 = self.t0
@@ -490,6 +498,8 @@ class _Recorder:
                     pending[tid] = (nr, args, now, pre)
                 elif nr not in follow or not self.decoder.settle_at_entry(name, tgids.get(tid, tid), args):
                     pending[tid] = (nr, args, now, None)
+                    if name in at_entry:  # a value-result length: strace shows it before => after
+                        self.decoder.entry(name, tid, args)
             if raw_ptrace(_PTRACE_SYSCALL if all_mode or tid in pending else _PTRACE_CONT, tid, 0, 0) < 0:
                 err = get_errno()
                 if err != errno.ESRCH:  # ESRCH: killed meanwhile, its exit comes next
@@ -577,6 +587,8 @@ class _Recorder:
             ev["tid"] = tid
         if fd_path is not None:
             ev["fd_path"] = fd_path
+        if pre is None and rval is not None and self.decoder.note is not None:
+            ev["ret_text"] = self.decoder.note
         if end is not None:
             ev["dur"] = round(end - self.t0 - t, 6)
         self.nsyscalls += 1
@@ -686,6 +698,9 @@ class _Recorder:
             return
         pid = self.tgid.get(tid, tid)
         ev: Event = {"type": "signal", "seq": 0, "t": self.now(), "pid": pid, "signal": signame(sig)}
+        info = self.decoder.siginfo(tid)
+        if info is not None:
+            ev["info"] = info
         if tid != pid:
             ev["tid"] = tid
         self.add(ev)

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from tracer.facts import DnsMessage, Facts, FileAccess, is_libc, written
+from tracer.images import program_at, programs
 from tracer.model import Event, Trace
 from tracer.render.text import format_event
 
@@ -54,6 +55,8 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("second-libc", "critical", "{runs}: two C libraries in one process ({libs})",
          "glibc include/libc-symbols.h, elf/dl-open.c (dlopen from a static program); staticx issue 227"),
+    Rule("child-libc", "behaviour", "{run} ran {image}, a {libc} program: what it did is its own libc's",
+         "glibc nss/nss_database.c, elf/rtld.c; musl src/process/posix_spawn.c"),
     Rule("exit-status", "critical", "Exit status differs: {short}",
          "glibc malloc/malloc.c malloc_printerr; musl src/malloc/mallocng/meta.h"),
     Rule("nss-config", "behaviour", "nsswitch.conf read by {readers}, not by {others}",
@@ -106,12 +109,19 @@ class _Ctx:
         self.traces = list(traces)
         self.labels = [f.label for f in facts]
         self._seqs: dict[int, list[int]] = {}
+        self._programs: dict[int, dict[int, list[tuple[int, str]]]] = {}
         self._dns: list[dict[int, list[DnsMessage]]] = []
         for f in facts:
             by_seq: dict[int, list[DnsMessage]] = {}
             for m in f.dns:
                 by_seq.setdefault(m.seq, []).append(m)
             self._dns.append(by_seq)
+
+    def programs(self, run: int) -> dict[int, list[tuple[int, str]]]:
+        """Which processes of a run ran another program than the build (images.programs)."""
+        if run not in self._programs:
+            self._programs[run] = programs(self.traces[run])
+        return self._programs[run]
 
     def dns(self, run: int, seq: int) -> list[DnsMessage]:
         """The DNS messages an event carried."""
@@ -182,6 +192,31 @@ def _second_libc(ctx: _Ctx) -> list[_Hit]:
     if not runs:
         return []
     return [_Hit(tuple(runs), {"runs": _names(runs), "libs": " + ".join(libs_seen)}, " ".join(parts), evidence)]
+
+
+def _child_libc(ctx: _Ctx) -> list[_Hit]:
+    """Programs of another libc a build exec'd (tracer/images.py split their events off)."""
+    hits = []
+    for i, f in enumerate(ctx.facts):
+        for child in f.children:
+            c = child.facts
+            name = os.path.basename(child.path)
+            nss = [a for a in c.files if a.category == "nss-config"]
+            libs = [a for a in c.files if a.category == "libc" and a.op == "open" and a.result == "ok"]
+            queries = [m for m in c.dns if m.direction == "query"]
+            did = (["read /etc/nsswitch.conf"] if nss else []) + \
+                ([f"loaded {', '.join(dict.fromkeys(os.path.basename(a.path) for a in libs))}"] if libs else []) + \
+                ([f"sent {len(queries)} DNS queries"] if queries else [])
+            kind = f"{child.linkage} {child.libc}".strip()
+            text = (f"{f.label} ({_flavour(f)}) exec'd {child.path} ({kind}) in process "
+                    f"{', '.join(map(str, child.pids))}. That program runs its own libc's code: "
+                    + (f"it {', '.join(did)}. " if did else "")
+                    + f"Those events are told apart from {f.label}'s own and left out of the other findings, "
+                    f"which are about {f.label}'s libc; a lookup that {name} makes follows {child.libc}'s rules "
+                    f"even though the build is {(f.elf or {}).get('libc') or 'another libc'}.")
+            ev = [(i, child.exec_seq)] + [(i, a.seq) for a in nss[:1] + libs[:1]] + [(i, m.seq) for m in queries[:1]]
+            hits.append(_Hit((f.label,), {"run": f.label, "image": name, "libc": kind}, text, ev))
+    return hits
 
 
 def _why_exit(f: Facts) -> str | None:
@@ -371,8 +406,14 @@ def _dns_queries(ctx: _Ctx) -> list[_Hit]:
             "at once, skips the search list for such names, and resends at once on SERVFAIL. "
             + "; ".join(lines) + ".")
     n_only = sum(len(k) for k in only.values())
-    summary = (f"{n_only} asked by only some builds; " if n_only else "") + "sent " + " vs ".join(
-        str(len(q)) for q in per)
+    # The title names only what differs: "sent 8 vs 8" is no difference.
+    counts = [len(q) for q in per]
+    together = [f.label for f, b in zip(ctx.facts, batched) if b]
+    summary = "; ".join(part for part in (
+        f"{n_only} asked by only some builds" if n_only else "",
+        "sent " + " vs ".join(map(str, counts)) if len(set(counts)) > 1 else "",
+        f"A and AAAA in one call in {_names(together)} only" if 0 < len(together) < len(per) else "",
+    ) if part) or "the same questions in another order"
     ev: list[tuple[int, int]] = []
     for i, q in enumerate(per):
         # The first query of each differing name, then the first queries at all.
@@ -418,16 +459,14 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
         finals.append(last)
     keys = list(dict.fromkeys(k for fin in finals for k in fin))
     asked = [{f"{m.name} {m.qtype}" for m in _queries(f)} for f in ctx.facts]
-    differing = []  # questions whose final answers differ, or that ended on a truncated answer
-    unequal = False
+    differing = []  # questions whose final answers differ
     for k in keys:
         got = {(fin[k].rcode, fin[k].answers, fin[k].tc) if k in fin else None
                for fin, a in zip(finals, asked) if k in a or k in fin}
-        unequal = unequal or len(got) > 1
-        if len(got) > 1 or any(fin.get(k) is not None and fin[k].tc for fin in finals):
+        if len(got) > 1:
             differing.append(k)
     if not differing:
-        return []
+        return []  # every build kept the same answers (even the same cut one): nothing differs
     parts = []
     ev: list[tuple[int, int]] = []
     for k in differing:
@@ -454,13 +493,12 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
     text = ("What the resolvers got back differs. " + "; ".join(parts) + "."
             + (" A truncated answer was used as final: only the records that fit in 512 bytes reach the "
                "program (musl ≤ 1.2.3 reads into a 512-byte buffer and ignores TC)." if used_tc else ""))
-    verb = "differ" if unequal else "truncated"  # every build kept the same cut answer
     if len(differing) == 1:
         k = differing[0]
-        summary = f"{verb}: {k}: " + " vs ".join(
+        summary = f"differ: {k}: " + " vs ".join(
             f"{fin[k].answers}{' (TC)' if fin[k].tc else ''}" if k in fin else "none" for fin in finals)
     else:
-        summary = f"{verb} for {len(differing)} questions"
+        summary = f"differ for {len(differing)} questions"
     return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
 
 
@@ -679,6 +717,7 @@ def _syscall_profile(ctx: _Ctx) -> list[_Hit]:
 
 CHECKS: dict[str, Callable[[_Ctx], list[_Hit]]] = {
     "second-libc": _second_libc,
+    "child-libc": _child_libc,
     "exit-status": _exit_status,
     "nss-config": _nss_config,
     "nss-module": _nss_module,
@@ -744,7 +783,9 @@ def _evidence(ctx: _Ctx, pairs: list[tuple[int, int]]) -> tuple[Evidence, ...]:
     for run, seq in sorted(chosen):
         e = ctx.event(run, seq)
         assert e is not None
-        out.append(Evidence(ctx.labels[run], seq, evidence_line(e, ctx.dns(run, seq))))
+        line = evidence_line(e, ctx.dns(run, seq))
+        program = program_at(ctx.programs(run), e.get("pid", 0), seq)
+        out.append(Evidence(ctx.labels[run], seq, f"[{os.path.basename(program)}] {line}" if program else line))
     return tuple(out)
 
 

@@ -25,6 +25,7 @@ def render(diff: Diff, console: Console, *, timeline: bool = False, focus: Colle
     and evidence, the others one line each (the demo tells one story per step)."""
     _runs(diff, console)
     _findings(diff, console, focus)
+    _caveats(diff, console)
     for table in diff.tables:
         _table(table, console)
     if timeline and diff.timeline is not None:
@@ -75,6 +76,21 @@ def _findings(diff: Diff, console: Console, focus: Collection[str] | None) -> No
         for e in f.evidence:
             console.print(_indented(f"{e.run} #{e.seq}: {e.line}", console.width, lead=len(f"{e.run} #{e.seq}:")))
         console.print(Text(f"  see {f.ref}", style="dim"))
+
+
+def _caveats(diff: Diff, console: Console) -> None:
+    """What the findings above cannot say: rules left out, and what varies run to run."""
+    if diff.not_run:
+        console.print()
+        console.print(Text("Rules that could not run", style="bold underline"))
+        for g in diff.not_run:
+            console.print(_indented(f"[{g.rule}] {', '.join(g.runs)}: {g.reason}", console.width))
+    if diff.unstable:
+        console.print()
+        runs = ", ".join(f"{r.label} ×{r.repeats}" for r in diff.runs if r.repeats > 1)
+        console.print(Text(f"Unstable between runs of one build ({runs})", style="bold underline"))
+        for u in diff.unstable:
+            console.print(_indented(f"{u.label}: [{u.rule}] {u.title}", console.width))
 
 
 def _indented(text: str, width: int, *, style: str = "", lead: int = 0) -> Text:

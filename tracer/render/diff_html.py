@@ -45,6 +45,7 @@ def render(diff: Diff, traces: Sequence[Trace]) -> str:
     sections = [
         ("builds", "Builds", _runs(diff.runs, traces)),
         ("findings", f"Findings ({len(diff.findings)})", _findings(diff)),
+        *_caveats(diff),
         *_pictures(labels, traces, diff.timeline),
         *((f"table-{t.key}", t.title, _table(t)) for t in diff.tables),
     ]
@@ -203,6 +204,19 @@ def _syscall_counts(trace: Trace) -> dict[str, int]:
         if e.get("type") == "syscall":
             counts[e["name"]] = counts.get(e["name"], 0) + 1
     return counts
+
+
+def _caveats(diff: Diff) -> list[tuple[str, str, str]]:
+    out = []
+    if diff.not_run:
+        items = "".join(f"<li><code>[{escape(g.rule)}]</code> {escape(', '.join(g.runs))}: {escape(g.reason)}</li>"
+                        for g in diff.not_run)
+        out.append(("not-run", "Rules that could not run", f"<ul>{items}</ul>"))
+    if diff.unstable:
+        items = "".join(f"<li>{escape(u.label)}: <code>[{escape(u.rule)}]</code> {escape(u.title)}</li>"
+                        for u in diff.unstable)
+        out.append(("unstable", "Unstable between runs of one build", f"<ul>{items}</ul>"))
+    return out
 
 
 def _table(table: Table) -> str:
