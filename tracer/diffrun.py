@@ -129,4 +129,6 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
 def _status(trace: Trace) -> str:
     f = trace.footer or {}
     how = f"killed by {f['signal']}" if f.get("signal") else f"exit {f.get('exit_code')}"
+    if f.get("outcome") == "timeout":
+        how = "timed out, killed (--timeout)"
     return f"{how}, {f.get('syscalls', 0)} syscalls, {f.get('duration', 0.0):.3f} s"
