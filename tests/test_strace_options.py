@@ -180,6 +180,12 @@ def test_env_and_stdin_reach_the_program(tmp_path: Path) -> None:
     proc = libctrace("run", "-q", "-o", str(tmp_path / "t.jsonl"), "-E", "LCT_SET=1", "-E", "LCT_GONE",
                      "--stdin", str(data), "--", "sh", "-c", 'echo "$LCT_SET ${LCT_GONE-unset}"; cat', env=env)
     assert proc.returncode == 0 and proc.stdout == "1 unset\nfrom the file\n", proc.stderr
+    # strace -E, with the shell's redirection for stdin (strace has no option for it)
+    need_tool("strace")
+    with data.open("rb") as stdin:
+        st = subprocess.run(["strace", "-o", os.devnull, "-E", "LCT_SET=1", "-E", "LCT_GONE", "sh", "-c",
+                             'echo "$LCT_SET ${LCT_GONE-unset}"; cat'], stdin=stdin, capture_output=True, text=True, env=env)
+    assert st.stdout == proc.stdout
     proc = libctrace("run", "-E", "=x", "--", "true")
     assert proc.returncode == 2 and "expected VAR=value" in proc.stderr
 

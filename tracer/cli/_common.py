@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +40,6 @@ def environment(settings: tuple[str, ...]) -> dict[str, str] | None:
 
     if not settings:
         return None
-    import os
-
     env = dict(os.environ)
     for s in settings:
         name, eq, value = s.partition("=")

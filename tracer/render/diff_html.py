@@ -150,10 +150,11 @@ def _pictures(labels: Sequence[str], traces: Sequence[Trace], table: Timeline | 
     sequence diagrams, and the bars."""
     tl = table if table is not None else align(traces)
     labels = svg.short_labels(labels)  # the pictures have little room: what tells the builds apart
-    what = "builds" if len(traces) > 1 else "trace"
+    what = "each build" if len(traces) > 1 else "the trace"
     where = (f"first divergence at step {tl.first_divergence + 1} of {len(tl.rows)}" if tl.first_divergence is not None
              else f"all {len(tl.rows)} steps alike" if len(traces) > 1 else f"{len(tl.rows)} steps")
-    timeline = (f"<p>File, network, DNS and process events of each {what}, aligned ({escape(where)}); "
+    aligned = "aligned" if len(traces) > 1 else "in order"
+    timeline = (f"<p>File, network, DNS and process events of {what}, {aligned} ({escape(where)}); "
                 "one lane per process, repeats folded into one mark with a count. Hover a mark for the event.</p>"
                 f'<div class="picture">{svg.swimlanes(labels, tl)}</div>')
     timeline += _divergence_points(labels, tl)

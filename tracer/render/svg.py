@@ -74,12 +74,14 @@ class _Column:
     first: bool  # holds the first divergence
 
 
-def _columns(tl: Timeline) -> list[_Column]:
+def _columns(tl: Timeline, fold: bool) -> list[_Column]:
+    """The picture's columns; fold: stretches alike in every build become one (with one
+    build, every row is "alike": nothing is folded but the repeats)."""
     cols: list[_Column] = []
     same: list[int] = []
 
     def flush() -> None:
-        if len(same) >= FOLD:
+        if fold and len(same) >= FOLD:
             cols.append(_Column(tuple(same), True, False, False))
         else:
             cols.extend(_Column((k,), False, False, False) for k in same)
@@ -120,13 +122,13 @@ def short_labels(labels: Sequence[str]) -> list[str]:
 def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
     """One panel per build, a lane per process; the x axis is the alignment, so an event and
     its counterpart in another build sit one above the other, and so do the divergences."""
-    cols = _columns(tl)
+    cols = _columns(tl, fold=len(labels) > 1)
     n = len(labels)
     marks = [[parse_cell(c) if c is not None else None for c in row.cells] for row in tl.rows]
     lanes = [sorted({m[b].lane for m in marks if m[b] is not None} or {"p1"}, key=_lane_order) for b in range(n)]
     left, top, lane_h, head_h, gap = 130, 30, 22, 20, 14
     cw = max(7.0, min(22.0, 880 / max(len(cols), 1)))  # the page's width, scrolled beyond
-    width = left + cw * len(cols) + 20
+    width = max(left + cw * len(cols) + 20, 760)  # room for the legend
     panel_y = []
     y = top
     for b in range(n):
