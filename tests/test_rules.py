@@ -187,7 +187,7 @@ def test_dns_many_records_transport_and_answers() -> None:
     _evidence_is_real(ans, runs)
     q = _one(findings, "dns-queries")
     assert "glibc-dynamic sent 12 queries (6 over TCP), A and AAAA together in one call" in q.explanation
-    assert "musl-static sent 2 queries, one message per call" in q.explanation
+    assert "musl-static sent 2 queries (musl ≤ 1.2.3 behaviour: no TCP fallback), one message per call" in q.explanation
     _evidence_is_real(q, runs)
     rc = _one(findings, "resolver-config")
     assert "host.conf" in rc.title

@@ -201,7 +201,7 @@ def test_diff_timeout_set_env_and_stdin(tmp_path: Path) -> None:
     quick.chmod(0o755)
     start = time.monotonic()
     proc = libctrace("diff", str(hang), str(quick), "--timeout", "2", "-E", "LCT_X=env", "--stdin", str(data),
-                     "-e", "trace=%file,%process,write", "--json", "-o", str(tmp_path / "out"))
+                     "-e", "trace=%file,%process,write", "--format", "json", "--output-dir", str(tmp_path / "out"))
     assert time.monotonic() - start < 25, "the hanging build was not killed"
     assert proc.returncode == 1, proc.stderr
     assert "timed out, killed (--timeout)" in proc.stderr

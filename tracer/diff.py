@@ -157,7 +157,8 @@ def _run_json(r: Run) -> dict[str, Any]:
 
 def default_labels(names: Sequence[str], overrides: Sequence[str] = ()) -> list[str]:
     """Labels for the runs: --label values in order, else the file name, made unique by adding
-    parent directories (glibc/app vs musl/app), then a #n suffix for the very same path."""
+    parent directories (glibc/app vs musl/app), then a #n suffix for the very same path, and
+    cut to the words that differ (glibc, musl)."""
     if len(overrides) > len(names):
         raise LibctraceError(f"{len(overrides)} --label values given for {len(names)} builds")
     if len(set(overrides)) != len(overrides) or any(not o.strip() for o in overrides):
@@ -177,11 +178,34 @@ def default_labels(names: Sequence[str], overrides: Sequence[str] = ()) -> list[
         for i in clashes:
             depth[i] += 1
     seen: Counter[str] = Counter(labels)
-    for i in range(len(rest)):
-        label = cand[i]
+    for label in _distinct_parts([cand[i] for i in range(len(rest))], labels):
         seen[label] += 1
         labels.append(label if seen[label] == 1 else f"{label}#{seen[label]}")
     return labels
+
+
+_WORD = re.compile(r"([-_./])")  # labels are cut between words, never inside one
+
+
+def _distinct_parts(names: list[str], taken: Sequence[str]) -> list[str]:
+    """The part of each name that tells the builds apart: the words all of them share at the
+    start and at the end dropped (dns-lookup-glibc, dns-lookup-musl -> glibc, musl), so labels
+    stay short enough for 80-column tables. Names kept whole when cutting would leave one
+    empty or make two alike."""
+    if len(names) < 2:
+        return names
+    words = [_WORD.split(n) for n in names]
+    shortest = min(map(len, words))
+    head = 0
+    while head < shortest and len({w[head] for w in words}) == 1:
+        head += 1
+    tail = 0
+    while tail < shortest - head and len({w[len(w) - 1 - tail] for w in words}) == 1:
+        tail += 1
+    cut = ["".join(w[head : len(w) - tail]).strip("-_./") for w in words]
+    if any(not c for c in cut) or len(set(cut)) < len(cut) or set(cut) & set(taken):
+        return names
+    return cut
 
 
 def _tail(path: str, depth: int) -> str:

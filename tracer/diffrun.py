@@ -13,6 +13,7 @@ from rich.console import Console
 
 from tracer.errors import LibctraceError
 from tracer.model import Trace
+from tracer.render.safe import text
 from tracer.sandbox import SandboxConfig, open_sandbox
 from tracer.traceio import load_trace
 
@@ -60,7 +61,7 @@ def collect_runs(builds: list[Build], sandbox: SandboxConfig | None, out_dir: st
 
     for b in builds:
         if not b.is_trace:
-            resolve_program(b.argv[0], b.env)
+            resolve_program(b.argv[0], b.env, refused_ok=True)
     if out_dir is not None:
         try:
             os.makedirs(out_dir, exist_ok=True)
@@ -87,11 +88,11 @@ def _traced(b: Build, out_dir: str | None, suffix: str, session: SandboxSession 
             settings: RunSettings) -> Trace:
     out = os.path.join(out_dir, b.label.replace("/", "_") + suffix + ".jsonl") if out_dir else None
     name = f"{b.label}{suffix.replace('.', ' ')}"
-    with progress.status(f"tracing {name}: {' '.join(b.argv)}"):
+    with progress.status(text(f"tracing {name}: {' '.join(b.argv)}")):  # data, not markup
         trace = record_one(b, out, session, settings=settings)
     if (trace.footer or {}).get("outcome") == "interrupted":
         raise KeyboardInterrupt  # Ctrl-C stopped the recorder: stop the diff too (exit 130)
-    progress.print(f"traced {name}: {_status(trace)}", highlight=False)
+    progress.print(text(f"traced {name}: {_status(trace)}"), highlight=False)
     return trace
 
 
@@ -117,6 +118,7 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
                 stdin=null_in.fileno(),
                 stdout=capture.stdout.fd,
                 stderr=capture.stderr.fd,
+                trace_exec_failure=True,  # a build the kernel cannot start is a finding, not an error
                 trace_set=settings.trace_set,
                 timeout=settings.timeout,
             )

@@ -97,6 +97,7 @@ class SocketUse:
     peer: str | None
     purpose: str  # "dns", "nscd", "netlink", "addrconfig-probe", "address-sort", "other"
     peer_seq: int | None = None  # the connect/sendto that named the peer (extension: evidence)
+    sockaddr: dict[str, Any] | None = None  # the peer as decoded: {"family", "addr", "port"} or {"path"}
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,10 @@ def categorize(path: str, program_dir: str | None = None) -> str:
     return "other"
 
 
+def is_shared_object(path: str) -> bool:
+    return bool(_SHARED_OBJECT_RE.search(path))
+
+
 def is_libc(path: str) -> bool:
     return path.startswith("static ") or bool(_LIBC_RE.match(os.path.basename(path)))
 
@@ -242,7 +247,9 @@ class _Socket:
     peer: str | None = None
     port: int | None = None
     peer_seq: int | None = None
+    sockaddr: dict[str, Any] | None = None
     used_data: bool = False
+    dns: bool = False  # carries DNS messages: port 53, or its first bytes decode as one
     streams: dict[str, bytearray] = field(default_factory=dict)  # TCP bytes per direction
 
     @property
@@ -504,7 +511,7 @@ class _Extractor:
         port = sa.get("port") if isinstance(sa, dict) else None
         # The first peer names the socket, but a port-53 peer anywhere makes it a DNS socket.
         if s.peer is None or (port == 53 and s.port != 53):
-            s.peer, s.port, s.peer_seq = text, port, seq
+            s.peer, s.port, s.peer_seq, s.sockaddr = text, port, seq, sa
 
     def _connect(self, e: Event) -> None:
         s = self.socks.get((e["pid"], e["args"][0])) if e["args"] else None
@@ -522,15 +529,28 @@ class _Extractor:
             self._output(fd, e)
             return
         s = self.socks.get((e["pid"], fd))
-        if s is None or e.get("errno") is not None or not isinstance(ret, int) or ret < 0:
+        if s is None:
+            return
+        if e.get("errno") is not None or not isinstance(ret, int) or ret < 0:
+            if name == "sendmsg" and e.get("errno") == "EINPROGRESS":
+                # TCP Fast Open (musl >= 1.2.4): the unconnected socket's peer is the msg_name
+                # of a sendmsg that only started the connection; the data is sent again later.
+                for _, sa in _payloads(name, args, 0):
+                    if sa is not None:
+                        self._set_peer(s, sa, e["seq"])
             return
         sending = name in _SEND_CALLS
         for data, sa in _payloads(name, args, ret):
             if sa is not None:
                 self._set_peer(s, sa, e["seq"])
-            if data:
-                s.used_data = True
-            if s.port == 53 and data:
+            if not data:
+                continue
+            if not s.used_data:
+                # Follow the bytes, not the port or the way it was connected: a socket whose
+                # first message is a DNS question (length-prefixed on a stream) is DNS.
+                s.dns = s.port == 53 or _is_dns_question(data[2:] if s.tcp else data, s.tcp and data[:2])
+            s.used_data = True
+            if s.dns:
                 self._dns_data(e, s, data, "out" if sending else "in")
 
     def _output(self, fd: int, e: Event) -> None:
@@ -567,7 +587,8 @@ class _Extractor:
 
     # -- results ------------------------------------------------------------------------
     def sockets(self) -> tuple[SocketUse, ...]:
-        return tuple(SocketUse(s.seq, s.pid, s.domain, s.type, s.peer, _purpose(s), s.peer_seq) for s in self.all_socks)
+        return tuple(SocketUse(s.seq, s.pid, s.domain, s.type, s.peer, _purpose(s), s.peer_seq, s.sockaddr)
+                     for s in self.all_socks)
 
     def thread_stacks(self) -> tuple[int, ...]:
         return tuple(self.clone_stack[k] for k in self.thread_children if k in self.clone_stack)
@@ -614,8 +635,16 @@ def _signal_number(name: str) -> int:
         return 0
 
 
+def _is_dns_question(data: bytes, length: bytes | bool = False) -> bool:
+    """A whole DNS query with one question (after a matching 2-byte length on a stream)."""
+    if isinstance(length, bytes) and int.from_bytes(length, "big") != len(data):
+        return False
+    msg = decode_dns(data)
+    return msg is not None and not msg[0].qr and msg[0].q == 1 and msg[0].opcode == 0 and bool(msg[1])
+
+
 def _purpose(s: _Socket) -> str:
-    if s.port == 53:
+    if s.dns:
         return "dns"
     if s.peer and "nscd" in s.peer:
         return "nscd"

@@ -91,6 +91,9 @@ class RecordOptions:
     # Attach to these running processes (`run -p`) instead of starting argv; on Ctrl-C or the
     # timeout they are detached and go on running.
     attach: list[int] | None = None
+    # True (diff): a program the kernel refuses to exec (missing interpreter: ENOENT, another
+    # architecture: ENOEXEC) gives its trace (the failed execve, exit 127) instead of an error.
+    trace_exec_failure: bool = False
 
 
 class _Stop(BaseException):
@@ -117,6 +120,8 @@ def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[s
         "kernel": uname.release,
         "machine": uname.machine,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+        # the _Recorder makes the same choice (load_stoploop is cached)
+        "stop_loop": "c" if opts.syscall_info and load_stoploop() is not None else "python",
     }
 
 
@@ -134,7 +139,7 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     if opts.cwd is not None and not os.path.isdir(opts.cwd):
         raise ProgramError(f"{opts.cwd}: working directory does not exist")
     if not opts.attach:
-        path = resolve_program(opts.argv[0], opts.env, opts.cwd)
+        path = resolve_program(opts.argv[0], opts.env, opts.cwd, refused_ok=opts.trace_exec_failure)
     header = _header(opts, path, tset.header())
 
     def full_header() -> dict[str, Any]:
@@ -180,7 +185,7 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     except BaseException:
         if writer is not None:
             rec.close_writer(None)
-            if launched is None:  # nothing ran: leave no trace file behind
+            if launched is None and opts.output != "-":  # nothing ran: leave no trace file behind
                 os.unlink(opts.output)
         elf.result()  # reap the child
         raise
@@ -193,11 +198,11 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         if writer is not None:
             rec.close_writer(rec.footer(outcome, 130 if outcome == "interrupted" else 124, None))
         raise LibctraceError(f"{outcome} before the program started")
-    failure = launched.exec_failure() if not opts.attach else None
-    if failure is not None and not rec.execed:
+    failure = launched.exec_errno() if not opts.attach else None
+    if failure is not None and not rec.execed and not opts.trace_exec_failure:
         if writer is not None:
             rec.close_writer(rec.footer("error", 2, None))
-        raise ProgramError(f"{path}: cannot execute: {failure}")
+        raise ProgramError(f"{path}: cannot execute: {os.strerror(failure)}")
     if opts.extra_events is not None:
         rec.add_extra(opts.extra_events())
     code, sig = rec.exit_code(outcome)

@@ -25,7 +25,8 @@ class TraceWriter:
 
     def __init__(self, path: str, header: dict[str, Any] | Callable[[], dict[str, Any]]) -> None:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            # "-" is standard output (a copy of it: closing the trace leaves stdout open)
+            fd = os.dup(1) if path == "-" else os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         except OSError as e:
             raise LibctraceError(f"cannot write trace to {path}: {e.strerror}") from None
         self._f: BinaryIO = os.fdopen(fd, "wb")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
 
 if TYPE_CHECKING:  # rich is imported only by commands that print with it (start-up cost)
     from rich.console import Console
@@ -23,8 +26,10 @@ def stderr_console() -> Console:
 def stdout_console() -> Console:
     from rich.console import Console
 
-    # width 100 when piped, so tables stay readable in files and CI logs
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 100)
+    # A pipe gets $COLUMNS, else 80: not the width of whatever terminal stdin happens to be.
+    columns = os.environ.get("COLUMNS", "")
+    piped = 80 if not columns.isdigit() else int(columns)
+    return Console(highlight=False, width=None if sys.stdout.isatty() else piped)
 
 
 def keep_until_exit(*objs: Any) -> None:
@@ -52,9 +57,19 @@ def environment(settings: tuple[str, ...]) -> dict[str, str] | None:
     return env
 
 
-def safe_line(line: str) -> str:
-    """A line printed to the terminal holds no control character from the traced program
-    (an escape sequence in a file name would act on the terminal): each becomes \\xNN."""
-    if line.isprintable():
-        return line
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in line)
+def format_option(json_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--format text|json` for a command whose machine format is JSON (one spelling across
+    commands, as `show --format`); the command receives `as_json`. The older `--json` flag
+    stays accepted, hidden and deprecated, for scripts written before."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+                      show_default=True, help=f"text: for people; json: {json_help}")
+        @click.option("--json", "json_flag", is_flag=True, hidden=True)
+        @functools.wraps(command)
+        def wrapper(*args: Any, output_format: str, json_flag: bool, **kwargs: Any) -> Any:
+            return command(*args, as_json=json_flag or output_format == "json", **kwargs)
+
+        return wrapper
+
+    return decorate

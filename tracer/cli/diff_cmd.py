@@ -9,6 +9,7 @@ from typing import TextIO
 
 import click
 
+from tracer.cli._common import format_option
 from tracer.errors import LibctraceError
 from tracer.sandbox import SandboxConfig, sandbox_options
 
@@ -18,8 +19,8 @@ Examples:
   libctrace diff ./app-glibc ./app-glibc-static ./app-musl -- --user alice
   libctrace diff --sandbox ./lookup-glibc ./lookup-musl -- many.libctrace.test
   libctrace diff glibc.jsonl musl.jsonl --timeline        # saved traces, events side by side
-  libctrace diff ./a ./b --label glibc --label musl --json | jq '.findings[].id'
-  libctrace diff ./a ./b --html report.html -o traces/    # a report file, and the traces kept
+  libctrace diff ./a ./b --label glibc --label musl --format json | jq '.findings[].id'
+  libctrace diff ./a ./b --html report.html --output-dir traces/  # a report, the traces kept
   libctrace diff ./a ./b --timeout 10 -E LANG=C --stdin input.txt -- --batch
   libctrace diff ./a ./b -e trace=%file,%network         # record only these calls
 
@@ -46,14 +47,14 @@ class _DiffCommand(click.Command):
 @click.command(cls=_DiffCommand, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("builds", nargs=-1, required=True, metavar="A B [C]... [-- ARGS]...")
 @click.option("--label", "labels", multiple=True, metavar="NAME",
-              help="Name the builds, in order (repeatable); default: the file name.")
+              help="Name the builds, in order (repeatable); default: the file names cut to the words that differ.")
 @sandbox_options
-@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (tracer/schemas/diff.schema.json).")
+@format_option("the diff as one document (tracer/schemas/diff.schema.json).")
 # Opened before anything runs, so an unwritable path fails fast.
 @click.option("--html", "html_file", type=click.File("w", encoding="utf-8", lazy=False), metavar="FILE",
               help="Also write a self-contained HTML report to FILE.")
 @click.option("--timeline", is_flag=True, help="Show the aligned file/network/process events side by side.")
-@click.option("-o", "--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
+@click.option("--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
 @click.option("-e", "expr", metavar="trace=SET", help="Syscalls to record in each program, as run's -e (default: what the analysis needs).")
 @click.option("-E", "env_settings", multiple=True, metavar="VAR[=VAL]",
               help="Set VAR in every program's environment, or remove it without =VAL (repeatable).")
@@ -92,6 +93,7 @@ def diff(
     from tracer.cli._common import environment, keep_until_exit, stderr_console, stdout_console
     from tracer.cli.run_cmd import trace_expr
     from tracer.diffrun import Build, RunSettings, collect_runs, is_trace_file
+    from tracer.render.safe import text
 
     if len(builds) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
@@ -120,7 +122,7 @@ def diff(
 
         with html_file:
             html_file.write(render_html(result, traces))
-        progress.print(f"wrote {html_file.name}", highlight=False)
+        progress.print(text(f"wrote {html_file.name}"), highlight=False)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))  # compact: only then json uses its C encoder
     else:

@@ -48,7 +48,7 @@ def trace_expr(value: str | None) -> str:
 
 
 @click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-o", "--output", metavar="FILE", help="Write the trace to FILE (JSON Lines).")
+@click.option("-o", "--output", metavar="FILE", help="Write the trace to FILE (JSON Lines); - for stdout.")
 @click.option("-e", "expr", metavar="trace=SET", help="Syscalls to record, strace syntax: names, %file, %network, %process, %memory, %signal, %desc, all, !negation.")
 @click.option("-s", "strsize", type=click.IntRange(min=0), metavar="SIZE",
               help="Bytes kept of each string and buffer (default 256; the live lines show 32 unless given).")
@@ -137,7 +137,7 @@ def _live_printer(strsize: int, held: bool) -> Callable[[list[Event]], None]:
     (what came from the program escaped: it is data, not terminal control). held: the lines
     wait for the program's exec; if it never comes, the failed execve is libctrace's one-line
     error, and what the launcher did before it is not the program's."""
-    from tracer.cli._common import safe_line
+    from tracer.render.safe import term
     from tracer.render.text import format_event
 
     waiting: list[Event] | None = [] if held else None
@@ -149,7 +149,7 @@ def _live_printer(strsize: int, held: bool) -> Callable[[list[Event]], None]:
             if not any(e.get("type") == "exec" for e in events):
                 return
             events, waiting = waiting, None
-        sys.stderr.write("".join(safe_line(format_event(e, strsize)) + "\n" for e in events))
+        sys.stderr.write("".join(term(format_event(e, strsize)) + "\n" for e in events))
         sys.stderr.flush()
 
     return show
@@ -157,6 +157,7 @@ def _live_printer(strsize: int, held: bool) -> Callable[[list[Event]], None]:
 
 def _summary(header: dict, footer: dict, output: str | None, timeout: float | None, attached: bool) -> None:
     from tracer.cli._common import stderr_console
+    from tracer.render.safe import text
 
     con = stderr_console()
     outcome = footer.get("outcome")
@@ -176,7 +177,7 @@ def _summary(header: dict, footer: dict, output: str | None, timeout: float | No
         tset = f"{ts.get('expr')} ({len(ts.get('syscalls') or [])} syscalls, seccomp-filtered)"
     else:
         tset = f"{ts.get('expr')} (every syscall, no filter)"
-    where = output if output else "kept in memory only (use -o FILE to save it)"
+    where = {None: "kept in memory only (use -o FILE to save it)", "-": "written to stdout"}.get(output, output)
     lines = [
         f"libctrace: {how}",
         f"  {_count(footer.get('syscalls', 0), 'syscall')} recorded, {_count(footer.get('processes', 0), 'process')}, "
@@ -185,8 +186,8 @@ def _summary(header: dict, footer: dict, output: str | None, timeout: float | No
         f"  trace: {where}",
     ]
     for line in lines:
-        # paths and expressions may hold [brackets]: no markup; long paths stay on one line
-        con.print(line, markup=False, soft_wrap=True)
+        # paths and expressions may hold [brackets] and escapes: data; long paths stay on one line
+        con.print(text(line), soft_wrap=True)
 
 
 def _count(n: int, noun: str) -> str:

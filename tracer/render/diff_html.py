@@ -140,7 +140,7 @@ def _findings(diff: Diff) -> str:
             f'<summary><span class="sev">{escape(f.severity)}</span> <code>[{escape(f.id)}]</code> '
             f"<b>{escape(f.title)}</b></summary><p>{escape(f.explanation)}</p>"
             + (f"<pre>{escape(evidence)}</pre>" if evidence else "")
-            + f'<div class="dim">runs: {escape(", ".join(f.runs))} · see <code>{escape(f.ref)}</code></div></details>'
+            + f'<div class="dim">runs: {escape(", ".join(f.runs))} · see <code>libctrace explain {escape(f.id)}</code></div></details>'
         )
     return "\n".join(out)
 
@@ -149,7 +149,6 @@ def _pictures(labels: Sequence[str], traces: Sequence[Trace], table: Timeline | 
     """The timeline swimlanes (with the aligned table when --timeline asked for it), the DNS
     sequence diagrams, and the bars."""
     tl = table if table is not None else align(traces)
-    labels = svg.short_labels(labels)  # the pictures have little room: what tells the builds apart
     what = "each build" if len(traces) > 1 else "the trace"
     where = (f"first divergence at step {tl.first_divergence + 1} of {len(tl.rows)}" if tl.first_divergence is not None
              else f"all {len(tl.rows)} steps alike" if len(traces) > 1 else f"{len(tl.rows)} steps")

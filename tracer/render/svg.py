@@ -5,7 +5,6 @@ escaped; tooltips are SVG <title> elements, which browsers show on hover without
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass
 from html import escape
@@ -13,6 +12,7 @@ from typing import Sequence
 
 from tracer.diff import Timeline
 from tracer.facts import DnsMessage
+from tracer.render.diff_console import repeat
 
 # One colour per build (bars, legends), and per kind of timeline event.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
@@ -21,6 +21,7 @@ _FONT = 'font-family="system-ui, sans-serif" font-size="11"'
 _NET_OPS = frozenset("socket connect bind listen accept accept4 sendto recvfrom sendmsg recvmsg sendmmsg recvmmsg".split())
 _PROCESS_OPS = frozenset(("exec", "process", "vfork", "clone", "exit"))
 _TAG = re.compile(r"^\[(p\d+)\] ")
+_NUMBER = re.compile(r"\d+")
 _COUNT = re.compile(r" ×(\d+)$")
 FOLD = 3  # this many aligned rows alike in every build, or more, are drawn as one grey band
 MAX_COLUMNS = 160  # beyond this, the rest of the timeline is one band (the tables have it all)
@@ -72,6 +73,7 @@ class _Column:
     folded: bool  # rows alike in every build, drawn as one band
     differs: bool  # a divergence point: the builds part here after agreeing (or at the start)
     first: bool  # holds the first divergence
+    repeats: int = 0  # a folded repetition: the block of this many columns before it, again and again
 
 
 def _columns(tl: Timeline, fold: bool) -> list[_Column]:
@@ -87,14 +89,26 @@ def _columns(tl: Timeline, fold: bool) -> list[_Column]:
             cols.extend(_Column((k,), False, False, False) for k in same)
         same.clear()
 
-    for k, row in enumerate(tl.rows):
+    shapes = [(row.same, *(c if c is None else _NUMBER.sub("#", c) for c in row.cells)) for row in tl.rows]
+    k = 0
+    while k < len(tl.rows):
+        row = tl.rows[k]
         if row.same:
             same.append(k)
+            k += 1
             continue
-        # only where a divergent stretch starts is highlighted: not every row of it
-        point = k == 0 or tl.rows[k - 1].same
         flush()
-        cols.append(_Column((k,), False, point, k == tl.first_divergence))
+        # 60 connect retries to 60 addresses are one block of marks and a count, as in the
+        # terminal's --timeline (same shapes: numbers masked)
+        period, times = repeat(shapes, k)
+        for j in range(k, k + period):
+            # only where a divergent stretch starts is highlighted: not every row of it
+            point = j == 0 or tl.rows[j - 1].same
+            cols.append(_Column((j,), False, point, j == tl.first_divergence))
+        if times > 1:
+            rest = tuple(range(k + period, k + period * times))
+            cols.append(_Column(rest, True, False, tl.first_divergence in rest, repeats=period))
+        k += period * times
     flush()
     if len(cols) > MAX_COLUMNS:
         rest = tuple(k for c in cols[MAX_COLUMNS - 1:] for k in c.rows)
@@ -106,19 +120,6 @@ def _lane_order(lane: str) -> int:
     return int(lane[1:])
 
 
-def short_labels(labels: Sequence[str]) -> list[str]:
-    """The part of each label that tells the builds apart: the prefix and suffix they all
-    share, cut at a - _ . / boundary, left out (dns-lookup-glibc-dynamic -> glibc-dynamic)."""
-    if len(labels) < 2:
-        return list(labels)
-    pre = os.path.commonprefix(list(labels))
-    pre = pre[: max(pre.rfind(c) for c in "-_./") + 1]
-    suf = os.path.commonprefix([lb[::-1] for lb in labels])[::-1]
-    suf = suf[min((i for i in (suf.find(c) for c in "-_./") if i >= 0), default=len(suf)):]
-    out = [lb[len(pre): len(lb) - len(suf)] for lb in labels]
-    return out if all(out) and len(set(out)) == len(out) else list(labels)
-
-
 def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
     """One panel per build, a lane per process; the x axis is the alignment, so an event and
     its counterpart in another build sit one above the other, and so do the divergences."""
@@ -128,7 +129,7 @@ def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
     lanes = [sorted({m[b].lane for m in marks if m[b] is not None} or {"p1"}, key=_lane_order) for b in range(n)]
     left, top, lane_h, head_h, gap = 130, 30, 22, 20, 14
     cw = max(7.0, min(22.0, 880 / max(len(cols), 1)))  # the page's width, scrolled beyond
-    width = max(left + cw * len(cols) + 20, 760)  # room for the legend
+    width = max(left + cw * len(cols) + 20, 980)  # room for the legend
     panel_y = []
     y = top
     for b in range(n):
@@ -156,6 +157,14 @@ def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
                        f'<line x1="{left}" y1="{ly:.1f}" x2="{left + cw * len(cols):.1f}" y2="{ly:.1f}" stroke="#ddd"/>')
         for i, col in enumerate(cols):
             x = left + i * cw
+            if col.repeats:
+                tip = f"the {col.repeats} step(s) before, {len(col.rows) // col.repeats} more times (steps {col.rows[0] + 1}-{col.rows[-1] + 1})"
+                out.append(f'<rect x="{x + 1:.1f}" y="{py + head_h - 2}" width="{cw - 2:.1f}" '
+                           f'height="{lane_h * len(lanes[b]) + 4}" rx="3" fill="#fff" stroke="#888" stroke-dasharray="3 2">'
+                           f'<title>{_e(tip)}</title></rect>'
+                           f'<text x="{x + cw / 2:.1f}" y="{py + head_h - 4}" text-anchor="middle" font-size="9" '
+                           f'fill="#333">×{len(col.rows) // col.repeats + 1}</text>')
+                continue
             if col.folded:
                 out.append(f'<rect x="{x + 1:.1f}" y="{py + head_h - 2}" width="{cw - 2:.1f}" '
                            f'height="{lane_h * len(lanes[b]) + 4}" rx="3" fill="#e8e8e8">'
@@ -192,6 +201,9 @@ def _legend(x: float, y: float) -> str:
     x += 140
     parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="#ffe08a"/>'
                  f'<text x="{x + 17}" y="{y + 10}">divergence point</text>')
+    x += 120
+    parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="#fff" stroke="#888" stroke-dasharray="3 2"/>'
+                 f'<text x="{x + 17}" y="{y + 10}">×N: the steps before, repeated</text>')
     return "".join(parts)
 
 
