@@ -46,10 +46,11 @@ def test_panels_verdict_first_and_pipe_safe():
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "\x1b[" not in out  # no colour codes in a pipe
-    assert max(len(line) for line in out.splitlines()) <= 100
+    assert max(len(line) for line in out.splitlines()) <= 80
     panels = [p for p in out.split("╭─ ")[1:]]
     assert [p.split(" ", 1)[0] for p in panels] == [str(dyn), str(static), str(musl)]
-    first_lines = [p.splitlines()[1].strip("│ ") for p in panels]
+    # the verdict: the lines before the panel's first blank line (it wraps at 80 columns)
+    first_lines = [" ".join(ln.strip("│ ") for ln in p.split("│" + " " * 78 + "│")[0].splitlines()[1:]) for p in panels]
     assert first_lines[0].startswith("glibc dynamic, needs GLIBC 2.36: runs on")
     assert first_lines[1].startswith("glibc static: needs no shared library") and "1 run-time loading risk" in first_lines[1]
     assert first_lines[2].startswith("musl dynamic: runs on 1 of")
@@ -61,7 +62,7 @@ def test_symbols_option_shows_all():
     prog = "/usr/bin/python3"
     short = libctrace("inspect", prog).stdout
     full = libctrace("inspect", "--symbols", prog).stdout
-    count = len(json.loads(libctrace("inspect", "--json", prog).stdout)["glibc_symbols"])
+    count = len(json.loads(libctrace("inspect", "--format", "json", prog).stdout)["glibc_symbols"])
     assert count > 5 and "--symbols shows all" in short and f"{count - 5} more" in short
     assert sum("@GLIBC_" in line for line in full.splitlines()) == count
     assert "--symbols shows all" not in full
@@ -70,7 +71,7 @@ def test_symbols_option_shows_all():
 def test_json_one_object_per_file_validates():
     progs = [build_c(HELLO, name="hello"), build_c(HELLO, flags=("-static-pie",), name="hello"),
              build_c(HELLO, compiler="musl-gcc", flags=("-static",), name="hello")]
-    proc = libctrace("inspect", "--json", *map(str, progs))
+    proc = libctrace("inspect", "--format", "json", *map(str, progs))
     assert proc.returncode == 0, proc.stderr
     objs = _json_lines(proc.stdout)
     assert [o["path"] for o in objs] == list(map(str, progs))
@@ -93,7 +94,7 @@ def test_against_an_older_libc_fails_with_exit_1(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert f"will NOT start with {old}: version `GLIBC_2.34' not found (1 unmet)" in _flat(proc.stdout)
     assert "__libc_start_main@GLIBC_2.34" in proc.stdout
-    objs = _json_lines(libctrace("inspect", "--json", "--against", str(old), str(prog)).stdout)
+    objs = _json_lines(libctrace("inspect", "--format", "json", "--against", str(old), str(prog)).stdout)
     assert objs[0]["against"]["ok"] is False and objs[0]["against"]["unmet"] == ["__libc_start_main@GLIBC_2.34"]
     # A static binary needs nothing from any libc.so.6.
     static = build_c(HELLO, flags=("-static",), name="hello")
@@ -125,7 +126,7 @@ def test_several_files_others_still_reported(tmp_path):
     bad = tmp_path / "bad"
     bad.write_text("nope")
     good = build_c(HELLO, name="hello")
-    proc = libctrace("inspect", "--json", str(bad), str(good), str(tmp_path / "missing"))
+    proc = libctrace("inspect", "--format", "json", str(bad), str(good), str(tmp_path / "missing"))
     assert proc.returncode == 2
     assert [o["path"] for o in _json_lines(proc.stdout)] == [str(good)]
     errors = proc.stderr.splitlines()
@@ -150,7 +151,7 @@ def test_unreadable_file(tmp_path):
 def test_foreign_and_32bit_are_reported_not_refused(tmp_path):
     arm = tmp_path / "arm64"
     arm.write_bytes(_foreign_header(183))
-    proc = libctrace("inspect", "--json", str(arm))
+    proc = libctrace("inspect", "--format", "json", str(arm))
     assert proc.returncode == 0, proc.stderr
     obj = _json_lines(proc.stdout)[0]
     assert (obj["machine"], obj["elf_class"]) == ("aarch64", 64) and "x86-64 programs only" in obj["notes"][0]

@@ -64,8 +64,8 @@ def test_diff_outputs_refuse_symlinks(tmp_path):
     target_dir.mkdir()
     link_dir = tmp_path / "traces"
     link_dir.symlink_to(target_dir)
-    r = libctrace("diff", "/bin/true", "/usr/bin/true", "-o", str(link_dir))
-    assert_one_line_error(r, "-o folder", "symbolic link")
+    r = libctrace("diff", "/bin/true", "/usr/bin/true", "--output-dir", str(link_dir))
+    assert_one_line_error(r, "--output-dir folder", "symbolic link")
     assert list(target_dir.iterdir()) == []
 
 
@@ -74,7 +74,7 @@ def test_modes_under_umask_0(tmp_path):
     out = tmp_path / "new" / "traces"
     html = tmp_path / "report.html"
     trace = tmp_path / "t.jsonl"
-    r = libctrace("diff", "/bin/true", "/usr/bin/true", "-o", str(out), "--html", str(html), umask=0)
+    r = libctrace("diff", "/bin/true", "/usr/bin/true", "--output-dir", str(out), "--html", str(html), umask=0)
     assert r.returncode in (0, 1), r.stderr
     assert _mode(html) == 0o600 and _mode(out) == 0o700 and _mode(out.parent) == 0o700
     assert sorted(p.name for p in out.iterdir()) == ["bin_true.jsonl", "usr_bin_true.jsonl"]

@@ -39,10 +39,20 @@ class _SockFprog(ctypes.Structure):
 _RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
 
 
-def resolve_program(name: str, env: dict[str, str] | None, cwd: str | None = None) -> str:
+def _binfmt_handlers() -> bool:
+    """Whether binfmt_misc may run foreign executables here (qemu-user and the like)."""
+    try:
+        return bool(set(os.listdir("/proc/sys/fs/binfmt_misc")) - {"register", "status"})
+    except OSError:
+        return False  # not mounted: the kernel has no handler to try
+
+
+def resolve_program(name: str, env: dict[str, str] | None, cwd: str | None = None, refused_ok: bool = False) -> str:
     """The file execve will run; every reason it cannot be run is a one-line ProgramError.
 
     A relative path with a slash is relative to `cwd`, where the program will start.
+    refused_ok (diff): an ELF of another architecture passes when the kernel is sure to refuse
+    it (ENOEXEC: no binfmt_misc handler could run it under an emulator), so that it is traced.
     """
     if "/" in name:
         path = os.path.join(cwd, name) if cwd is not None else name
@@ -77,7 +87,7 @@ def resolve_program(name: str, env: dict[str, str] | None, cwd: str | None = Non
         raise ProgramError(f"{path}: not an ELF executable nor a #! script")
     cls, data = head[4], head[5]
     machine = struct.unpack_from("<H" if data == 1 else ">H", head, 18)[0]
-    if cls != 2 or machine != 62:
+    if (cls != 2 or machine != 62) and not (refused_ok and machine != 3 and not _binfmt_handlers()):
         arch = _MACHINES.get(machine, f"machine {machine}")
         bits = {1: "32-bit", 2: "64-bit"}.get(cls, "unknown-class")
         raise ProgramError(f"{path}: wrong architecture: {bits} {arch} ELF, libctrace traces x86_64 (64-bit) programs")
@@ -143,13 +153,13 @@ class Launched:
     pid: int
     err_fd: int  # the child writes errno here when its exec fails (closed by exec on success)
 
-    def exec_failure(self) -> str | None:
-        """Why the child could not exec (call once it has exited), or None."""
+    def exec_errno(self) -> int | None:
+        """The errno of the child's failed exec (call once it has exited), or None."""
         try:
             data = os.read(self.err_fd, 32)
         finally:
             os.close(self.err_fd)
-        return os.strerror(int(data)) if data else None
+        return int(data) if data else None
 
 
 def launch(
@@ -228,3 +238,54 @@ def launch(
     os.write(go_w, b"x")
     os.close(go_w)
     return Launched(pid, err_r)
+
+
+def describe_attached(pids: list[int]) -> tuple[list[str], str]:
+    """`run -p`: the first process's command line and executable, for the trace header; every
+    reason a process cannot be traced is a one-line error before anything is attached."""
+    for pid in pids:
+        if pid <= 0 or pid == os.getpid():
+            raise ProgramError(f"-p {pid}: not a process libctrace can attach to")
+        if not os.path.isdir(f"/proc/{pid}/task"):
+            raise ProgramError(f"-p {pid}: no such process")
+    pid = pids[0]
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = [os.fsdecode(a) for a in f.read().split(b"\0")[:-1]]
+        path = os.readlink(f"/proc/{pid}/exe")
+    except FileNotFoundError:
+        raise ProgramError(f"-p {pid}: no such process") from None
+    except PermissionError:
+        raise PermissionProblem(f"-p {pid}: not permitted to look at this process") from None
+    return argv or [path], path
+
+
+def attach(pids: list[int]) -> dict[int, int]:
+    """Seizes every thread of the processes (thread -> process) and interrupts each, so that the
+    recorder resumes them to syscall stops. Threads are listed again until no new one shows
+    up: one may start while the others are being seized (once its creator is seized, the
+    kernel attaches its new threads itself: the second SEIZE then fails with EPERM)."""
+    seized: dict[int, int] = {}
+    for pid in pids:
+        while True:
+            try:
+                tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+            except FileNotFoundError:
+                raise ProgramError(f"-p {pid}: no such process") from None
+            new = [t for t in tids if t not in seized]
+            if not new:
+                break
+            for tid in new:
+                try:
+                    ptrace(PTRACE_SEIZE, tid, 0, OPTIONS & ~_O_EXITKILL)
+                    ptrace(PTRACE_INTERRUPT, tid, 0, 0)
+                except OSError as e:
+                    if e.errno == errno.ESRCH:
+                        continue  # the thread ended meanwhile
+                    if e.errno == errno.EPERM and pid in seized.values():
+                        seized[tid] = pid  # already ours: attached with its creator
+                        continue
+                    raise PermissionProblem(f"-p {pid}: cannot attach with ptrace: {os.strerror(e.errno or 0)}"
+                                            " (another tracer, or kernel.yama.ptrace_scope?)") from None
+                seized[tid] = pid
+    return seized

@@ -39,6 +39,12 @@ def _refuse_link(path: str, what: str) -> os.stat_result | None:
 def create_file(path: str, what: str = "output", text: bool = False) -> IO:
     """Opens `path` for writing as a new file, mode 0600 (see the module's docstring).
     `what` names the output in errors: "cannot write trace x.jsonl: ..."."""
+    fd = create_fd(path, what)
+    return os.fdopen(fd, "w", encoding="utf-8") if text else os.fdopen(fd, "wb")
+
+
+def create_fd(path: str, what: str = "output") -> int:
+    """create_file's descriptor, for writers that write(2) themselves."""
     st = _refuse_link(path, what)
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise LibctraceError(f"cannot write {what} {path}: it is a folder")
@@ -59,7 +65,7 @@ def create_file(path: str, what: str = "output", text: bool = False) -> IO:
                 raise
     except OSError as e:
         raise LibctraceError(f"cannot write {what} {path}: {e.strerror}") from None
-    return os.fdopen(fd, "w", encoding="utf-8") if text else os.fdopen(fd, "wb")
+    return fd
 
 
 def make_dir(path: str, what: str = "output folder") -> None:

@@ -1,7 +1,10 @@
 """The curated scenario programs: loading `scenarios/<name>/scenario.toml` and building each
 program once per libc variant, cached by what went into the build.
 
-Layout of a build: `<root>/.build/<name>/<variant>/` holds the binary `<name>-<variant>`, the
+Builds go to `<root>/.build` when the scenarios are a folder of their own (a checkout's
+scenarios/, LIBCTRACE_SCENARIOS), so each checkout keeps the builds of its own sources; the
+scenarios installed with the package build into the user's cache instead (resources.cache_dir).
+Layout of a build: `<build root>/<name>/<variant>/` holds the binary `<name>-<variant>`, the
 scenario's shared libraries (e.g. its NSS module), `build.log` (commands and compiler output)
 and `key` (the hash of sources, compiler identity and flags; written last, so a build cut off
 half-way is never mistaken for a finished one).
@@ -23,10 +26,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import tracer
+from tracer import resources
 from tracer.errors import LibctraceError
 from tracer.outputs import create_file
 from tracer.sandbox.config import SandboxConfig
+from tracer.sandbox.session import DEFAULTS
 
 VARIANTS: tuple[str, ...] = ("glibc-dynamic", "glibc-static", "musl-static", "musl-dynamic", "go", "go-cgo")
 C_VARIANTS: tuple[str, ...] = VARIANTS[:4]
@@ -79,9 +83,9 @@ class Scenario:
 
 
 def root() -> Path:
-    """The scenarios folder: LIBCTRACE_SCENARIOS, else the one in the (editable) checkout."""
+    """The scenarios folder: LIBCTRACE_SCENARIOS, else the checkout's or the installed one."""
     env = os.environ.get("LIBCTRACE_SCENARIOS")
-    path = Path(env) if env else Path(tracer.__file__).resolve().parent.parent / "scenarios"
+    path = Path(env) if env else resources.shipped("scenarios")
     if not path.is_dir():
         raise ScenarioError(f"scenario folder {path} does not exist (set LIBCTRACE_SCENARIOS to one)")
     return path
@@ -92,7 +96,10 @@ def _common_dir() -> Path:
 
 
 def build_root() -> Path:
-    return root() / ".build"
+    scenarios = root()
+    if scenarios.resolve().is_relative_to(resources.PACKAGE):  # installed: never write there
+        return resources.cache_dir() / "scenarios"
+    return scenarios / ".build"
 
 
 def _load(directory: Path) -> Scenario:
@@ -142,6 +149,10 @@ def _sandbox(table: Any, directory: Path, where: str) -> SandboxConfig | None:
     if not isinstance(table, dict) or set(table) - set(_SANDBOX_KEYS):
         raise ScenarioError(f"{where}: [sandbox] may only set {', '.join(_SANDBOX_KEYS)}")
     paths = {key: str(_file(directory, value, where, f"sandbox.{key}")) for key, value in table.items()}
+    # Hermetic: the sandbox keeps the host's nsswitch.conf unless told otherwise, and a host
+    # that gained a module (mdns, sss...) would change the findings; resolv.conf and hosts
+    # already default to the sandbox's own.
+    paths.setdefault("nsswitch", str(DEFAULTS.joinpath("nsswitch.conf")))
     return SandboxConfig(**paths)
 
 

@@ -26,7 +26,8 @@ class TraceWriter:
 
     def __init__(self, path: str, header: dict[str, Any] | Callable[[], dict[str, Any]]) -> None:
         self.path = path
-        self._f: BinaryIO = create_file(path, "trace")
+        # "-" is standard output (a copy of it: closing the trace leaves stdout open)
+        self._f: BinaryIO = os.fdopen(os.dup(1), "wb") if path == "-" else create_file(path, "trace")
         # Set when a write failed (disk full): the rest is dropped, the recording goes on, and
         # the caller reports it once the program's outcome is known.
         self.error: str | None = None

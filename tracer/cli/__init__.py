@@ -18,6 +18,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "inspect": ("tracer.cli.inspect_cmd:inspect", "Static ELF facts: libc flavour, glibc versions needed, risks."),
     "diff": ("tracer.cli.diff_cmd:diff", "Run or load several builds and explain where they diverge."),
     "scenarios": ("tracer.cli.scenarios_cmd:scenarios", "List, build and run the curated scenario programs."),
+    "explain": ("tracer.cli.explain_cmd:explain", "Print the catalogue entry of a finding id."),
     "demo": ("tracer.cli.demo_cmd:demo", "The guided tour on the built-in scenarios."),
 }
 
@@ -32,6 +33,17 @@ class LazyGroup(click.Group):
             return None
         module, attr = spec[0].split(":")
         return getattr(importlib.import_module(module), attr)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as e:  # "No such command": add the nearest name
+            import difflib
+
+            near = difflib.get_close_matches(args[0], _COMMANDS, n=1) if args else []
+            if near:
+                e.message += f" Did you mean '{near[0]}'?"
+            raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Short help from the table, so `libctrace --help` imports nothing.
@@ -58,6 +70,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the only place that turns errors into exit codes."""
     from tracer.errors import LibctraceError
+    from tracer.render.safe import term
 
     try:
         # Without standalone mode click returns the code a command exits with (ctx.exit(n)).
@@ -69,17 +82,17 @@ def main(argv: list[str] | None = None) -> None:
             os._exit(code)  # skip freeing what keep_until_exit kept: the kernel does it at once
         sys.exit(code)
     except LibctraceError as e:
-        click.echo(f"libctrace: error: {e}", err=True)
+        click.echo(f"libctrace: error: {term(e)}", err=True)  # errors quote paths and names: data
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("libctrace: aborted", err=True)
         sys.exit(130)
     except click.UsageError as e:
         where = e.ctx.command_path if e.ctx else "libctrace"
-        click.echo(f"libctrace: error: {e.format_message()} (see '{where} --help')", err=True)
+        click.echo(f"libctrace: error: {term(e.format_message())} (see '{where} --help')", err=True)
         sys.exit(2)
     except click.ClickException as e:
-        click.echo(f"libctrace: error: {e.format_message()}", err=True)
+        click.echo(f"libctrace: error: {term(e.format_message())}", err=True)
         sys.exit(2)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
