@@ -185,7 +185,8 @@ def parse_trace_set(expr: str) -> TraceSet:
     if text == "default":
         return TraceSet("default", DEFAULT_SET)
     if not text.strip(", "):
-        raise TraceSetError(f"-e {expr}: empty trace set (name syscalls or classes; trace=default is the default set)")
+        raise TraceSetError(f"-e trace={text}: empty trace set (name syscalls or classes; trace=default is the default set)")
+    given = text
     negate = text.startswith("!")
     if negate:
         text = text[1:]
@@ -224,7 +225,7 @@ def parse_trace_set(expr: str) -> TraceSet:
     if negate:
         chosen = set(NUMBERS) - chosen
     if not chosen and text != "none":
-        raise TraceSetError(f"-e {expr}: selects no syscall, nothing would be recorded (trace=none if that is meant)")
+        raise TraceSetError(f"-e trace={given}: selects no syscall, nothing would be recorded (trace=none if that is meant)")
     return TraceSet(expr, None if everything and not negate else frozenset(chosen))
 
 
