@@ -139,3 +139,19 @@ def test_exec_from_a_thread_keeps_the_leaders_unfinished_call(tmp_path: Path) ->
     ref = subprocess.run([strace, "-f", "-e", "trace=pause,execve", exe, "/bin/true"],
                          capture_output=True, text=True, timeout=60).stderr
     assert "pause( <unfinished ...>" in ref and re.search(r"<\.\.\. pause resumed>\)\s+= \?", ref), ref
+
+
+def test_a_trace_without_its_end_has_no_exit_status_to_compare(tmp_path: Path) -> None:
+    """A trace cut before its exit (no footer, no exit event) said `exit None` in a finding."""
+    full = tmp_path / "full.jsonl"
+    r = libctrace("run", "-q", "-o", str(full), "--", "sh", "-c", "exit 3")
+    assert r.returncode == 3, r.stderr
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("".join(full.read_text().splitlines(keepends=True)[:20]))
+    r = libctrace("diff", str(cut), str(full))
+    assert r.returncode in (0, 1) and "None" not in r.stdout, r.stdout
+    assert "exit-status" not in r.stdout
+    other = tmp_path / "other.jsonl"
+    assert libctrace("run", "-q", "-o", str(other), "--", "true").returncode == 0
+    r = libctrace("diff", str(cut), str(full), str(other))
+    assert "exit status differs: end not recorded (trace cut short) vs exit 3 vs exit 0" in " ".join(r.stdout.lower().split())
