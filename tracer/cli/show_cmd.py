@@ -83,7 +83,7 @@ def _warn(message: str) -> None:
 def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[int, ...], clock: int,
          relative: bool, durations: bool, fd_paths: bool, html_file: str | None) -> None:
     """Render a saved trace TRACE (written by `libctrace run -o`)."""
-    from tracer.render.strace_lines import LineStyle, needs_dns
+    from tracer.render.strace_lines import LineStyle
     from tracer.traceio import TraceReader, load_trace
 
     if expr is not None and not expr.startswith("trace="):
@@ -98,7 +98,7 @@ def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[
         for e in reader:
             seen.add(e["pid"])
             seen.add(e.get("tid", e["pid"]))
-            whole = whole or needs_dns(e)
+            whole = whole or _dns_traffic(e)
     header = reader.header
     for note in reader.notes:
         _warn(f"{trace_file}: {note}")
@@ -134,6 +134,23 @@ def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[
         # `show t.jsonl | head`: the reader left, which is not an error. click would turn
         # EPIPE into exit 1, so it is handled here; devnull keeps the exit-time flush quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+_SOCKET_CALLS = frozenset(("connect", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg"))
+
+
+def _dns_traffic(e: Event) -> bool:
+    """A socket call with an address on port 53: the text shows the DNS messages, which the
+    fact extraction finds in the whole trace."""
+    return e["type"] == "syscall" and e["name"] in _SOCKET_CALLS and _port_53(e["args"])
+
+
+def _port_53(value: object) -> bool:
+    if isinstance(value, dict):
+        return value.get("port") == 53 or any(_port_53(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_port_53(v) for v in value)
+    return False
 
 
 def _write_html(path: str, page: str) -> None:
