@@ -258,6 +258,8 @@ def _why_exit(f: Facts) -> str | None:
     sig = f.exit.signal
     libc = str((f.elf or {}).get("libc") or "")
     second = any(len(v) > 1 for v in f.libcs.values())
+    if f.exit.outcome == "timeout":
+        return f"{f.label}: still running at diff's --timeout, so libctrace killed it"
     if sig == "SIGABRT" and libc == "glibc":
         return (f"{f.label}: glibc detected the corruption (double free, stack smashing), wrote a "
                 "message to stderr and called abort()")
@@ -919,9 +921,14 @@ def evidence_line(event: Event, dns: Sequence[DnsMessage] = ()) -> str:
         line = f"{head}, ...{sep}{result}"
     else:
         line = format_event({**event, "args": _clip(event["args"])} if "args" in event else event)
-    note = ("  ; DNS " + ", ".join(_dns_text(m) for m in dns)) if dns else ""
+    note = dns_note(dns)
     room = EVIDENCE_WIDTH - len(note)
     return (line if len(line) <= room else line[: room - 3] + "...") + note
+
+
+def dns_note(dns: Sequence[DnsMessage]) -> str:
+    """`  ; DNS query A example.com`: what the DNS messages an event carried say."""
+    return ("  ; DNS " + ", ".join(_dns_text(m) for m in dns)) if dns else ""
 
 
 def _dns_text(m: DnsMessage) -> str:

@@ -38,6 +38,25 @@ def keep_until_exit(*objs: Any) -> None:
     KEPT.extend(objs)
 
 
+def environment(settings: tuple[str, ...]) -> dict[str, str] | None:
+    """The programs' environment after strace's `-E VAR=val` (set) and `-E VAR` (remove);
+    None without any -E: the programs inherit ours as it is."""
+    from tracer.errors import LibctraceError
+
+    if not settings:
+        return None
+    env = dict(os.environ)
+    for s in settings:
+        name, eq, value = s.partition("=")
+        if not name or "\0" in s:
+            raise LibctraceError(f"-E {s!r}: expected VAR=value or VAR")
+        if eq:
+            env[name] = value
+        else:
+            env.pop(name, None)
+    return env
+
+
 def format_option(json_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`--format text|json` for a command whose machine format is JSON (one spelling across
     commands, as `show --format`); the command receives `as_json`. The older `--json` flag
