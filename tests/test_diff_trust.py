@@ -96,11 +96,31 @@ def test_a_difference_past_the_trace_buffer_is_found() -> None:
     assert [r["repeats"] for r in obj["runs"]] == [2, 2] and obj["unstable"] == []  # stable: a real difference
 
 
+LONG = r"""
+#include <stdio.h>
+int main(void) {
+    for (int i = 0; i < 100000; i++) putchar('x');
+    puts(TAIL);  /* past the 64 KiB kept as text: only the size and hash see it */
+    return 0;
+}
+"""
+
+
+def test_a_difference_past_the_kept_text_is_found_by_its_hash() -> None:
+    a = build_c(LONG, flags=('-DTAIL="a"',), name="long-a")
+    b = build_c(LONG, flags=('-DTAIL="b"',), name="long-b")
+    obj = _json(libctrace("diff", "--json", "--runs", "1", str(a), str(a), str(b), "--label", "a1", "--label", "a2",
+                          "--label", "b"))
+    out = [f for f in obj["findings"] if f["id"] == "output"]
+    assert len(out) == 1 and "bytes in all, sha256" in out[0]["explanation"]
+    assert "a1 '[100002 bytes in all" in out[0]["explanation"]  # a1 and a2 agree; b does not
+
+
 def test_capture_spills_to_a_private_file_and_hashes_the_whole_stream() -> None:
     cap = StreamCapture()
     chunk = b"0123456789abcdef" * 4096
     total = 0
-    while total <= SPOOL_MEMORY + TEXT_KEPT:
+    while total <= 2 * SPOOL_MEMORY:  # the pipe holds 64 KiB: the rest was read by then
         total += os.write(cap.fd, chunk)
     assert cap._spool._rolled  # past SPOOL_MEMORY the bytes went to a file...
     mode = os.fstat(cap._spool.fileno()).st_mode & 0o777

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, assert_one_line_error, libctrace, need_tool
 
-import tracer
-from tracer import resources, scenarios as sc
+from tracer import __version__, resources, scenarios as sc
 from tracer.cli.explain_cmd import entries
 from tracer.rules import RULES
 
@@ -29,10 +28,10 @@ _COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0
 def test_one_version_everywhere() -> None:
     proc = libctrace("--version")
     assert proc.returncode == 0
-    assert proc.stdout == f"libctrace, version {tracer.__version__}\n"
-    assert version("libctrace") == tracer.__version__  # the metadata reads the same attribute
+    assert proc.stdout == f"libctrace, version {__version__}\n"
+    assert version("libctrace") == __version__  # the metadata reads the same attribute
     assert "version" in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dynamic"]
-    assert f"## {tracer.__version__}" in (ROOT / "CHANGELOG.md").read_text()
+    assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text()
 
 
 def test_mistyped_command_gets_the_nearest() -> None:

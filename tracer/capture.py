@@ -16,7 +16,7 @@ from tempfile import SpooledTemporaryFile
 from typing import Any
 
 SPOOL_MEMORY = 1 << 20  # bytes held in memory per stream before spilling to a file
-TEXT_KEPT = 1 << 20  # bytes of each stream kept as text in the footer (and compared as text)
+TEXT_KEPT = 1 << 16  # bytes of each stream kept as text in the footer: one trace line stays short
 _CHUNK = 1 << 16
 _DRAIN_WAIT = 10.0  # seconds to wait for the pipe's last writer once the program ended
 

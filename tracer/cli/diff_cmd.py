@@ -93,6 +93,8 @@ def diff(
     from tracer.cli._common import environment, keep_until_exit, stderr_console, stdout_console
     from tracer.cli.run_cmd import trace_expr
     from tracer.diffrun import Build, RunSettings, collect_runs, is_trace_file
+    from tracer.images import exec_summary
+    from tracer.model import Trace
     from tracer.render.safe import text
 
     if len(builds) < 2:
@@ -105,12 +107,10 @@ def diff(
     specs = [Build(n, (b,) if is_trace_file(b) else (_build_path(b), *program_args), env)
              for n, b in zip(names, builds, strict=True)]
     progress = stderr_console()
-    from tracer.images import exec_summary
-
     settings = RunSettings(trace_expr(expr), timeout, os.path.abspath(stdin_file) if stdin_file else os.devnull)
     options = {"normalize": patterns, "ignore_output": ignore_output, "inspect": exec_summary}
 
-    def more(first: list) -> int:
+    def more(first: list[Trace]) -> int:
         if wanted is not None:
             return wanted - 1
         return 1 if diffmod.needs_rerun(diffmod.compare(first, names, **options)) else 0
