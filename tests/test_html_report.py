@@ -60,7 +60,7 @@ def render(page: Path, screenshot: Path, height: int = 2400) -> Rendered:
 
 def _scenario_traces(name: str, variants: tuple[str, ...], out: Path) -> list[Path]:
     args = [a for v in variants for a in ("--variant", v)]
-    proc = libctrace("scenarios", "run", name, *args, "--out-dir", str(out), timeout=300)
+    proc = libctrace("scenarios", "run", name, *args, "--output-dir", str(out), timeout=300)
     assert proc.returncode == 0, proc.stderr
     return [out / f"{name}-{v}.jsonl" for v in variants]
 
@@ -89,6 +89,8 @@ def test_scenario_report_renders(name: str, tmp_path: Path) -> None:
         # the sequence diagram: queries, the truncated answer, glibc's retry over TCP
         assert 'aria-label="DNS messages of glibc-dynamic"' in dom
         assert "TC truncated" in dom and "retry over TCP: TCP A many.libctrace.test" in dom
+        # glibc's connect to each of the 60 addresses (to sort them) is one block and a count
+        assert re.search(r"the \d step\(s\) before, \d\d more times", dom)
     if name == "nss-passwd":
         assert 'class="verdict critical"' in dom and "two C libraries in one process" in dom
     keep = os.environ.get("LIBCTRACE_SCREENSHOTS")  # where docs/img's pictures come from

@@ -92,7 +92,8 @@ def test_against_an_older_libc_fails_with_exit_1(tmp_path):
     prog = build_c(HELLO, name="hello")
     proc = libctrace("inspect", "--against", str(old), str(prog))
     assert proc.returncode == 1, proc.stderr
-    assert f"will NOT start with {old}: version `GLIBC_2.34' not found (1 unmet)" in _flat(proc.stdout)
+    verdict = f"will NOT start with {old}: version `GLIBC_2.34' not found (1 unmet)"
+    assert verdict.replace(" ", "") in _flat(proc.stdout).replace(" ", "")  # the long path folds at 80 columns
     assert "__libc_start_main@GLIBC_2.34" in proc.stdout
     objs = _json_lines(libctrace("inspect", "--format", "json", "--against", str(old), str(prog)).stdout)
     assert objs[0]["against"]["ok"] is False and objs[0]["against"]["unmet"] == ["__libc_start_main@GLIBC_2.34"]

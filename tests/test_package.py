@@ -125,6 +125,8 @@ def test_installed_scenarios_build_into_the_cache(tmp_path: Path) -> None:
     listed = json.loads(_run_installed(site, "scenarios", "list", "--format", "json", XDG_CACHE_HOME=str(cache)).stdout)
     assert listed["root"] == str(site / "tracer" / "share" / "scenarios")
     assert listed["builds"] == str(cache / "libctrace" / "scenarios")
+    table = _run_installed(site, "scenarios", "list", XDG_CACHE_HOME=str(cache)).stdout.splitlines()
+    assert table[-2:] == [f"scenarios: {site}/tracer/share/scenarios", f"builds: {cache}/libctrace/scenarios"]
     # the catalogue comes from the installed copy
     explained = _run_installed(site, "explain", "exit-status")
     assert explained.stdout == entries((ROOT / "docs" / "divergences.md").read_text())["exit-status"]

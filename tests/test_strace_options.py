@@ -201,13 +201,13 @@ def test_diff_timeout_set_env_and_stdin(tmp_path: Path) -> None:
     quick.chmod(0o755)
     start = time.monotonic()
     proc = libctrace("diff", str(hang), str(quick), "--timeout", "2", "-E", "LCT_X=env", "--stdin", str(data),
-                     "-e", "trace=%file,%process,write", "--format", "json", "--output-dir", str(tmp_path / "out"))
+                     "-e", "trace=%file,%process,write", "--format", "json", "--output-dir", str(tmp_path / "out"), "--label", "hang", "--label", "quick")
     assert time.monotonic() - start < 25, "the hanging build was not killed"
     assert proc.returncode == 1, proc.stderr
     assert "timed out, killed (--timeout)" in proc.stderr
     runs = {r["label"]: r for r in json.loads(proc.stdout)["runs"]}
-    assert runs["hang.sh"]["exit"]["outcome"] == "timeout" and runs["quick.sh"]["exit"]["code"] == 0
-    for name in ("hang.sh", "quick.sh"):
+    assert runs["hang"]["exit"]["outcome"] == "timeout" and runs["quick"]["exit"]["code"] == 0
+    for name in ("hang", "quick"):
         t = load_trace(str(tmp_path / "out" / f"{name}.jsonl"))
         assert t.header["trace_set"]["expr"] == "%file,%process,write"
         assert {e["name"] for e in syscalls(t)} <= set(t.header["trace_set"]["syscalls"])

@@ -90,7 +90,7 @@ def _traced(b: Build, out_dir: str | None, suffix: str, session: SandboxSession 
         trace = record_one(b, out, session, settings=settings)
     if (trace.footer or {}).get("outcome") == "interrupted":
         raise KeyboardInterrupt  # Ctrl-C stopped the recorder: stop the diff too (exit 130)
-    progress.print(text(f"traced {name}: {_status(trace)}"), highlight=False)
+    progress.print(text(f"traced {name}: {_status(trace)}"), highlight=False, soft_wrap=True)  # one line each
     return trace
 
 

@@ -99,7 +99,8 @@ def list_(as_json: bool) -> None:
     for v, reason in reasons.items():
         if reason is not None:
             out.print(text(f"{v}: unavailable: {reason}"))  # a compiler's message may hold [brackets]
-    out.print(text(f"scenarios: {sc.root()}\nbuilds: {sc.build_root()}"), soft_wrap=True)
+    out.print(text(f"scenarios: {sc.root()}"), soft_wrap=True)
+    out.print(text(f"builds: {sc.build_root()}"), soft_wrap=True)
 
 
 def _chosen(names: tuple[str, ...]) -> list[sc.Scenario]:

@@ -19,6 +19,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 76e
 h1 { font-size: 1.5em; margin-bottom: .3em; } h2 { font-size: 1.2em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: .5em 0; }
 th, td { text-align: left; padding: .2em .8em .2em 0; vertical-align: top; }
+td code, table.side td { overflow-wrap: anywhere; }
 th { border-bottom: 1px solid #999; }
 code, pre, td.ev { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px; }
 pre { background: #f6f6f6; padding: .5em; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
@@ -229,7 +230,7 @@ def _table(table: Table) -> str:
             cells.append(f"<td{cls}>{escape(value)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     note = f'<p class="dim">{escape(table.note)}</p>' if table.note else ""
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{note}"
+    return f"<table class=\"side\"><tr>{head}</tr>{''.join(rows)}</table>{note}"
 
 
 def _timeline(labels: Sequence[str], tl: Timeline) -> str:

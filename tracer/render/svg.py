@@ -158,6 +158,8 @@ def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
         for i, col in enumerate(cols):
             x = left + i * cw
             if col.repeats:
+                if all(marks[k][b] is None for k in col.rows):
+                    continue  # the repeats are of the other builds' events
                 tip = f"the {col.repeats} step(s) before, {len(col.rows) // col.repeats} more times (steps {col.rows[0] + 1}-{col.rows[-1] + 1})"
                 out.append(f'<rect x="{x + 1:.1f}" y="{py + head_h - 2}" width="{cw - 2:.1f}" '
                            f'height="{lane_h * len(lanes[b]) + 4}" rx="3" fill="#fff" stroke="#888" stroke-dasharray="3 2">'
