@@ -111,12 +111,12 @@ def const(value: int, table: dict[int, str]) -> str | int:
 
 
 _ACCMODE = {0: "O_RDONLY", 1: "O_WRONLY", 2: "O_RDWR"}
+# In strace's order (src/xlat/open_mode_flags.in).
 _OPEN_BITS = (
-    (0o20200000, "O_TMPFILE"), (0o4010000, "O_SYNC"), (0o100, "O_CREAT"), (0o200, "O_EXCL"),
-    (0o400, "O_NOCTTY"), (0o1000, "O_TRUNC"), (0o2000, "O_APPEND"), (0o4000, "O_NONBLOCK"),
-    (0o10000, "O_DSYNC"), (0o20000, "O_ASYNC"), (0o40000, "O_DIRECT"), (0o100000, "O_LARGEFILE"),
-    (0o200000, "O_DIRECTORY"), (0o400000, "O_NOFOLLOW"), (0o1000000, "O_NOATIME"),
-    (0o2000000, "O_CLOEXEC"), (0o10000000, "O_PATH"),
+    (0o100, "O_CREAT"), (0o200, "O_EXCL"), (0o400, "O_NOCTTY"), (0o1000, "O_TRUNC"), (0o2000, "O_APPEND"),
+    (0o4000, "O_NONBLOCK"), (0o4010000, "O_SYNC"), (0o10000, "O_DSYNC"), (0o40000, "O_DIRECT"),
+    (0o100000, "O_LARGEFILE"), (0o400000, "O_NOFOLLOW"), (0o1000000, "O_NOATIME"), (0o2000000, "O_CLOEXEC"),
+    (0o10000000, "O_PATH"), (0o20200000, "O_TMPFILE"), (0o200000, "O_DIRECTORY"), (0o20000, "FASYNC"),
 )
 O_CLOEXEC = 0o2000000
 
@@ -155,7 +155,7 @@ _MADV = {
 _MREMAP_BITS = ((1, "MREMAP_MAYMOVE"), (2, "MREMAP_FIXED"), (4, "MREMAP_DONTUNMAP"))
 AF = {0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"}
 _SOCK_TYPE = {1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 4: "SOCK_RDM", 5: "SOCK_SEQPACKET", 10: "SOCK_PACKET"}
-_SOCK_BITS = ((0o4000, "SOCK_NONBLOCK"), (0o2000000, "SOCK_CLOEXEC"))
+_SOCK_BITS = ((0o2000000, "SOCK_CLOEXEC"), (0o4000, "SOCK_NONBLOCK"))
 _IPPROTO = {0: "IPPROTO_IP", 1: "IPPROTO_ICMP", 6: "IPPROTO_TCP", 17: "IPPROTO_UDP", 58: "IPPROTO_ICMPV6"}
 _NETLINK = {0: "NETLINK_ROUTE", 4: "NETLINK_SOCK_DIAG", 9: "NETLINK_AUDIT", 15: "NETLINK_KOBJECT_UEVENT", 16: "NETLINK_GENERIC"}
 _CLONE_BITS = (
@@ -215,15 +215,21 @@ def signame(n: int) -> str:
     try:
         return _signal.Signals(n).name
     except ValueError:
-        return f"SIG{n}" if n < 32 else f"SIGRT_{n - 32}"
+        if n < 32:
+            return f"SIG{n}"
+        return "SIGRTMIN" if n == 32 else f"SIGRT_{n - 32}"
 
 
 # Kernel-internal codes a tracer sees when a signal interrupts a call (never seen by programs).
 _KERNEL_ERRNO = {512: "ERESTARTSYS", 513: "ERESTARTNOINTR", 514: "ERESTARTNOHAND", 515: "ENOIOCTLCMD", 516: "ERESTART_RESTARTBLOCK"}
 
 
+# Where two names share a number, the one strace prints (Python keeps the other).
+_ERRNAMES = {**_errno.errorcode, _errno.EDEADLK: "EDEADLK", _errno.EOPNOTSUPP: "EOPNOTSUPP", **_KERNEL_ERRNO}
+
+
 def errname(n: int) -> str:
-    return _errno.errorcode.get(n) or _KERNEL_ERRNO.get(n, f"E{n}")
+    return _ERRNAMES.get(n) or f"E{n}"
 
 
 def futex_op(v: int) -> str:
@@ -288,9 +294,9 @@ _S_IFMT = {0o140000: "S_IFSOCK", 0o120000: "S_IFLNK", 0o100000: "S_IFREG", 0o060
 
 def file_mode(m: int) -> str:
     """st_mode as strace prints it: `S_IFREG|0644`."""
-    kind = _S_IFMT.get(m & 0o170000)
-    perm = f"0{m & 0o7777:03o}"
-    return f"{kind}|{perm}" if kind else perm
+    names = [n for n in (_S_IFMT.get(m & 0o170000),) if n]
+    names += [n for b, n in ((0o4000, "S_ISUID"), (0o2000, "S_ISGID"), (0o1000, "S_ISVTX")) if m & b]
+    return "|".join([*names, f"0{m & 0o777:03o}"])
 
 
 def _makedev(dev: int) -> str:
@@ -368,7 +374,7 @@ def sigset_text(raw: bytes) -> str:
 
 
 def _sigshort(n: int) -> str:
-    return f"RT_{n - 32}" if n >= 32 else _SIGNAMES[n][3:]
+    return _SIGNAMES[n][3:]
 
 
 def signame32(v: int) -> str | int:
@@ -638,8 +644,14 @@ class Decoder:
             # CLOSE_RANGE_UNSHARE: the process stops sharing its table (CLONE_FILES) first
             table = self.tables[tgid] = {fd: f.copy() for fd, f in table.items()}
         h = _HANDLERS.get(name)
-        out = h(self, tid, table, args, ret) if h is not None else [signed(a) for a in args[:nargs]]
-        return out, path
+        if h is None:
+            return [signed(a) for a in args[:nargs]], path
+        try:
+            return h(self, tid, table, args, ret), path
+        except (struct.error, ValueError, IndexError, KeyError):
+            # A struct the program filled in a way no decoder expects: its raw values, not a lost trace.
+            self.note = None
+            return [signed(a) for a in args[:nargs]], path
 
     def siginfo(self, tid: int) -> str | None:
         """The siginfo of the signal a thread is stopped with, as strace prints it."""
@@ -1171,6 +1183,8 @@ _CLOCKS = {
     4: "CLOCK_MONOTONIC_RAW", 5: "CLOCK_REALTIME_COARSE", 6: "CLOCK_MONOTONIC_COARSE", 7: "CLOCK_BOOTTIME",
     8: "CLOCK_REALTIME_ALARM", 9: "CLOCK_BOOTTIME_ALARM", 11: "CLOCK_TAI",
 }
+_FADV = {0: "POSIX_FADV_NORMAL", 1: "POSIX_FADV_RANDOM", 2: "POSIX_FADV_SEQUENTIAL", 3: "POSIX_FADV_WILLNEED",
+         4: "POSIX_FADV_DONTNEED", 5: "POSIX_FADV_NOREUSE"}
 _PRIO = {0: "PRIO_PROCESS", 1: "PRIO_PGRP", 2: "PRIO_USER"}
 _RUSAGE = {0: "RUSAGE_SELF", -1: "RUSAGE_CHILDREN", 1: "RUSAGE_THREAD"}
 _ITIMER = {0: "ITIMER_REAL", 1: "ITIMER_VIRTUAL", 2: "ITIMER_PROF"}
@@ -1208,7 +1222,8 @@ SPECS: dict[str, tuple[Kind, ...]] = {
     "set_mempolicy_home_node": (_PTR, _ULONG, _ULONG, _UINT), "membarrier": (_k_xlat(_MEMBARRIER, "MEMBARRIER_CMD_???"), _UINT),
     "chdir": (_PATH,), "unlink": (_PATH,), "rmdir": (_PATH,), "exit": (_INT,), "exit_group": (_INT,),
     "brk": (_PTR,), "munmap": (_PTR, _ULONG), "set_tid_address": (_PTR,), "set_robust_list": (_PTR, _ULONG),
-    "listen": (_INT, _INT),
+    "listen": (_INT, _INT), "fadvise64": (_INT, _LONG, _LONG, _k_xlat(_FADV, "POSIX_FADV_???")), "removexattr": (_PATH, _STR), "lremovexattr": (_PATH, _STR),
+    "fremovexattr": (_INT, _STR),
 }
 
 
@@ -1252,13 +1267,17 @@ def _newfstatat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 
 def _statx(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [dirfd(a[0]), d.path(tid, a[1]), sflags(a[2], _AT_BITS, zero="AT_STATX_SYNC_AS_STAT"),
+    # AT_STATX_SYNC_AS_STAT is 0: strace names it whenever neither sync bit is set.
+    fl = sflags(a[2], _AT_BITS, zero="AT_STATX_SYNC_AS_STAT")
+    if a[2] & 0x6000 == 0 and a[2] & 0xFFFFFFFF:
+        fl = "AT_STATX_SYNC_AS_STAT|" + fl
+    return [dirfd(a[0]), d.path(tid, a[1]), fl,
             uflags(a[3] & 0xFFFFFFFF, _STATX_MASK, "STATX_???"), _out(d, tid, a[4], 256, r, statx_text)]
 
 
 def _getdents(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     arg: str = ptr(a[1])
-    if r > 0:
+    if r >= 0:
         raw = d.mem.read(tid, a[1], r)
         n = off = 0
         while off + 18 <= len(raw):
@@ -1282,6 +1301,51 @@ def _utime(raw: bytes, off: int) -> str:
     if nsec == (1 << 30) - 2:
         return "UTIME_OMIT"
     return timespec(raw, off)
+
+
+def _xattr_value(d: Decoder, tid: int, addr: int, size: int, r: int) -> Any:
+    if addr == 0:
+        return "NULL"
+    return d.buf(tid, addr, r) if r >= 0 else ptr(addr)
+
+
+def _getxattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """getxattr / lgetxattr (path, name, value, size); fgetxattr takes a descriptor."""
+    return [d.path(tid, a[0]), d.string(tid, a[1]), _xattr_value(d, tid, a[2], a[3], r), a[3]]
+
+
+def _fgetxattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), d.string(tid, a[1]), _xattr_value(d, tid, a[2], a[3], r), a[3]]
+
+
+_XATTR_BITS = ((1, "XATTR_CREATE"), (2, "XATTR_REPLACE"))
+
+
+def _setxattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [d.path(tid, a[0]), *_setxattr_rest(d, tid, a)]
+
+
+def _fsetxattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), *_setxattr_rest(d, tid, a)]
+
+
+def _setxattr_rest(d: Decoder, tid: int, a: Args) -> list[Any]:
+    return [d.string(tid, a[1]), d.buf(tid, a[2], a[3]), a[3], uflags(a[4] & 0xFFFFFFFF, _XATTR_BITS, "XATTR_???")]
+
+
+def _getcwd(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    path = text(d.mem.read(tid, a[0], r - 1), 4096) if r > 0 else ptr(a[0])
+    return [path, a[1]]
+
+
+def _sysinfo(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    def fmt(raw: bytes) -> str:
+        up, l1, l2, l3, tot, free, shared, buf, tswap, fswap, procs = struct.unpack_from("=q3Q6QH", raw)
+        th, fh, unit = struct.unpack_from("=QQI", raw, 88)
+        return (f"{{uptime={up}, loads=[{l1}, {l2}, {l3}], totalram={tot}, freeram={free}, sharedram={shared}, "
+                f"bufferram={buf}, totalswap={tswap}, freeswap={fswap}, procs={procs}, totalhigh={th}, "
+                f"freehigh={fh}, mem_unit={unit}}}")
+    return [_out(d, tid, a[0], 112, r, fmt)]
 
 
 def _uname(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -1881,6 +1945,8 @@ _HANDLERS: dict[str, _Handler] = {
     "faccessat": _faccessat, "faccessat2": _faccessat2, "newfstatat": _newfstatat, "statx": _statx,
     "fstat": _fstat, "readlink": _readlink, "readlinkat": _readlinkat, "getdents64": _getdents,
     "utimensat": _utimensat, "execve": _execve, "execveat": _execveat,
+    "getxattr": _getxattr, "lgetxattr": _getxattr, "fgetxattr": _fgetxattr,
+    "setxattr": _setxattr, "lsetxattr": _setxattr, "fsetxattr": _fsetxattr,
     "read": _read, "pread64": _pread, "write": _write, "pwrite64": _pread, "readv": _readv,
     "writev": _writev, "close": _close, "close_range": _close_range, "dup": _dup, "dup2": _dup2, "dup3": _dup3,
     "fcntl": _fcntl, "ioctl": _ioctl,
@@ -1894,7 +1960,7 @@ _HANDLERS: dict[str, _Handler] = {
     "mincore": _mincore, "remap_file_pages": _remap_file_pages,
     "clone": _clone, "clone3": _clone3, "wait4": _wait4, "kill": _kill, "prctl": _prctl, "arch_prctl": _arch_prctl,
     "rseq": _rseq, "prlimit64": _prlimit64, "getrlimit": _rlimit_call, "setrlimit": _rlimit_call,
-    "getrusage": _getrusage, "uname": _uname, "futex": _futex, "getrandom": _getrandom,
+    "getrusage": _getrusage, "uname": _uname, "getcwd": _getcwd, "sysinfo": _sysinfo, "futex": _futex, "getrandom": _getrandom,
     "rt_sigaction": _sigaction, "rt_sigprocmask": _sigprocmask, "rt_sigpending": _sigpending,
     "rt_sigtimedwait": _sigtimedwait, "signalfd4": _signalfd4, "sigaltstack": _sigaltstack,
     "clock_gettime": _clock_get, "clock_getres": _clock_get, "clock_settime": _clock_settime,

@@ -176,6 +176,11 @@ def _cut(s: Any, strsize: int) -> Any:
     return s[:strsize] + _ELLIPSIS
 
 
+def _hx(v: int) -> str:
+    """strace's %#lx of a register: unsigned, 0 as 0."""
+    return hex(v & 0xFFFFFFFFFFFFFFFF) if v else "0"
+
+
 def _hex(v: Any) -> str:
     return hex(v) if isinstance(v, int) and v > 0 else format_value(v)
 
@@ -260,7 +265,11 @@ def _format_syscall(event: Event, strsize: int) -> str:
             parts[i] = f"{args[i]}<{fd_path}>"
     # A call through the 32-bit ABI (int $0x80): its name and numbers are i386's, say so.
     abi = f"[{event['arch']}] " if "arch" in event else ""
-    return f"{abi}{event['name']}({', '.join(parts)}) = {format_result(event)}"
+    if name.startswith("syscall_") and name[8:].isdigit():
+        # A number no table names: strace's syscall_0x1f4, its arguments in hex.
+        name = f"syscall_{int(name[8:]):#x}"
+        parts = [_hx(a) if isinstance(a, int) else p for a, p in zip(args, parts)]
+    return f"{abi}{name}({', '.join(parts)}) = {format_result(event)}"
 
 
 def _format_exit(event: Event) -> str:
