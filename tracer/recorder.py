@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from tracer import __version__
-from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, LENGTH_AT_ENTRY, NO_MEMORY, Decoder, errname, signame
+from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, LENGTH_AT_ENTRY, NO_MEMORY, Decoder, errname, siginfo, signame
 from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
@@ -655,7 +655,7 @@ class _Recorder:
             return
         pid = self.tgid.get(tid, tid)
         ev: Event = {"type": "signal", "seq": 0, "t": self.now(), "pid": pid, "signal": signame(sig)}
-        info = self.decoder.siginfo(tid)
+        info = siginfo(tid)
         if info is not None:
             ev["info"] = info
         if tid != pid:
