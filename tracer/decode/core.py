@@ -525,6 +525,13 @@ INT, UINT, LONG, ULONG, PTR = _k_int, _k_uint, _k_long, _k_ulong, _k_ptr
 PATH, STR, MODE, DIRFD, ATF, SIG = _k_path, _k_str, _k_mode, _k_dirfd, _k_at, _k_sig
 
 
+def _k_hex(d: Decoder, tid: int, v: int) -> str:
+    return hx(v)
+
+
+HEX = _k_hex
+
+
 def from_spec(d: Decoder, tid: int, t: FdTable, a: Args, r: int, kinds: tuple[Kind, ...]) -> list[Any]:
     return [k(d, tid, v) for k, v in zip(kinds, a)]
 

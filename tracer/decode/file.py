@@ -7,9 +7,9 @@ import struct
 from typing import Any
 
 from tracer.decode.core import (
-    ATF, AT_BITS, AT_FDCWD, Args, DIRFD, Decoder, Fd, FdTable, Handler, INT, Kind, LONG, MODE, OPEN_BITS,
-    O_CLOEXEC, PATH, SEEK, STR, UINT, dirfd, flags, in_struct, int32, is_dns, kflags, kxlat, open_flags,
-    out_struct, ptr, sflags, signed, text, uflags, xlat,
+    ATF, AT_BITS, AT_FDCWD, Args, DIRFD, Decoder, Fd, FdTable, HEX, Handler, INT, Kind, LONG, MODE, OPEN_BITS,
+    O_CLOEXEC, PATH, PTR, SEEK, STR, UINT, ULONG, dirfd, flags, in_struct, int32, is_dns, kflags, kxlat,
+    open_flags, out_struct, ptr, sflags, signed, text, uflags, xlat,
 )
 from tracer.decode.timers import timespec
 
@@ -137,9 +137,6 @@ def _creat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [p, oct(a[1]).replace("0o", "0")]
 
 
-def _path_ptr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [d.path(tid, a[0]), ptr(a[1])]
-
 
 def _access(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [d.path(tid, a[0]), flags(a[1], _ACCESS_BITS, zero="F_OK")]
@@ -180,6 +177,25 @@ def _write(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 def _readv(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     fd = int32(a[0])
     return [fd, d.iov(tid, a[1], a[2], r, is_dns(t, fd)) if r >= 0 else ptr(a[1]), a[2]]
+
+
+def _preadv(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [*_readv(d, tid, t, a, r), signed(a[3])]
+
+
+def _pwritev(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [*_writev(d, tid, t, a, r), signed(a[3])]
+
+
+_RWF_BITS = ((1, "RWF_HIPRI"), (2, "RWF_DSYNC"), (4, "RWF_SYNC"), (8, "RWF_NOWAIT"), (0x10, "RWF_APPEND"))
+
+
+def _preadv2(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [*_preadv(d, tid, t, a, r), uflags(a[5] & 0xFFFFFFFF, _RWF_BITS, "RWF_???")]
+
+
+def _pwritev2(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [*_pwritev(d, tid, t, a, r), uflags(a[5] & 0xFFFFFFFF, _RWF_BITS, "RWF_???")]
 
 
 def _writev(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -270,7 +286,12 @@ def _lseek(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [int32(a[0]), signed(a[1]), xlat(int32(a[2]), SEEK, "SEEK_???")]
 
 
-_LOCK_BITS = ((1, "LOCK_SH"), (2, "LOCK_EX"), (4, "LOCK_NB"), (8, "LOCK_UN"), (32, "LOCK_MAND"), (64, "LOCK_READ"), (128, "LOCK_WRITE"))
+_FALLOC_BITS = ((1, "FALLOC_FL_KEEP_SIZE"), (2, "FALLOC_FL_PUNCH_HOLE"), (4, "FALLOC_FL_NO_HIDE_STALE"),
+                (8, "FALLOC_FL_COLLAPSE_RANGE"), (0x10, "FALLOC_FL_ZERO_RANGE"), (0x20, "FALLOC_FL_INSERT_RANGE"),
+                (0x40, "FALLOC_FL_UNSHARE_RANGE"))
+_SPLICE_BITS = ((1, "SPLICE_F_MOVE"), (2, "SPLICE_F_NONBLOCK"), (4, "SPLICE_F_MORE"), (8, "SPLICE_F_GIFT"))
+_LOCK_BITS = ((1, "LOCK_SH"), (2, "LOCK_EX"), (4, "LOCK_NB"), (8, "LOCK_UN"), (32, "LOCK_MAND"), (64, "LOCK_READ"),
+              (128, "LOCK_WRITE"))
 
 
 _RENAME_BITS = ((1, "RENAME_NOREPLACE"), (2, "RENAME_EXCHANGE"), (4, "RENAME_WHITEOUT"))
@@ -370,17 +391,28 @@ def _getcwd(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 HANDLERS: dict[str, Handler] = {
     "open": _open, "openat": _openat, "openat2": _openat2, "creat": _creat,
-    "stat": _stat, "lstat": _stat, "statfs": _path_ptr, "access": _access,
+    "stat": _stat, "lstat": _stat, "access": _access,
     "faccessat": _faccessat, "faccessat2": _faccessat2, "newfstatat": _newfstatat, "statx": _statx,
     "fstat": _fstat, "readlink": _readlink, "readlinkat": _readlinkat, "getdents64": _getdents,
     "utimensat": _utimensat, "getcwd": _getcwd,
     "getxattr": _getxattr, "lgetxattr": _getxattr, "fgetxattr": _fgetxattr,
     "setxattr": _setxattr, "lsetxattr": _setxattr, "fsetxattr": _fsetxattr,
     "read": _read, "pread64": _pread, "write": _write, "pwrite64": _pread, "readv": _readv,
-    "writev": _writev, "close": _close, "close_range": _close_range, "dup": _dup, "dup2": _dup2, "dup3": _dup3,
+    "writev": _writev, "preadv": _preadv, "pwritev": _pwritev, "preadv2": _preadv2, "pwritev2": _pwritev2,
+    "close": _close, "close_range": _close_range, "dup": _dup, "dup2": _dup2, "dup3": _dup3,
     "fcntl": _fcntl, "pipe": _pipe, "pipe2": _pipe, "lseek": _lseek,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
+    "fstatfs": (INT, PTR), "statfs": (PATH, PTR), "utimes": (PATH, PTR), "utime": (PATH, PTR),
+    "futimesat": (DIRFD, PATH, PTR), "mknodat": (DIRFD, PATH, MODE, UINT), "readahead": (INT, LONG, ULONG),
+    "inotify_init1": (kflags(((O_CLOEXEC, "IN_CLOEXEC"), (0o4000, "IN_NONBLOCK")), "IN_???"),),
+    "inotify_add_watch": (INT, PATH, HEX), "inotify_rm_watch": (INT, INT),
+    "fallocate": (INT, kflags(_FALLOC_BITS, "FALLOC_FL_???"), LONG, LONG),
+    "copy_file_range": (INT, PTR, INT, PTR, ULONG, UINT), "sendfile": (INT, INT, PTR, ULONG),
+    "splice": (INT, PTR, INT, PTR, ULONG, kflags(_SPLICE_BITS, "SPLICE_F_???")),
+    "tee": (INT, INT, ULONG, kflags(_SPLICE_BITS, "SPLICE_F_???")),
+    "listxattr": (PATH, PTR, ULONG), "llistxattr": (PATH, PTR, ULONG), "flistxattr": (INT, PTR, ULONG),
+    "cachestat": (INT, PTR, PTR, UINT), "open_tree": (DIRFD, PATH, HEX),
     "mkdir": (PATH, MODE), "rename": (PATH, PATH), "symlink": (PATH, PATH), "link": (PATH, PATH),
     "chmod": (PATH, MODE), "fchmod": (INT, MODE), "fchmodat": (DIRFD, PATH, MODE),
     "fchmodat2": (DIRFD, PATH, MODE, ATF), "chown": (PATH, INT, INT), "lchown": (PATH, INT, INT),

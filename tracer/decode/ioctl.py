@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import struct
-from typing import Any
+from typing import Any, Callable
 
 from tracer.decode.core import (
     Args, Decoder, FdTable, Handler, Kind, flags, hx, in_struct, int32, out_struct, ptr,
@@ -73,19 +73,23 @@ def _ioctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
         return [fd, _ioc(req), hx(a[2])]
     if req in _IOCTL_NOARG:
         return [fd, name]
-    if req in _IOCTL_INT:
-        out = req in (0x80045430, 0x541B, 0x540F)  # filled by the kernel
-        return [fd, name, (out_struct(d, tid, a[2], 4, r, _int_box) if out else in_struct(d, tid, a[2], 4, _int_box))]
-    if req in (0x5413, 0x5414):  # TIOCGWINSZ, TIOCSWINSZ
-        return [fd, name, out_struct(d, tid, a[2], 8, r if req == 0x5413 else 0, _winsize) if req == 0x5413 else in_struct(d, tid, a[2], 8, _winsize)]
-    if req in (0x5401, 0x5402, 0x5403, 0x5404):  # TCGETS, TCSETS*
-        return [fd, name, out_struct(d, tid, a[2], 36, r, _termios) if req == 0x5401 else in_struct(d, tid, a[2], 36, _termios)]
-    return [fd, name, ptr(a[2])]
+    arg = _IOCTL_ARG.get(req)
+    if arg is None:
+        return [fd, name, ptr(a[2])]
+    size, fmt, filled = arg
+    return [fd, name, out_struct(d, tid, a[2], size, r, fmt) if filled else in_struct(d, tid, a[2], size, fmt)]
 
 
 def _int_box(raw: bytes) -> str:
     return f"[{struct.unpack('=i', raw)[0]}]"
 
+
+# The argument of a request: its size, how strace prints it, and whether the kernel fills it.
+_IOCTL_ARG: dict[int, tuple[int, Callable[[bytes], str], bool]] = {
+    **{req: (4, _int_box, req in (0x80045430, 0x541B, 0x540F)) for req in _IOCTL_INT},
+    0x5413: (8, _winsize, True), 0x5414: (8, _winsize, False),  # TIOCGWINSZ, TIOCSWINSZ
+    0x5401: (36, _termios, True), **{req: (36, _termios, False) for req in (0x5402, 0x5403, 0x5404)},
+}
 
 HANDLERS: dict[str, Handler] = {"ioctl": _ioctl}
 SPECS: dict[str, tuple[Kind, ...]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracer.decode.core import (
-    Args, Decoder, FdTable, Handler, INT, Kind, PTR, STR, UINT, ULONG, flags, int32, kflags, kxlat,
+    Args, Decoder, FdTable, HEX, Handler, INT, Kind, PTR, STR, UINT, ULONG, flags, int32, kflags, kxlat,
     out_struct, ptr, xlat,
 )
 
@@ -70,7 +70,9 @@ _MEMBARRIER = {0: "MEMBARRIER_CMD_QUERY", 1: "MEMBARRIER_CMD_GLOBAL", 2: "MEMBAR
 
 def _mincore(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     pages = (a[1] + 4095) // 4096
-    vec = out_struct(d, tid, a[2], min(pages, 4096), r, lambda raw: "[" + ", ".join(str(b & 1) for b in raw[:d.strsize]) + ("...]" if len(raw) > d.strsize else "]"))
+    def fmt(raw: bytes) -> str:
+        return "[" + ", ".join(str(b & 1) for b in raw[:d.strsize]) + ("...]" if len(raw) > d.strsize else "]")
+    vec = out_struct(d, tid, a[2], min(pages, 4096), r, fmt)
     return [ptr(a[0]), a[1], vec]
 
 
@@ -89,6 +91,7 @@ HANDLERS: dict[str, Handler] = {
     "mincore": _mincore, "remap_file_pages": _remap_file_pages,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
+    "mseal": (PTR, ULONG, HEX), "map_shadow_stack": (PTR, ULONG, HEX),
     "brk": (PTR,), "munmap": (PTR, ULONG), "memfd_create": (STR, kflags(_MFD_BITS, "MFD_???")),
     "msync": (PTR, ULONG, kflags(_MS_BITS, "MS_???")), "mlock": (PTR, ULONG), "munlock": (PTR, ULONG),
     "mlock2": (PTR, ULONG, kflags(((1, "MLOCK_ONFAULT"),), "MLOCK_???")), "mlockall": (kflags(_MCL_BITS, "MCL_???"),),

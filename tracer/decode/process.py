@@ -6,8 +6,8 @@ import struct
 from typing import Any
 
 from tracer.decode.core import (
-    AT_BITS, Args, Decoder, FdTable, Handler, INT, Kind, PTR, SIG, UINT, ULONG, cquote, dirfd, flags, hx,
-    in_struct, int32, kxlat, out_struct, ptr, sflags, signame, signame32, text, xlat,
+    AT_BITS, Args, Decoder, FdTable, HEX, Handler, INT, Kind, PTR, SIG, UINT, ULONG, cquote, dirfd, flags, hx,
+    in_struct, int32, kflags, kxlat, out_struct, ptr, sflags, signame, signame32, text, xlat,
 )
 from tracer.decode.timers import timespec
 
@@ -224,6 +224,7 @@ def _kill(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [int32(a[0]), signame32(a[1])]
 
 
+_SCHED = {0: "SCHED_OTHER", 1: "SCHED_FIFO", 2: "SCHED_RR", 3: "SCHED_BATCH", 5: "SCHED_IDLE", 6: "SCHED_DEADLINE"}
 _PR = {
     1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
     7: "PR_GET_KEEPCAPS", 8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME", 21: "PR_GET_SECCOMP",
@@ -307,6 +308,13 @@ HANDLERS: dict[str, Handler] = {
     "getrandom": _getrandom,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
+    "setreuid": (INT, INT), "setregid": (INT, INT), "setresuid": (INT, INT, INT), "setresgid": (INT, INT, INT),
+    "setfsuid": (INT,), "setfsgid": (INT,), "getgroups": (INT, PTR), "setgroups": (INT, PTR),
+    "sched_getscheduler": (INT,), "sched_setaffinity": (INT, UINT, PTR),
+    "sched_get_priority_max": (kxlat(_SCHED, "SCHED_???"),), "sched_get_priority_min": (kxlat(_SCHED, "SCHED_???"),),
+    "unshare": (kflags(_CLONE_BITS, "CLONE_???"),), "setns": (INT, kflags(_CLONE_BITS, "CLONE_???")),
+    "pidfd_open": (INT, kflags(((0o4000, "PIDFD_NONBLOCK"),), "PIDFD_???")), "pidfd_getfd": (INT, INT, UINT),
+    "pidfd_send_signal": (INT, SIG, PTR, UINT), "personality": (HEX,),
     "getpgid": (INT,), "setpgid": (INT, INT), "getsid": (INT,), "setuid": (INT,), "setgid": (INT,),
     "tkill": (INT, SIG), "tgkill": (INT, INT, SIG), "exit": (INT,), "exit_group": (INT,),
     "getpriority": (kxlat(_PRIO, "PRIO_???"), INT), "setpriority": (kxlat(_PRIO, "PRIO_???"), INT, INT),

@@ -7,8 +7,8 @@ import struct
 from typing import Any
 
 from tracer.decode.core import (
-    Args, Decoder, FdTable, Handler, Kind, O_CLOEXEC, flags, in_struct, int32, out_struct, ptr, signame,
-    signame32, uflags, xlat,
+    Args, Decoder, FdTable, Handler, INT, Kind, O_CLOEXEC, PTR, SIG, flags, in_struct, int32, out_struct, ptr,
+    signame, signame32, uflags, xlat,
 )
 from tracer.decode.timers import timespec
 from tracer.rawptrace import PTRACE as _PTRACE
@@ -115,6 +115,14 @@ def _sigtimedwait(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any
     return [sigset_in(d, tid, a[0], a[3]), ptr(a[1]), in_struct(d, tid, a[2], 16, timespec), a[3]]
 
 
+def _signalfd(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), sigset_in(d, tid, a[1], a[2]), a[2]]
+
+
+def _sigsuspend(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [sigset_in(d, tid, a[0], a[1]), a[1]]
+
+
 def _signalfd4(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [int32(a[0]), sigset_in(d, tid, a[1], a[2]), a[2], uflags(a[3] & 0xFFFFFFFF, _SFD_BITS, "SFD_???")]
 
@@ -133,9 +141,11 @@ def _sigaltstack(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]
 
 HANDLERS: dict[str, Handler] = {
     "rt_sigaction": _sigaction, "rt_sigprocmask": _sigprocmask, "rt_sigpending": _sigpending,
-    "rt_sigtimedwait": _sigtimedwait, "signalfd4": _signalfd4, "sigaltstack": _sigaltstack,
+    "rt_sigtimedwait": _sigtimedwait, "signalfd4": _signalfd4, "signalfd": _signalfd, "rt_sigsuspend": _sigsuspend, "sigaltstack": _sigaltstack,
 }
-SPECS: dict[str, tuple[Kind, ...]] = {}
+SPECS: dict[str, tuple[Kind, ...]] = {
+    "rt_sigqueueinfo": (INT, SIG, PTR), "rt_tgsigqueueinfo": (INT, INT, SIG, PTR),
+}
 
 
 _SIGINFO = ctypes.create_string_buffer(128)

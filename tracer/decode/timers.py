@@ -7,8 +7,8 @@ import struct
 from typing import Any
 
 from tracer.decode.core import (
-    Args, Decoder, FdTable, Handler, Kind, O_CLOEXEC, UINT, in_struct, int32, kflags, kxlat, out_struct, ptr,
-    uflags, xlat,
+    Args, Decoder, FdTable, Handler, INT, Kind, O_CLOEXEC, PTR, UINT, in_struct, int32, kflags, kxlat,
+    out_struct, ptr, uflags, xlat,
 )
 
 
@@ -100,5 +100,7 @@ HANDLERS: dict[str, Handler] = {
     "gettimeofday": _gettimeofday,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
+    "timer_create": (kxlat(_CLOCKS, "CLOCK_???"), PTR, PTR), "timer_delete": (INT,), "timer_getoverrun": (INT,),
+    "time": (PTR,),
     "alarm": (UINT,), "timerfd_create": (kxlat(_CLOCKS, "CLOCK_???"), kflags(_TFD_BITS, "TFD_???")),
 }
