@@ -46,11 +46,11 @@ def plain(name: str) -> bool:
 # Calls whose decoding reads no tracee memory (numbers, flags, addresses printed as such, the
 # descriptor table): they can be decoded after the program has moved on, from the arguments
 # and the result alone, so the recorder's C loop takes their stops (tracer/stoploop.c). An
-# unknown descriptor is still looked up in /proc then, a little later than at the stop.
-# fcntl reads a struct flock for the lock commands only: read a little later, it is still there
-# in every program seen (the caller's stack frame is waiting for the result).
+# unknown descriptor is still looked up in /proc then, a little later than at the stop. Not
+# fcntl: its lock commands read a struct flock, which the next call may have overwritten by then
+# (bench/fidelity/file.c: F_SETLK then F_GETLK on the same struct).
 NO_MEMORY: frozenset[str] = frozenset((
-    "close", "close_range", "dup", "dup2", "dup3", "fcntl", "lseek",
+    "close", "close_range", "dup", "dup2", "dup3", "lseek",
     "mmap", "mprotect", "madvise", "mremap", "rseq", "futex", "kill",
     *(name for name, kinds in SPECS.items() if PATH not in kinds and STR not in kinds),
 ))
