@@ -154,12 +154,13 @@ AT_FDCWD = -100
 
 
 def signame(n: int) -> str:
+    """strace's names: real-time signals counted from the kernel's SIGRTMIN (32), not libc's."""
+    if n >= 32:
+        return "SIGRTMIN" if n == 32 else f"SIGRT_{n - 32}"
     try:
         return _signal.Signals(n).name
     except ValueError:
-        if n < 32:
-            return f"SIG{n}"
-        return "SIGRTMIN" if n == 32 else f"SIGRT_{n - 32}"
+        return f"SIG{n}"
 
 
 # Kernel-internal codes a tracer sees when a signal interrupts a call (never seen by programs).
