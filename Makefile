@@ -4,8 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # gcc and musl-gcc build the scenarios; strace is the reference the tests compare against;
-# libseccomp2 builds the seccomp filter (through ctypes).
-SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2
+# libseccomp2 builds the seccomp filter (through ctypes); busybox-static is a program nobody here
+# wrote that reads /etc/passwd with its own code (tests/test_findings_truth.py).
+SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 busybox-static
 
 .PHONY: demo test bench setup system-packages compile clean
 

@@ -136,9 +136,11 @@ def run_libctrace(argv: list[str], cwd: Path) -> list[str]:
     # than under strace).
     cli = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE.parent)!r}); from tracer.cli import main; main()"]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    subprocess.run([*cli, "run", "-q", "-e", "trace=all", "-o", str(trace), "--", *argv],
-                   cwd=cwd, capture_output=True, timeout=120, env=env)
+    run = subprocess.run([*cli, "run", "-q", "-e", "trace=all", "-o", str(trace), "--", *argv],
+                         cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
     shown = subprocess.run([*cli, "show", str(trace)], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+    if shown.returncode != 0 or "Traceback" in run.stderr:
+        raise RuntimeError(f"libctrace failed on {argv}: {run.stderr[-2000:]}{shown.stderr[-2000:]}")
     return shown.stdout.splitlines()
 
 

@@ -23,6 +23,7 @@ from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED,
 from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
+from tracer.hostfiles import snapshot as host_files
 from tracer.launcher import build_filter, launch, resolve_program
 from tracer.model import Event, Trace, header_record
 from tracer.rawptrace import PTRACE, get_errno, ptrace
@@ -50,9 +51,9 @@ _I386 = 1 << 32
 # One unpack per stop: op, arch, (instruction and stack pointers skipped), then at offset 24
 # nr and args[6] for entry and seccomp stops, or rval and is_error (the low byte at offset 32;
 # the kernel copies only 33 bytes then, the rest of the buffer is stale) for exit stops.
+_INFO = struct.Struct("=B3xI16xq6Q")
 # The pending entry of an exec's own exit stop (no number: syscall(-1) is a call like any other).
 _EXEC_EXIT = -(1 << 63)
-_INFO = struct.Struct("=B3xI16xq6Q")
 _U64, _S64 = 1 << 64, 1 << 63
 _BATCH = 512  # events encoded and written at once: cheap per event, little lost on a crash
 # Events are also written once they are this old (seconds), so that `tail -f` follows a quiet
@@ -74,6 +75,9 @@ class RecordOptions:
     # Called once at the end, before the footer; its events get seq numbers, and an event's
     # "wall" (epoch seconds) becomes "t".
     extra_events: Callable[[], list[dict]] | None = None
+    # Called once every process ended, before the footer: its result is footer["output"]
+    # (tracer/capture.py: the program's stdout and stderr, captured whole).
+    collect_output: Callable[[], dict] | None = None
     stdin: int | None = None  # fds for the program; None: inherit (terminal)
     stdout: int | None = None
     stderr: int | None = None
@@ -83,6 +87,9 @@ class RecordOptions:
     # False: the returned Trace has no events (they went to `output`, or nowhere): `run` needs
     # only the header and footer, and memory stays flat however long the program runs.
     keep_events: bool = True
+    # True (diff): a program the kernel refuses to exec (missing interpreter: ENOENT, another
+    # architecture: ENOEXEC) gives its trace (the failed execve, exit 127) instead of an error.
+    trace_exec_failure: bool = False
 
 
 class _Stop(BaseException):
@@ -105,6 +112,7 @@ def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[s
         "trace_set": trace_set,
         "strsize": opts.strsize,
         "sandbox": opts.sandbox,
+        "host_files": host_files(opts.sandbox),
         "kernel": uname.release,
         "machine": uname.machine,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
@@ -120,7 +128,7 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     tset = parse_trace_set(opts.trace_set)
     if opts.cwd is not None and not os.path.isdir(opts.cwd):
         raise ProgramError(f"{opts.cwd}: working directory does not exist")
-    path = resolve_program(opts.argv[0], opts.env, opts.cwd)
+    path = resolve_program(opts.argv[0], opts.env, opts.cwd, refused_ok=opts.trace_exec_failure)
     header = _header(opts, path, tset.header())
 
     def full_header() -> dict[str, Any]:
@@ -170,15 +178,17 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         if writer is not None:
             rec.close_writer(rec.footer(outcome, 130 if outcome == "interrupted" else 124, None))
         raise LibctraceError(f"{outcome} before the program started")
-    failure = launched.exec_failure()
-    if failure is not None and not rec.execed:
+    failure = launched.exec_errno()
+    if failure is not None and not rec.execed and not opts.trace_exec_failure:
         if writer is not None:
             rec.close_writer(rec.footer("error", 2, None))
-        raise ProgramError(f"{path}: cannot execute: {failure}")
+        raise ProgramError(f"{path}: cannot execute: {os.strerror(failure)}")
     if opts.extra_events is not None:
         rec.add_extra(opts.extra_events())
     code, sig = rec.exit_code(outcome)
     footer = rec.footer(outcome, code, sig)
+    if opts.collect_output is not None:
+        footer["output"] = opts.collect_output()
     rec.close_writer(footer)
     trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
     return trace, code

@@ -20,6 +20,7 @@ from tracer.cli._common import stderr_console, stdout_console
 from tracer.diffrun import Build, collect
 from tracer.errors import PermissionProblem
 from tracer.render.diff_console import render
+from tracer.render.safe import text
 
 EXAMPLES = """\b
 Examples:
@@ -94,7 +95,7 @@ def demo(only: int | None) -> None:
     chosen = [(n, s) for n, s in enumerate(STEPS, 1) if only is None or n == only]
     for _, step in chosen:
         scenario = sc.get(step.scenario)
-        sc.build(scenario, step.variants, lambda msg: progress.print(f"build: {msg}", highlight=False))
+        sc.build(scenario, step.variants, lambda msg: progress.print(text(f"build: {msg}"), highlight=False))
     skipped = 0
     for n, step in chosen:
         skipped += not _step(n, step, out, progress)

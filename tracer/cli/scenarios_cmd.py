@@ -13,6 +13,7 @@ from rich.table import Table
 
 from tracer import scenarios as sc
 from tracer.cli._common import stderr_console, stdout_console
+from tracer.render.safe import text
 
 if TYPE_CHECKING:
     from tracer.sandbox.session import SandboxSession
@@ -95,7 +96,7 @@ def list_(as_json: bool) -> None:
     out.print(table)
     for v, reason in reasons.items():
         if reason is not None:
-            out.print(f"{v}: unavailable: {reason}")
+            out.print(text(f"{v}: unavailable: {reason}"))  # a compiler's message may hold [brackets]
 
 
 def _chosen(names: tuple[str, ...]) -> list[sc.Scenario]:

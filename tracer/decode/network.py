@@ -240,6 +240,7 @@ def _sendto(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     fd = int32(a[0])
     sa = _sockaddr_arg(d, tid, a[4], int32(a[5])) if a[4] else None
     dns = is_dns(t, fd) or (isinstance(sa, dict) and sa.get("port") == 53)
+    _fast_open(t, fd, sa, r)
     return [fd, d.buf(tid, a[1], a[2], dns), a[2], sflags(a[3], MSG_BITS), sa, int32(a[5])]
 
 
@@ -253,7 +254,19 @@ def _recvfrom(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 def _sendmsg(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     fd = int32(a[0])
-    return [fd, d.msghdr(tid, a[1], 1 << 62, is_dns(t, fd), None), sflags(a[2], MSG_BITS)]
+    hdr = d.msghdr(tid, a[1], 1 << 62, is_dns(t, fd), None)
+    if isinstance(hdr, dict):
+        _fast_open(t, fd, hdr["name"], r)
+    return [fd, hdr, sflags(a[2], MSG_BITS)]
+
+
+def _fast_open(t: FdTable, fd: int, sa: Any, r: int) -> None:
+    """A stream socket's sendto/sendmsg with an address connects it (TCP Fast Open, as musl
+    >= 1.2.4 sends DNS over TCP): name the peer as connect does, so its answers are kept whole."""
+    f = t.get(fd)
+    if f is not None and f.peer is None and f.stype == "SOCK_STREAM" and isinstance(sa, dict) \
+            and (r >= 0 or r == -_errno.EINPROGRESS):
+        f.peer = sa
 
 
 def _recvmsg(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:

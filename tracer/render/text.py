@@ -24,6 +24,7 @@ from typing import Any, Iterable, TextIO
 
 from tracer.decode import flags, octal, open_flags
 from tracer.model import Event
+from tracer.render.safe import term
 
 # Recorded strings that are symbols, not text: pointers, NULL, numbers, and flag
 # expressions such as O_RDONLY|O_CLOEXEC, S_IFREG|0644 or FUTEX_WAIT_PRIVATE, signal sets
@@ -262,7 +263,7 @@ def _format_syscall(event: Event, strsize: int) -> str:
     if fd_path is not None:
         i = _FD_ARG_INDEX.get(event["name"], 0)
         if i < len(args) and isinstance(args[i], int):
-            parts[i] = f"{args[i]}<{fd_path}>"
+            parts[i] = f"{args[i]}<{term(fd_path)}>"  # strace -y escapes the path too
     # A call through the 32-bit ABI (int $0x80): its name and numbers are i386's, say so.
     abi = f"[{event['arch']}] " if "arch" in event else ""
     if name.startswith("syscall_") and name[8:].isdigit():
