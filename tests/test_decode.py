@@ -297,3 +297,15 @@ def test_strings_escaped_as_strace() -> None:
     argv = {"type": "syscall", "pid": 1, "name": "execve", "args": ["/bin/true", ["true", "x" * 40], "0x7ffd /* 3 vars */"],
             "ret": 0, "errno": None}
     assert format_event(argv) == f'1 execve("/bin/true", ["true", "{"x" * 32}"...], 0x7ffd /* 3 vars */) = 0'
+
+
+def test_paths_that_look_like_constants_are_quoted() -> None:
+    """README, GPL-3 or 0755 as a file name is a string, not a symbol (busybox ls -l reads GPL -> GPL-3)."""
+    from tracer.render.text import format_event
+
+    ev = {"type": "syscall", "pid": 1, "name": "readlink", "args": ["GPL", "GPL-3", 80], "ret": 5, "errno": None}
+    assert format_event(ev) == '1 readlink("GPL", "GPL-3", 80) = 5'
+    ev = {"type": "syscall", "pid": 1, "name": "mkdir", "args": ["0755", "0755"], "ret": 0, "errno": None}
+    assert format_event(ev) == '1 mkdir("0755", 0755) = 0'
+    ev = {"type": "syscall", "pid": 1, "name": "open", "args": ["0x1", "O_RDONLY"], "ret": -14, "errno": "EFAULT"}
+    assert format_event(ev) == "1 open(0x1, O_RDONLY) = -1 EFAULT (Bad address)"

@@ -20,7 +20,7 @@ from tracer.decode.sockaddr import addr_text, sockaddr
 
 __all__ = [
     "CLONE_FILES", "CLONE_THREAD", "CLONE_VFORK", "ENTRY_DECODED", "LENGTH_AT_ENTRY", "NO_MEMORY", "O_CLOEXEC",
-    "SPECS", "Decoder", "Fd", "FdTable", "Memory", "addr_text", "errname", "flags", "octal", "open_flags", "plain",
+    "SPECS", "STRING_ARGS", "Decoder", "Fd", "FdTable", "Memory", "addr_text", "errname", "flags", "octal", "open_flags", "plain",
     "ptr", "siginfo", "signame", "signed", "sockaddr", "text",
 ]
 
@@ -36,6 +36,21 @@ SPECS: dict[str, tuple[Kind, ...]] = {n: k for fam in _FAMILIES for n, k in fam.
 for _fam in _FAMILIES:
     HANDLERS.update(_fam.HANDLERS)
 HANDLERS.update({name: _from_kinds(k) for name, k in SPECS.items() if name not in HANDLERS})
+
+
+# The arguments that are C strings or paths, by call: the renderer quotes them whatever they
+# look like (a file named README or GPL-3 is not a constant). A handler's, then the kinds'.
+STRING_ARGS: dict[str, frozenset[int]] = {
+    **{n: frozenset(i) for n, i in (
+        ("open", (0,)), ("creat", (0,)), ("stat", (0,)), ("lstat", (0,)), ("access", (0,)), ("execve", (0,)),
+        ("openat", (1,)), ("openat2", (1,)), ("faccessat", (1,)), ("faccessat2", (1,)), ("newfstatat", (1,)),
+        ("statx", (1,)), ("utimensat", (1,)), ("execveat", (1,)), ("readlink", (0, 1)), ("readlinkat", (1, 2)),
+        ("getxattr", (0, 1)), ("lgetxattr", (0, 1)), ("setxattr", (0, 1)), ("lsetxattr", (0, 1)),
+        ("fgetxattr", (1,)), ("fsetxattr", (1,)), ("getcwd", (0,)),
+    )},
+    **{n: frozenset(i for i, k in enumerate(kinds) if k in (PATH, STR)) for n, kinds in SPECS.items()
+       if PATH in kinds or STR in kinds},
+}
 
 
 def plain(name: str) -> bool:

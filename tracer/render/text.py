@@ -22,7 +22,7 @@ import os
 import re
 from typing import Any, Iterable, TextIO
 
-from tracer.decode import flags, octal, open_flags
+from tracer.decode import STRING_ARGS, flags, octal, open_flags
 from tracer.model import Event
 from tracer.render.safe import term
 
@@ -40,6 +40,7 @@ _FD_ARG_INDEX: dict[str, int] = {"mmap": 4, "mmap2": 4}
 # Integer arguments and struct fields strace prints in hex (mmap's offset, clone3's stack_size).
 _HEX_ARG: dict[str, int] = {"mmap": 5, "mmap2": 5}
 _HEX_FIELDS = frozenset({"stack_size"})
+_POINTER = re.compile(r"NULL|0x[0-9a-f]+")
 # The argument strace cuts at -s: argv, and the target readlink read.
 _CUT_ARG = {"execve": 1, "execveat": 2, "readlink": 1, "readlinkat": 2}
 # Calls whose second argument is a struct iovec[].
@@ -249,12 +250,16 @@ def _format_syscall(event: Event, strsize: int) -> str:
         parts = [format_value(a, strsize) for a in args]
     if name in _IOV_ARG and len(args) > 1 and isinstance(args[1], list):
         parts[1] = format_iov(args[1], strsize)
+    for i in STRING_ARGS.get(name, ()):
+        v = args[i] if i < len(args) else None
+        if isinstance(v, str) and not _POINTER.fullmatch(v):  # unreadable: recorded as its address
+            parts[i] = quote_string(v)
     cut = _CUT_ARG.get(name)
     if cut is not None and cut < len(args):
         # strace's -s applies to argv and to the target readlink read, not to paths.
         v = args[cut]
         parts[cut] = (format_value([_cut(x, strsize) for x in v], strsize) if isinstance(v, list)
-                      else quote_string(_cut(v, strsize)) if isinstance(v, str) and not _SYMBOLIC.fullmatch(v)
+                      else quote_string(_cut(v, strsize)) if isinstance(v, str) and not _POINTER.fullmatch(v)
                       else parts[cut])
     h = _HEX_ARG.get(event["name"])
     if h is not None and h < len(args):
