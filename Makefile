@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # gcc and musl-gcc build the scenarios; strace is the reference the tests compare against;
 # libseccomp2 builds the seccomp filter (through ctypes); busybox-static is a program nobody here
-# wrote that reads /etc/passwd with its own code (tests/test_findings_truth.py).
-SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 busybox-static
+# wrote that reads /etc/passwd with its own code (tests/test_findings_truth.py); chromium renders
+# the HTML report in the tests (headless).
+SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 busybox-static chromium
 
 .PHONY: demo test bench setup system-packages compile clean
 
@@ -19,11 +20,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/overhead.py
 
-setup: system-packages $(VENV)/.installed compile tracer/_stoploop.so
-
-# The recorder's C stop loop (loaded with ctypes; without it the same loop runs in Python).
-tracer/_stoploop.so: tracer/stoploop.c
-	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $<
+setup: system-packages $(VENV)/.installed compile
 
 system-packages:
 	@missing=""; \
@@ -40,9 +37,11 @@ system-packages:
 	  fi; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+# The install also compiles the recorder's C stop loop (setup.py) into tracer/; warnings are
+# errors here, not for users installing the sdist with another compiler.
+$(VENV)/.installed: pyproject.toml setup.py tracer/stoploop.c
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
+	CFLAGS=-Werror $(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
 
 # Byte-compile once: with PYTHONDONTWRITEBYTECODE set, every start would recompile otherwise,
@@ -51,4 +50,4 @@ compile: $(VENV)/.installed
 	@$(BIN)/python -m compileall -q tracer
 
 clean:
-	rm -rf $(VENV) scenarios/.build *.egg-info tracer/_stoploop.so
+	rm -rf $(VENV) scenarios/.build *.egg-info build dist tracer/_stoploop*.so

@@ -9,6 +9,7 @@ import subprocess
 import textwrap
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -119,7 +120,10 @@ def _step(n: int, step: Step, out: Console, progress: Console) -> bool:
     # The same by hand, with commands that work as printed.
     variants = " ".join(f"--variant {v}" for v in step.variants)
     out.print(Text(f"$ libctrace scenarios run {step.scenario} {variants}", style="dim"), soft_wrap=True)
-    out.print(Text(f"$ libctrace diff scenarios/.build/traces/{step.scenario}-{{{','.join(step.variants)}}}.jsonl",
+    traces_dir = sc.build_root() / "traces"  # where `scenarios run` writes them (the cache when installed)
+    if traces_dir.is_relative_to(Path.cwd()):
+        traces_dir = traces_dir.relative_to(Path.cwd())
+    out.print(Text(f"$ libctrace diff {traces_dir}/{step.scenario}-{{{','.join(step.variants)}}}.jsonl",
                    style="dim"), soft_wrap=True)  # fmt: skip
     try:
         traces = collect(builds, config, None, progress)

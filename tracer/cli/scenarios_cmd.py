@@ -12,8 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from tracer import scenarios as sc
-from tracer.cli._common import stderr_console, stdout_console
+from tracer.cli._common import format_option, stderr_console, stdout_console
 from tracer.render.safe import text
+from tracer.outputs import make_dir
 
 if TYPE_CHECKING:
     from tracer.sandbox.session import SandboxSession
@@ -52,9 +53,9 @@ def scenarios() -> None:
 @scenarios.command("list", epilog="""\b
 Examples:
   libctrace scenarios list
-  libctrace scenarios list --json | jq '.scenarios[].name'
+  libctrace scenarios list --format json | jq '.scenarios[].name'
 """)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@format_option("the same as one document.")
 def list_(as_json: bool) -> None:
     """Each scenario, what it shows, and the state of each build variant.
 
@@ -68,6 +69,7 @@ def list_(as_json: bool) -> None:
         doc: dict[str, Any] = {
             "version": 1,
             "root": str(sc.root()),
+            "builds": str(sc.build_root()),
             "variants": {v: {"available": reasons[v] is None, "reason": reasons[v]} for v in sc.VARIANTS},
             "scenarios": [
                 {
@@ -97,6 +99,8 @@ def list_(as_json: bool) -> None:
     for v, reason in reasons.items():
         if reason is not None:
             out.print(text(f"{v}: unavailable: {reason}"))  # a compiler's message may hold [brackets]
+    out.print(text(f"scenarios: {sc.root()}"), soft_wrap=True)
+    out.print(text(f"builds: {sc.build_root()}"), soft_wrap=True)
 
 
 def _chosen(names: tuple[str, ...]) -> list[sc.Scenario]:
@@ -168,13 +172,14 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
 Examples:
   libctrace scenarios run nss-passwd
   libctrace scenarios run dns-lookup --variant glibc-dynamic --variant musl-static
-  libctrace scenarios run fatal --out-dir /tmp/traces --no-sandbox
+  libctrace scenarios run fatal --output-dir /tmp/traces --no-sandbox
   libctrace diff scenarios/.build/traces/nss-passwd-*.jsonl
 """)
 @click.argument("name")
 @_VARIANT_OPTION
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Where to write the traces (default: scenarios/.build/traces).")
+@click.option("--output-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Where to write the traces (default: traces/ in the build folder: scenarios/.build in a "
+                   "checkout, $XDG_CACHE_HOME/libctrace/scenarios when installed).")
 @click.option("--no-sandbox", is_flag=True, help="Run on the host even if the scenario declares a sandbox.")
 def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: bool) -> None:
     """Trace scenario NAME once per variant (default: every available one).
@@ -187,7 +192,7 @@ def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: 
     cwd = Path.cwd()  # paths are shown relative to where the user is
     binaries = sc.build(scenario, variants or None)
     out_dir = (out_dir or sc.build_root() / "traces").resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_dir(str(out_dir), "--out-dir folder")
     for variant, result in binaries.items():
         if isinstance(result, str):
             click.echo(f"{variant:<14} skipped: {result}")
