@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import struct
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -235,3 +236,76 @@ def test_relative_opens_under_both_libcs(tmp_path: Path, compiler: str) -> None:
     events = _trace(tmp_path, [exe, str(work.resolve())])
     closes = [e["fd_path"] for e in _syscalls(events, "close")][-4:]
     assert closes == ["/", "/etc/hostname", f"{work.resolve()}/data", f"{work.resolve()}/data"]
+
+
+# ---------------------------------------------------------------- value shapes, as strace prints them
+# Built from bytes laid out as the kernel lays them out (x86_64), checked against the text
+# strace 6.1 prints for the same values (bench/fidelity.py compares whole programs).
+
+
+def test_unknown_values_and_int_arguments_read_as_strace() -> None:
+    from tracer.decode.core import int32, octal, uflags, xlat
+    from tracer.decode.sockaddr import AF
+
+    assert xlat(12345, AF, "AF_???") == "0x3039 /* AF_??? */"
+    assert uflags(8, ((1, "MCL_CURRENT"),), "MCL_???") == "0x8 /* MCL_??? */"
+    assert uflags(11, ((1, "MCL_CURRENT"), (2, "MCL_FUTURE")), "MCL_???") == "MCL_CURRENT|MCL_FUTURE|0x8"
+    assert int32(0xDEFACED00000004) == 4 and int32(0xFFFFFFFF) == -1
+    assert octal(0o644) == "0644" and octal(0o4755) == "04755" and octal(0) == "000"
+
+
+def test_structs_read_as_strace() -> None:
+    from tracer.decode.file import file_mode, flock_text
+    from tracer.decode.process import rlimit_text, wait_status
+    from tracer.decode.signals import sigset_text, siginfo_text
+
+    assert file_mode(0o41777) == "S_IFDIR|S_ISVTX|0777" and file_mode(0o100644) == "S_IFREG|0644"
+    assert rlimit_text(struct.pack("=QQ", 8 << 20, (1 << 64) - 1)) == "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
+    assert wait_status(3 << 8) == "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
+    assert wait_status(9) == "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]"
+    assert wait_status(0x80 | 11) == "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}]"
+    mask = (1 << (12 - 1)) | (1 << (36 - 1))  # SIGUSR2, SIGRTMIN+4 (the kernel's RTMIN is 32)
+    assert sigset_text(struct.pack("=Q", mask)) == "[USR2 RT_4]"
+    assert sigset_text(struct.pack("=Q", (1 << 64) - 1)) == "~[]"
+    assert flock_text(struct.pack("=hh4xqqi4x", 1, 0, 0, 2, 0), False) == \
+        "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=2}"
+    chld = struct.pack("=iii4xiIi4xqq", 17, 0, 1, 4242, 0, 3, 0, 0).ljust(128, b"\0")
+    assert siginfo_text(chld) == ("{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4242, si_uid=0, si_status=3, "
+                                  "si_utime=0, si_stime=0}")
+    segv = struct.pack("=iii4xQ", 11, 0, 1, 0).ljust(128, b"\0")
+    assert siginfo_text(segv) == "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL}"
+
+
+def test_socket_addresses_read_as_strace() -> None:
+    from tracer.decode.sockaddr import sockaddr
+    from tracer.render.text import format_sockaddr
+
+    abstract = struct.pack("=H", 1) + b"\0name\0x"  # every byte of the given length is the name
+    assert format_sockaddr(sockaddr(abstract)) == '{sa_family=AF_UNIX, sun_path=@"name\\x00x"}'
+    six = struct.pack("=H", 10) + struct.pack("!HI", 5353, 0) + bytes(15) + b"\1" + struct.pack("=I", 0)
+    assert format_sockaddr(sockaddr(six)) == ('{sa_family=AF_INET6, sin6_port=htons(5353), sin6_flowinfo=htonl(0), '
+                                              'inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}')
+
+
+def test_strings_escaped_as_strace() -> None:
+    """A newline in a path stays one line; non-ASCII is \\xNN like --strings-in-hex=non-ascii-chars."""
+    from tracer.render.text import format_event
+
+    ev = {"type": "syscall", "pid": 1, "name": "openat", "args": ["AT_FDCWD", "new\nline\"caf\u00e9", "O_RDONLY"],
+          "ret": -2, "errno": "ENOENT"}
+    assert format_event(ev) == '1 openat(AT_FDCWD, "new\\nline\\"caf\\xc3\\xa9", O_RDONLY) = -1 ENOENT (No such file or directory)'
+    argv = {"type": "syscall", "pid": 1, "name": "execve", "args": ["/bin/true", ["true", "x" * 40], "0x7ffd /* 3 vars */"],
+            "ret": 0, "errno": None}
+    assert format_event(argv) == f'1 execve("/bin/true", ["true", "{"x" * 32}"...], 0x7ffd /* 3 vars */) = 0'
+
+
+def test_paths_that_look_like_constants_are_quoted() -> None:
+    """README, GPL-3 or 0755 as a file name is a string, not a symbol (busybox ls -l reads GPL -> GPL-3)."""
+    from tracer.render.text import format_event
+
+    ev = {"type": "syscall", "pid": 1, "name": "readlink", "args": ["GPL", "GPL-3", 80], "ret": 5, "errno": None}
+    assert format_event(ev) == '1 readlink("GPL", "GPL-3", 80) = 5'
+    ev = {"type": "syscall", "pid": 1, "name": "mkdir", "args": ["0755", "0755"], "ret": 0, "errno": None}
+    assert format_event(ev) == '1 mkdir("0755", 0755) = 0'
+    ev = {"type": "syscall", "pid": 1, "name": "open", "args": ["0x1", "O_RDONLY"], "ret": -14, "errno": "EFAULT"}
+    assert format_event(ev) == "1 open(0x1, O_RDONLY) = -1 EFAULT (Bad address)"

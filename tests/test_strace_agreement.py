@@ -36,15 +36,17 @@ and exact equality for the single-process ones (getent, ls, the simple C builds)
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import build_c, libctrace, need_tool
+from helpers import ROOT, build_c, libctrace, need_tool
 
 # Files, a failed open, a pipe, a thread and a forked child: a bit of every kind of call.
 C_PROG = r"""
@@ -291,3 +293,54 @@ def test_normalisation_is_not_blind():
     changed = {"0": [c if c[0] != "openat" else ("openat", 3) for c in ref["0"]], "0.1": ref["0.1"]}
     ratio, _ = agreement(ref, changed)
     assert ratio < 1.0 and agreement(ref, ref)[0] == 1.0
+
+
+# ---------------------------------------------------------------- decoding, line by line
+# bench/fidelity.py runs a program per family (file, network, process, memory, signals, time,
+# poll, ioctl) with edge-case arguments under strace and under libctrace, and compares the
+# lines `show` prints with strace's after the same normalisation (its docstring says which).
+
+def _fidelity():
+    spec = importlib.util.spec_from_file_location("fidelity", ROOT / "bench" / "fidelity.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+FIDELITY = _fidelity()
+_LINE_BAR = 0.9  # the share of strace's lines printed identically
+
+
+def _check_lines(label: str, ratio: float, ref: list[str], ours: list[str]) -> None:
+    print(f"\nstrace line agreement  {label:28} {ratio:.3f}  ({len(ref)} lines)")
+    assert len(ref) >= 20, ref  # the program ran under both and got past the marker
+    if ratio < _LINE_BAR:
+        diff = difflib.unified_diff(ref, ours, "strace", "libctrace", lineterm="", n=0)
+        pytest.fail(f"{label}: {ratio:.3f} < {_LINE_BAR}\n" + "\n".join(list(diff)[:80]))
+
+
+@pytest.mark.parametrize("family", FIDELITY.FAMILIES)
+def test_lines_read_as_strace_prints_them(family):
+    need_tool("strace")
+    need_tool("gcc")
+    _check_lines(family, *FIDELITY.compare(family))
+
+
+@pytest.mark.parametrize("label", sorted(FIDELITY.OTHERS))
+def test_lines_of_programs_nobody_here_wrote(label):
+    need_tool("strace")
+    argv = FIDELITY.OTHERS[label]
+    if shutil.which(argv[0]) is None:
+        pytest.skip(f"{argv[0]} is not installed on this machine")
+    _check_lines(label, *FIDELITY.compare_argv(argv, "execve("))
+
+
+def test_line_normalisation_is_not_blind():
+    """Only what differs by design is masked: a changed argument still counts as a difference."""
+    ref = FIDELITY.normalise(['10 access("/fidelity-begin", F_OK) = -1 ENOENT (No such file or directory)',
+                              '10 openat(AT_FDCWD</tmp/x>, "f1", O_RDONLY) = 3</tmp/x/f1>',
+                              "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3</tmp/x/f1>, 0) = 0x7f0012345000"])
+    assert ref == ['openat(AT_FDCWD, "f1", O_RDONLY) = 3', "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = ADDR"]
+    other = FIDELITY.normalise(['11 access("/fidelity-begin", F_OK) = -1 ENOENT (No such file or directory)',
+                                '11 openat(AT_FDCWD, "f1", O_RDONLY|O_CLOEXEC) = 3'])
+    assert other[0] != ref[0]

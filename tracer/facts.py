@@ -620,7 +620,7 @@ def _stack_size(e: Event, mapping: tuple[int, int, str] | None) -> int | None:
     if mapping is None:
         return None
     size, addr, flags = mapping
-    # clone's arguments by name (decode.py); a trace from before that has them in register order.
+    # clone's arguments by name (tracer/decode/process.py); a trace from before that has them in register order.
     stack = args[0].get("child_stack") if args and isinstance(args[0], dict) else args[1] if len(args) > 1 else None
     if e["name"] == "clone" and isinstance(stack, str) and stack.startswith("0x"):
         # The new stack pointer must lie in the mapping; Go, say, reserves heap PROT_NONE too.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from tracer import __version__
-from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, LENGTH_AT_ENTRY, NO_MEMORY, Decoder, errname, signame
+from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, LENGTH_AT_ENTRY, NO_MEMORY, Decoder, errname, siginfo, signame
 from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
@@ -53,6 +53,8 @@ _I386 = 1 << 32
 # nr and args[6] for entry and seccomp stops, or rval and is_error (the low byte at offset 32;
 # the kernel copies only 33 bytes then, the rest of the buffer is stale) for exit stops.
 _INFO = struct.Struct("=B3xI16xq6Q")
+# The pending entry of an exec's own exit stop (no number: syscall(-1) is a call like any other).
+_EXEC_EXIT = -(1 << 63)
 _U64, _S64 = 1 << 64, 1 << 63
 _BATCH = 512  # events encoded and written at once: cheap per event, little lost on a crash
 # Events are also written once they are this old (seconds), so that `tail -f` follows a quiet
@@ -488,7 +490,7 @@ class _Recorder:
                     pass
                 elif ent[0] in plain:  # nothing to decode (what the C loop does without Python)
                     self._plain(tid, ent[0], ent[1], ent[2], rval, is_error, monotonic())
-                elif ent[0] in emit or ent[0] >= _I386 or (record_all and ent[0] >= 0):
+                elif ent[0] in emit or ent[0] >= _I386 or (record_all and ent[0] != _EXEC_EXIT):
                     self._syscall(tid, ent, rval, is_error, monotonic())
                 elif ent[0] in follow:  # updates the descriptor table; no event
                     self.decoder.decode(names[ent[0]], tid, tgids.get(tid, tid), ent[1], NARGS[ent[0]], rval)
@@ -578,8 +580,8 @@ class _Recorder:
 
     def _recorded(self, nr: int) -> bool:
         """Whether a stopped call becomes an event (the loop inlines the same test): selected,
-        of the i386 ABI, or unknown to the table under trace=all (-1 marks exec's own exit)."""
-        return nr in self.emit or nr >= _I386 or (self.record_all and nr >= 0)
+        of the i386 ABI, or unknown to the table under trace=all (syscall(-1) too)."""
+        return nr in self.emit or nr >= _I386 or (self.record_all and nr != _EXEC_EXIT)
 
     def _syscall(self, tid: int, ent: tuple[Any, ...], rval: int | None, is_error: bool, end: float | None) -> None:
         nr, args, t, pre = ent
@@ -587,7 +589,7 @@ class _Recorder:
         if nr >= _I386:
             self._syscall_i386(tid, pid, ent, rval, is_error, end)
             return
-        name = NAMES.get(nr) or f"syscall_{nr}"  # unknown numbers are seen only with trace=all
+        name = NAMES.get(nr) or f"syscall_{nr % _U64}"  # unknown numbers are seen only with trace=all
         nargs = NARGS.get(nr, 6)
         if pre is not None:
             decoded, fd_path = pre
@@ -698,7 +700,7 @@ class _Recorder:
                 self._syscall(former, ent, 0, False, time.monotonic())
         # execve's exit stop is still to come (with PTRACE_SYSCALL): mark it so that it is
         # consumed as an exit, which keeps entry/exit in step when reading registers.
-        self.pending[tid] = (-1, (), 0.0, None)
+        self.pending[tid] = (_EXEC_EXIT, (), 0.0, None)
         if former != tid:
             self.tgid.pop(former, None)  # that id is gone: no exit will be reported for it
         if not isinstance(exe, str):
@@ -716,7 +718,7 @@ class _Recorder:
             return
         pid = self.tgid.get(tid, tid)
         ev: Event = {"type": "signal", "seq": 0, "t": self.now(), "pid": pid, "signal": signame(sig)}
-        info = self.decoder.siginfo(tid)
+        info = siginfo(tid)
         if info is not None:
             ev["info"] = info
         if tid != pid:

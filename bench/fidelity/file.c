@@ -38,6 +38,9 @@ int main(void) {
     ssize_t n = readlink("l1", buf, sizeof buf);
     readlink("l1", buf, 1);
     readlink("f2", buf, sizeof buf);
+    symlink("a-target-name-longer-than-thirty-two-bytes", "l2");
+    readlink("l2", buf, sizeof buf);
+    unlink("l2");
     link("f2", "h1");
     chmod("f2", 0600);
     fchmodat(AT_FDCWD, "f2", 04755, 0);

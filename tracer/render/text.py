@@ -22,7 +22,7 @@ import os
 import re
 from typing import Any, Iterable, TextIO
 
-from tracer.decode import flags, octal, open_flags
+from tracer.decode import STRING_ARGS, flags, octal, open_flags
 from tracer.model import Event
 from tracer.render.safe import term
 
@@ -40,6 +40,7 @@ _FD_ARG_INDEX: dict[str, int] = {"mmap": 4, "mmap2": 4}
 # Integer arguments and struct fields strace prints in hex (mmap's offset, clone3's stack_size).
 _HEX_ARG: dict[str, int] = {"mmap": 5, "mmap2": 5}
 _HEX_FIELDS = frozenset({"stack_size"})
+_POINTER = re.compile(r"NULL|0x[0-9a-f]+")
 # The argument strace cuts at -s: argv, and the target readlink read.
 _CUT_ARG = {"execve": 1, "execveat": 2, "readlink": 1, "readlinkat": 2}
 # Calls whose second argument is a struct iovec[].
@@ -177,6 +178,11 @@ def _cut(s: Any, strsize: int) -> Any:
     return s[:strsize] + _ELLIPSIS
 
 
+def _hx(v: int) -> str:
+    """strace's %#lx of a register: unsigned, 0 as 0."""
+    return hex(v & 0xFFFFFFFFFFFFFFFF) if v else "0"
+
+
 def _hex(v: Any) -> str:
     return hex(v) if isinstance(v, int) and v > 0 else format_value(v)
 
@@ -244,12 +250,16 @@ def _format_syscall(event: Event, strsize: int) -> str:
         parts = [format_value(a, strsize) for a in args]
     if name in _IOV_ARG and len(args) > 1 and isinstance(args[1], list):
         parts[1] = format_iov(args[1], strsize)
+    for i in STRING_ARGS.get(name, ()):
+        v = args[i] if i < len(args) else None
+        if isinstance(v, str) and not _POINTER.fullmatch(v):  # unreadable: recorded as its address
+            parts[i] = quote_string(v)
     cut = _CUT_ARG.get(name)
     if cut is not None and cut < len(args):
         # strace's -s applies to argv and to the target readlink read, not to paths.
         v = args[cut]
         parts[cut] = (format_value([_cut(x, strsize) for x in v], strsize) if isinstance(v, list)
-                      else quote_string(_cut(v, strsize)) if isinstance(v, str) and not _SYMBOLIC.fullmatch(v)
+                      else quote_string(_cut(v, strsize)) if isinstance(v, str) and not _POINTER.fullmatch(v)
                       else parts[cut])
     h = _HEX_ARG.get(event["name"])
     if h is not None and h < len(args):
@@ -261,7 +271,11 @@ def _format_syscall(event: Event, strsize: int) -> str:
             parts[i] = f"{args[i]}<{term(fd_path)}>"  # strace -y escapes the path too
     # A call through the 32-bit ABI (int $0x80): its name and numbers are i386's, say so.
     abi = f"[{event['arch']}] " if "arch" in event else ""
-    return f"{abi}{event['name']}({', '.join(parts)}) = {format_result(event)}"
+    if name.startswith("syscall_") and name[8:].isdigit():
+        # A number no table names: strace's syscall_0x1f4, its arguments in hex.
+        name = f"syscall_{int(name[8:]):#x}"
+        parts = [_hx(a) if isinstance(a, int) else p for a, p in zip(args, parts)]
+    return f"{abi}{name}({', '.join(parts)}) = {format_result(event)}"
 
 
 def _format_exit(event: Event) -> str:
