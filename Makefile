@@ -4,8 +4,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # gcc and musl-gcc build the scenarios; strace is the reference the tests compare against;
-# libseccomp2 builds the seccomp filter (through ctypes).
-SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2
+# libseccomp2 builds the seccomp filter (through ctypes). Scenario toolchains: golang-go and
+# rustc for the go/rust variants; dpkg-dev and make fetch and build mimalloc and jemalloc from
+# Debian source (into the build cache); zig comes from PyPI (the toolchains extra).
+SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 golang-go rustc dpkg-dev make
 
 .PHONY: demo test bench setup system-packages compile clean
 
@@ -41,7 +43,7 @@ system-packages:
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
+	$(BIN)/pip install -q -e '.[test,toolchains]' --config-settings editable_mode=compat
 	@touch $@
 
 # Byte-compile once: with PYTHONDONTWRITEBYTECODE set, every start would recompile otherwise,
