@@ -170,7 +170,7 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
         f = trace.footer
         assert f is not None  # record() always closes what it recorded with a footer
         status = f"killed by {f['signal']} ({f['exit_code']})" if f["signal"] else f"exit {f['exit_code']}"
-        lines.append(f"{variant:<14} {status:<22} {f['syscalls']:>7} syscalls  {_display(trace_path, cwd)}")
+        lines.append(f"{variant:<17} {status:<22} {f['syscalls']:>7} syscalls  {_display(trace_path, cwd)}")
     return lines
 
 
@@ -200,7 +200,7 @@ def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: 
     out_dir.mkdir(parents=True, exist_ok=True)
     for variant, result in binaries.items():
         if isinstance(result, str):
-            click.echo(f"{variant:<14} skipped: {result}")
+            click.echo(f"{variant:<17} skipped: {result}")
     ready = [v for v, r in binaries.items() if isinstance(r, Path)]
     if not ready:
         return
