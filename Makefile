@@ -4,10 +4,11 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # gcc and musl-gcc build the scenarios; strace is the reference the tests compare against;
-# libseccomp2 builds the seccomp filter (through ctypes). Scenario toolchains: golang-go and
-# rustc for the go/rust variants; dpkg-dev and make fetch and build mimalloc and jemalloc from
-# Debian source (into the build cache); zig comes from PyPI (the toolchains extra).
-SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 golang-go rustc dpkg-dev make
+# libseccomp2 builds the seccomp filter (through ctypes); busybox-static is a program nobody here
+# wrote that reads /etc/passwd with its own code (tests/test_findings_truth.py). Scenario
+# toolchains: golang-go and rustc for the go/rust variants; dpkg-dev and make fetch and build
+# mimalloc and jemalloc from Debian source (into the build cache); zig comes from PyPI (ziglang).
+SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 busybox-static golang-go rustc dpkg-dev make
 
 .PHONY: demo test bench setup system-packages compile clean
 
@@ -43,7 +44,7 @@ system-packages:
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[test,toolchains]' --config-settings editable_mode=compat
+	$(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
 
 # Byte-compile once: with PYTHONDONTWRITEBYTECODE set, every start would recompile otherwise,

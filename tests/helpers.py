@@ -22,17 +22,20 @@ def need_tool(name: str) -> str:
     return path
 
 
-def build_c(source: str, *, compiler: str = "gcc", flags: tuple[str, ...] = (), name: str = "prog") -> Path:
-    """Compiles C source text; cached by content so repeated tests do not rebuild."""
-    need_tool(compiler)
-    key = hashlib.sha256("\0".join((source, compiler, *flags)).encode()).hexdigest()[:16]
+def build_c(source: str, *, compiler: str | tuple[str, ...] = "gcc", flags: tuple[str, ...] = (),
+            name: str = "prog") -> Path:
+    """Compiles C source text; cached by content so repeated tests do not rebuild. compiler is
+    a tool on PATH or a whole command (the caller checked it is there)."""
+    tool = (compiler,) if isinstance(compiler, str) else compiler
+    command = (need_tool(compiler),) if isinstance(compiler, str) else compiler
+    key = hashlib.sha256("\0".join((source, *tool, *flags)).encode()).hexdigest()[:16]
     out = _CACHE / f"{name}-{key}"
     if not out.exists():
         _CACHE.mkdir(parents=True, exist_ok=True)
         src = _CACHE / f"{name}-{key}.c"
         src.write_text(source)
         tmp = out.with_suffix(".tmp")
-        subprocess.run([compiler, "-O1", "-o", str(tmp), str(src), *flags], check=True, capture_output=True)
+        subprocess.run([*command, "-O1", "-o", str(tmp), str(src), *flags], check=True, capture_output=True, timeout=1200)
         tmp.rename(out)
     return out
 

@@ -8,6 +8,7 @@ compared as the bytes they denote, since strace prints octal escapes where we pr
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -147,7 +148,7 @@ def test_killed_by_signal_reads_like_strace(tmp_path):
     theirs = _strace(tmp_path, exe)
     assert theirs[-1] == "+++ killed by SIGSEGV +++"
     assert ours[-1].split(" ", 1)[1] == theirs[-1]
-    assert ours[-2].split(" ", 1)[1] == "--- SIGSEGV ---"
+    assert ours[-2].split(" ", 1)[1] == theirs[-2]  # with its siginfo, as strace prints it
 
 
 def test_filters_by_syscall_and_pid(tmp_path):
@@ -183,7 +184,7 @@ def test_filter_warns_about_calls_the_trace_did_not_record(tmp_path):
 def test_summary_tables(tmp_path):
     exe = str(build_c(PROG, name="show-prog"))
     out = _show(str(_record(tmp_path, exe)), "--format", "summary").stdout
-    assert max(len(ln) for ln in out.splitlines()) <= 100
+    assert max(len(ln) for ln in out.splitlines()) <= 80
     assert re.search(r"Trace set: default - \d+ syscalls traced", out)
     assert "not in this trace" in out
     # openat: its calls and one error; the failed path with its errno; the process and its exit.
@@ -191,7 +192,7 @@ def test_summary_tables(tmp_path):
     calls, errors = row.split()[3:5]
     assert int(calls) >= 1 and errors == "1"
     assert re.search(r"/nonexistent/.*ENOENT", out.replace("\n", " "))
-    assert exe in out and "exited with 3" in out
+    assert os.path.basename(exe)[:12] in out and "exited with 3" in out  # the path folds at 80 columns
 
     all_out = _show(str(_record(tmp_path, exe, trace_set="all")), "--format", "summary").stdout
     assert "Trace set: all - every syscall was recorded" in all_out

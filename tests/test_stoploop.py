@@ -70,7 +70,7 @@ def test_c_loop_records_what_the_python_loop_records(monkeypatch: pytest.MonkeyP
     # and both are what the program did
     n = THREADS * CALLS
     assert got[("getpgid", (999999,), -3, "ESRCH", None, True)] == n
-    assert got[("umask", (0o22,), 0o22, None, None, False)] >= CALLS - 1  # the first returns the old mask
+    assert got[("umask", ("022",), 0o22, None, None, False)] >= CALLS - 1  # the first returns the old mask
     assert sum(k[0] == "umask" and m for k, m in got.items()) == CALLS
     assert sum(k[0] == "getppid" and m for k, m in got.items()) == CALLS  # by the child
     assert sum(k[0] in ("getpid", "sched_yield", "getpriority") and m for k, m in got.items()) == 3 * n
@@ -78,7 +78,7 @@ def test_c_loop_records_what_the_python_loop_records(monkeypatch: pytest.MonkeyP
     assert got[mmap] == n
     assert got[("madvise", ("ADDR", 4096, "MADV_DONTNEED"), 0, None, None, True)] == n
     assert got[("munmap", ("ADDR", 8192), 0, None, None, True)] == n
-    assert got[("futex", ("ADDR", "FUTEX_WAKE_PRIVATE", 1, "NULL", "NULL", 0), 0, None, None, True)] == n
+    assert got[("futex", ("ADDR", "FUTEX_WAKE_PRIVATE", 1), 0, None, None, True)] == n
     # the descriptor table follows calls decoded after the fact: dup, then close of the copy
     assert got[("fcntl", (3, "F_GETFD"), 1, None, "/etc/passwd", True)] == n
     assert got[("dup", (3,), 4, None, "/etc/passwd", False)] == CALLS

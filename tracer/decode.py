@@ -14,7 +14,10 @@ import signal as _signal
 import struct
 from typing import Any, Callable
 
+from tracer.rawptrace import PTRACE as _PTRACE
+
 _U64 = 1 << 64
+_PTRACE_GETSIGINFO = 0x4202
 _DNS_CAP = 65535  # DNS messages are kept whole so that they can be decoded later
 
 # ---------------------------------------------------------------- tracee memory
@@ -62,7 +65,7 @@ class Memory:
             chunk = min(4096 - (addr % 4096), cap + 1 - len(out))
             data = self.read(pid, addr, chunk)
             if not data:
-                return out if out else None
+                return None  # no NUL before unreadable memory: strace prints the address
             nul = data.find(b"\0")
             if nul >= 0:
                 return out + data[:nul]
@@ -212,7 +215,7 @@ def signame(n: int) -> str:
     try:
         return _signal.Signals(n).name
     except ValueError:
-        return f"SIG{n}" if n < 32 else f"SIGRT_{n - 34}"
+        return f"SIG{n}" if n < 32 else f"SIGRT_{n - 32}"
 
 
 # Kernel-internal codes a tracer sees when a signal interrupts a call (never seen by programs).
@@ -239,7 +242,9 @@ def clone_flags(v: int) -> str:
 
 
 def sock_type(v: int) -> str:
-    base = _SOCK_TYPE.get(v & 0xF, str(v & 0xF))
+    if v & 0xF not in _SOCK_TYPE:
+        return f"{v:#x} /* SOCK_??? */"
+    base = _SOCK_TYPE[v & 0xF]
     rest = flags(v & ~0xF, _SOCK_BITS, zero="")
     return f"{base}|{rest}" if rest else base
 
@@ -253,6 +258,250 @@ def fdnum(v: int) -> int:
     return ctypes.c_int(v & 0xFFFFFFFF).value
 
 
+# ---------------------------------------------------------------- strace's value shapes
+
+
+def xlat(v: int, table: dict[int, str], unknown: str) -> str:
+    """A constant by name, else strace's `0x3039 /* AF_??? */`."""
+    name = table.get(v)
+    return name if name is not None else f"{v:#x} /* {unknown} */"
+
+
+def int32(v: int) -> int:
+    """An int argument as the kernel reads it: the low 32 bits, signed."""
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+def octal(v: int) -> str:
+    return f"0{v & 0xFFFFFFFF:o}" if v else "000"
+
+
+def sflags(v: int, table: tuple[tuple[int, str], ...], zero: str = "0") -> str:
+    """flags() of an int argument (32 bits)."""
+    return flags(v & 0xFFFFFFFF, table, zero)
+
+
+_S_IFMT = {0o140000: "S_IFSOCK", 0o120000: "S_IFLNK", 0o100000: "S_IFREG", 0o060000: "S_IFBLK",
+           0o040000: "S_IFDIR", 0o020000: "S_IFCHR", 0o010000: "S_IFIFO"}
+
+
+def file_mode(m: int) -> str:
+    """st_mode as strace prints it: `S_IFREG|0644`."""
+    kind = _S_IFMT.get(m & 0o170000)
+    perm = f"0{m & 0o7777:03o}"
+    return f"{kind}|{perm}" if kind else perm
+
+
+def _makedev(dev: int) -> str:
+    major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF)
+    minor = (dev & 0xFF) | ((dev >> 12) & ~0xFF)
+    return f"makedev({major:#x}, {minor:#x})"
+
+
+def stat_text(raw: bytes) -> str:
+    """struct stat (x86_64), abbreviated the way strace prints it without -v."""
+    mode = struct.unpack_from("=I", raw, 24)[0]
+    if mode & 0o170000 in (0o020000, 0o060000):
+        return f"{{st_mode={file_mode(mode)}, st_rdev={_makedev(struct.unpack_from('=Q', raw, 40)[0])}, ...}}"
+    return f"{{st_mode={file_mode(mode)}, st_size={struct.unpack_from('=q', raw, 48)[0]}, ...}}"
+
+
+_STATX_MASK = (
+    (0x7FF, "STATX_BASIC_STATS"), (1, "STATX_TYPE"), (2, "STATX_MODE"), (4, "STATX_NLINK"), (8, "STATX_UID"),
+    (0x10, "STATX_GID"), (0x20, "STATX_ATIME"), (0x40, "STATX_MTIME"), (0x80, "STATX_CTIME"),
+    (0x100, "STATX_INO"), (0x200, "STATX_SIZE"), (0x400, "STATX_BLOCKS"), (0x800, "STATX_BTIME"),
+    (0x1000, "STATX_MNT_ID"), (0x2000, "STATX_DIOALIGN"),
+)
+_STATX_ATTR = (
+    (0x4, "STATX_ATTR_COMPRESSED"), (0x10, "STATX_ATTR_IMMUTABLE"), (0x20, "STATX_ATTR_APPEND"),
+    (0x40, "STATX_ATTR_NODUMP"), (0x800, "STATX_ATTR_ENCRYPTED"), (0x1000, "STATX_ATTR_AUTOMOUNT"),
+    (0x2000, "STATX_ATTR_MOUNT_ROOT"), (0x100000, "STATX_ATTR_VERITY"), (0x200000, "STATX_ATTR_DAX"),
+)
+
+
+def statx_text(raw: bytes) -> str:
+    mask, _blksize, attrs = struct.unpack_from("=IIQ", raw)
+    mode = struct.unpack_from("=H", raw, 28)[0]
+    size = struct.unpack_from("=Q", raw, 40)[0]
+    return (f"{{stx_mask={flags(mask, _STATX_MASK)}, stx_attributes={flags(attrs, _STATX_ATTR)}, "
+            f"stx_mode={file_mode(mode)}, stx_size={size}, ...}}")
+
+
+def timespec(raw: bytes, off: int = 0, usec: bool = False) -> str:
+    sec, frac = struct.unpack_from("=qq", raw, off)
+    return f"{{tv_sec={sec}, {'tv_usec' if usec else 'tv_nsec'}={frac}}}"
+
+
+def itimer(raw: bytes, usec: bool) -> str:
+    return f"{{it_interval={timespec(raw, 0, usec)}, it_value={timespec(raw, 16, usec)}}}"
+
+
+_RLIM_INF = (1 << 64) - 1
+
+
+def _rlim(v: int) -> str:
+    if v == _RLIM_INF:
+        return "RLIM64_INFINITY"
+    if v and v % 1024 == 0:
+        return f"{v // 1024}*1024"
+    return str(v)
+
+
+def rlimit_text(raw: bytes) -> str:
+    cur, mx = struct.unpack_from("=QQ", raw)
+    return f"{{rlim_cur={_rlim(cur)}, rlim_max={_rlim(mx)}}}"
+
+
+_SIGNAMES = {n: signame(n) for n in range(1, 65)}
+
+
+def sigset_text(raw: bytes) -> str:
+    """A sigset_t as strace prints it: `[USR2 RT_4]`, `~[...]` when most bits are set."""
+    bits = int.from_bytes(raw[:8], "little")
+    nbits = 8 * min(len(raw), 8)
+    members = [n for n in range(1, nbits + 1) if bits >> (n - 1) & 1]
+    if len(members) > nbits // 2:
+        rest = [n for n in range(1, nbits + 1) if not bits >> (n - 1) & 1]
+        return "~[" + " ".join(_sigshort(n) for n in rest) + "]"
+    return "[" + " ".join(_sigshort(n) for n in members) + "]"
+
+
+def _sigshort(n: int) -> str:
+    return f"RT_{n - 32}" if n >= 32 else _SIGNAMES[n][3:]
+
+
+def signame32(v: int) -> str | int:
+    """A signal-number argument: its name, 0, or the number strace prints for no signal."""
+    n = int32(v)
+    if n == 0:
+        return 0
+    if 1 <= n <= 64:
+        return signame(n)
+    return n
+
+
+_SA_BITS = (
+    (0x04000000, "SA_RESTORER"), (1, "SA_NOCLDSTOP"), (2, "SA_NOCLDWAIT"), (4, "SA_SIGINFO"),
+    (0x08000000, "SA_ONSTACK"), (0x10000000, "SA_RESTART"), (0x40000000, "SA_NODEFER"),
+    (0x80000000, "SA_RESETHAND"), (0x400, "SA_EXPOSE_TAGBITS"), (0x800, "SA_UNSUPPORTED"),
+)
+_SIG_HANDLER = {0: "SIG_DFL", 1: "SIG_IGN", (1 << 64) - 1: "SIG_ERR"}
+
+
+def sigaction_text(raw: bytes) -> str:
+    handler, fl, restorer = struct.unpack_from("=QQQ", raw)
+    out = (f"{{sa_handler={_SIG_HANDLER.get(handler) or hex(handler)}, sa_mask={sigset_text(raw[24:32])}, "
+           f"sa_flags={flags(fl, _SA_BITS)}")
+    if fl & 0x04000000:
+        out += f", sa_restorer={ptr(restorer)}"
+    return out + "}"
+
+
+# wait status as strace spells it (src/wait.c).
+def wait_status(s: int) -> str:
+    if s & 0x7F == 0:
+        return f"[{{WIFEXITED(s) && WEXITSTATUS(s) == {(s >> 8) & 0xFF}}}]"
+    if s & 0xFF == 0x7F:
+        return f"[{{WIFSTOPPED(s) && WSTOPSIG(s) == {signame((s >> 8) & 0xFF)}}}]"
+    core = " && WCOREDUMP(s)" if s & 0x80 else ""
+    return f"[{{WIFSIGNALED(s) && WTERMSIG(s) == {signame(s & 0x7F)}{core}}}]"
+
+
+def rusage_text(raw: bytes) -> str:
+    return f"{{ru_utime={timespec(raw, 0, True)}, ru_stime={timespec(raw, 16, True)}, ...}}"
+
+
+_FLOCK_TYPE = {0: "F_RDLCK", 1: "F_WRLCK", 2: "F_UNLCK"}
+
+
+def flock_text(raw: bytes, with_pid: bool) -> str:
+    typ, whence, start, ln, pid = struct.unpack_from("=hh4xqqi", raw)
+    out = (f"{{l_type={xlat(typ, _FLOCK_TYPE, 'F_???')}, l_whence={xlat(whence, _SEEK, 'SEEK_???')}, "
+           f"l_start={start}, l_len={ln}")
+    return out + (f", l_pid={pid}}}" if with_pid else "}")
+
+
+_POLL_BITS = (
+    (1, "POLLIN"), (2, "POLLPRI"), (4, "POLLOUT"), (8, "POLLERR"), (0x10, "POLLHUP"), (0x20, "POLLNVAL"),
+    (0x40, "POLLRDNORM"), (0x80, "POLLRDBAND"), (0x100, "POLLWRNORM"), (0x200, "POLLWRBAND"),
+    (0x400, "POLLMSG"), (0x1000, "POLLREMOVE"), (0x2000, "POLLRDHUP"),
+)
+_EPOLL_BITS = (
+    (1, "EPOLLIN"), (2, "EPOLLPRI"), (4, "EPOLLOUT"), (8, "EPOLLERR"), (0x10, "EPOLLHUP"),
+    (0x20, "EPOLLNVAL"), (0x40, "EPOLLRDNORM"), (0x80, "EPOLLRDBAND"), (0x100, "EPOLLWRNORM"),
+    (0x200, "EPOLLWRBAND"), (0x400, "EPOLLMSG"), (0x2000, "EPOLLRDHUP"), (0x8000000, "EPOLLURING_WAKE"),
+    (0x10000000, "EPOLLEXCLUSIVE"), (0x20000000, "EPOLLWAKEUP"), (0x40000000, "EPOLLONESHOT"), (0x80000000, "EPOLLET"),
+)
+
+
+def pollfds_text(raw: bytes, revents: bool) -> str:
+    parts = []
+    for i in range(len(raw) // 8):
+        fd, ev, rev = struct.unpack_from("=ihh", raw, 8 * i)
+        if revents:
+            if rev:
+                parts.append(f"{{fd={fd}, revents={flags(rev & 0xFFFF, _POLL_BITS)}}}")
+        elif fd < 0:
+            parts.append(f"{{fd={fd}}}")
+        else:
+            parts.append(f"{{fd={fd}, events={flags(ev & 0xFFFF, _POLL_BITS)}}}")
+    return "[" + ", ".join(parts) + "]"
+
+
+def epoll_events_text(raw: bytes) -> str:
+    parts = []
+    for i in range(len(raw) // 12):
+        ev, data = struct.unpack_from("=IQ", raw, 12 * i)
+        parts.append(f"{{events={flags(ev, _EPOLL_BITS)}, data={{u32={data & 0xFFFFFFFF}, u64={data}}}}}")
+    return "[" + ", ".join(parts) + "]"
+
+
+_SI_CODE = {0: "SI_USER", 0x80: "SI_KERNEL", -1: "SI_QUEUE", -2: "SI_TIMER", -3: "SI_MESGQ", -4: "SI_ASYNCIO",
+            -5: "SI_SIGIO", -6: "SI_TKILL", -7: "SI_DETHREAD", -60: "SI_ASYNCNL"}
+_CLD_CODE = {1: "CLD_EXITED", 2: "CLD_KILLED", 3: "CLD_DUMPED", 4: "CLD_TRAPPED", 5: "CLD_STOPPED", 6: "CLD_CONTINUED"}
+_FAULT_CODE = {
+    11: {1: "SEGV_MAPERR", 2: "SEGV_ACCERR", 3: "SEGV_BNDERR", 4: "SEGV_PKUERR"},
+    7: {1: "BUS_ADRALN", 2: "BUS_ADRERR", 3: "BUS_OBJERR"},
+    4: {1: "ILL_ILLOPC", 2: "ILL_ILLOPN", 3: "ILL_ILLADR", 4: "ILL_ILLTRP", 5: "ILL_PRVOPC"},
+    8: {1: "FPE_INTDIV", 2: "FPE_INTOVF", 3: "FPE_FLTDIV"}, 5: {1: "TRAP_BRKPT", 2: "TRAP_TRACE"},
+}
+
+
+def siginfo_text(raw: bytes) -> str:
+    """siginfo_t (x86_64) in strace's fields for its kind: sender, child status or fault address."""
+    signo, _err, code = struct.unpack_from("=iii", raw)
+    head = f"{{si_signo={signame(signo)}, si_code="
+    if code > 0 and signo == 17:  # SIGCHLD from the kernel: a child's new state
+        pid, uid, status, utime, stime = struct.unpack_from("=iIi4xqq", raw, 16)
+        st = signame(status) if code in (2, 3) else status
+        return (f"{head}{_CLD_CODE.get(code, code)}, si_pid={pid}, si_uid={uid}, si_status={st}, "
+                f"si_utime={utime}, si_stime={stime}}}")
+    if code > 0 and code != 0x80 and signo in _FAULT_CODE:
+        return f"{head}{_FAULT_CODE[signo].get(code, code)}, si_addr={ptr(struct.unpack_from('=Q', raw, 16)[0])}}}"
+    pid, uid = struct.unpack_from("=iI", raw, 16)
+    if code == 0x80:
+        return f"{head}SI_KERNEL}}"
+    return f"{head}{_SI_CODE.get(code, code)}, si_pid={pid}, si_uid={uid}}}"
+
+
+def cquote(raw: bytes, cap: int) -> str:
+    """Bytes as strace quotes a string it read itself: C escapes, non-ASCII as \\xNN."""
+    out = []
+    for b in raw[:cap]:
+        c = _BYTE_ESC.get(b)
+        out.append(c if c is not None else chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}")
+    return '"' + "".join(out) + '"' + ("..." if len(raw) > cap else "")
+
+
+_BYTE_ESC = {0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r", 0x0B: "\\v", 0x0C: "\\f", 0x22: '\\"', 0x5C: "\\\\"}
+
+
+def hx(v: int) -> str:
+    """strace's %#lx: 0 stays 0."""
+    return hex(v) if v else "0"
+
+
 # ---------------------------------------------------------------- socket addresses
 
 
@@ -264,12 +513,16 @@ def sockaddr(raw: bytes) -> dict[str, Any] | None:
         port = struct.unpack_from("!H", raw, 2)[0]
         return {"family": "AF_INET", "addr": str(ipaddress.IPv4Address(raw[4:8])), "port": port}
     if fam == 10 and len(raw) >= 24:
-        port = struct.unpack_from("!H", raw, 2)[0]
-        return {"family": "AF_INET6", "addr": str(ipaddress.IPv6Address(raw[8:24])), "port": port}
+        port, flow = struct.unpack_from("!HI", raw, 2)
+        sa = {"family": "AF_INET6", "addr": str(ipaddress.IPv6Address(raw[8:24])), "port": port, "flowinfo": flow}
+        if len(raw) >= 28:
+            sa["scope_id"] = struct.unpack_from("=I", raw, 24)[0]
+        return sa
     if fam == 1:
         path = raw[2:]
-        if path[:1] == b"\0":  # abstract namespace, printed with '@' like strace
-            return {"family": "AF_UNIX", "path": "@" + path[1:].rstrip(b"\0").decode("utf-8", "backslashreplace")}
+        if path[:1] == b"\0":  # abstract namespace: the name is every byte of the given length
+            name = path[1:].decode("utf-8", "backslashreplace")
+            return {"family": "AF_UNIX", "path": "@" + name, "abstract": True}
         return {"family": "AF_UNIX", "path": path.split(b"\0", 1)[0].decode("utf-8", "backslashreplace")}
     if fam == 16 and len(raw) >= 12:
         pid, groups = struct.unpack_from("=II", raw, 4)
@@ -334,6 +587,10 @@ class Decoder:
         self.strsize = strsize
         self.mem = Memory()
         self.tables: dict[int, FdTable] = {}  # by thread-group id; threads share one
+        self.len_in: dict[int, int] = {}  # thread -> a value-result length read at the call's entry
+        self.note: str | None = None  # what strace prints after the result of the last call decoded
+        self._si = ctypes.create_string_buffer(128)
+        self._si_addr = ctypes.addressof(self._si)
 
     # -- process life cycle
 
@@ -369,6 +626,7 @@ class Decoder:
 
     def decode(self, name: str, tid: int, tgid: int, args: Args, nargs: int, ret: int) -> tuple[list[Any], str | None]:
         """Arguments of a finished call (ret is the signed result) and its fd_path."""
+        self.note = None
         table = self.table(tgid)
         where = _FD_ARG.get(name)
         path = None
@@ -382,6 +640,23 @@ class Decoder:
         h = _HANDLERS.get(name)
         out = h(self, tid, table, args, ret) if h is not None else [signed(a) for a in args[:nargs]]
         return out, path
+
+    def siginfo(self, tid: int) -> str | None:
+        """The siginfo of the signal a thread is stopped with, as strace prints it."""
+        if _PTRACE(_PTRACE_GETSIGINFO, tid, None, self._si_addr) < 0:
+            return None
+        return siginfo_text(self._si.raw)
+
+    def entry(self, name: str, tid: int, args: Args) -> None:
+        """At the entry of a call with a value-result length: keeps the length given."""
+        where = LENGTH_AT_ENTRY.get(name)
+        addr = args[where] if where is not None else (args[1] if name == "recvmsg" else 0)
+        if name == "recvmsg" and addr:
+            raw = self.mem.read(tid, addr + 8, 4)  # msghdr.msg_namelen
+        else:
+            raw = self.mem.read(tid, addr, 4) if addr else b""
+        if len(raw) == 4:
+            self.len_in[tid] = struct.unpack("=i", raw)[0]
 
     def settle_at_entry(self, name: str, tgid: int, args: Args) -> bool:
         """For a call stopped on only to follow descriptors (not recorded): applies it to the
@@ -406,6 +681,8 @@ class Decoder:
             return "NULL"
         cap = _DNS_CAP if dns else self.strsize
         data = self.mem.read(tid, addr, min(n, cap)) if n > 0 else b""
+        if n > 0 and not data:
+            return ptr(addr)  # unreadable (EFAULT): strace prints the address
         return {"hex": data.hex(), "len": max(n, 0)}
 
     def path(self, tid: int, addr: int) -> str:
@@ -450,17 +727,23 @@ class Decoder:
             b = self.buf(tid, base, n, dns)
             if isinstance(b, dict):
                 b["len"] = n
+                if n != ln:
+                    b["size"] = ln  # the buffer's size, when more fit than was transferred
             out.append(b)
         return out
 
-    def msghdr(self, tid: int, addr: int, total: int, dns: bool) -> dict[str, Any] | str:
+    def msghdr(self, tid: int, addr: int, total: int, dns: bool, namelen_in: int | None = None) -> dict[str, Any] | str:
+        """struct msghdr with strace's fields; namelen_in is msg_namelen at a recvmsg's entry."""
         raw = self.mem.read(tid, addr, 56)
         if len(raw) < 56:
             return ptr(addr)
-        name, namelen, iov, iovlen = struct.unpack_from("=QI4xQQ", raw)
-        sa = self.sockaddr_at(tid, name, namelen) if name and namelen else None
+        name, namelen, iov, iovlen, control, controllen, fl = struct.unpack_from("=QI4xQQQQi", raw)
+        sa = self.sockaddr_at(tid, name, namelen) if name and namelen else (ptr(name) if name else None)
         dns = dns or (isinstance(sa, dict) and sa.get("port") == 53)
-        return {"name": sa, "iov": self.iov(tid, iov, iovlen, total, dns)}
+        nl: int | str = namelen if namelen_in is None or namelen_in == namelen else f"{namelen_in} => {namelen}"
+        return {"name": sa, "namelen": nl, "iov": self.iov(tid, iov, iovlen, total, dns), "iovlen": iovlen,
+                "control": ptr(control) if controllen else "NULL", "controllen": controllen,
+                "flags": flags(fl & 0xFFFFFFFF, _MSG_BITS)}
 
     def mmsghdrs(self, tid: int, addr: int, count: int, dns: bool) -> list[Any]:
         out: list[Any] = []
@@ -537,32 +820,20 @@ def _path_ptr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [d.path(tid, a[0]), ptr(a[1])]
 
 
-def _path_only(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [d.path(tid, a[0])]
-
 
 def _access(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [d.path(tid, a[0]), flags(a[1], _ACCESS_BITS, zero="F_OK")]
 
 
 def _faccessat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [dirfd(a[0]), d.path(tid, a[1]), flags(a[2], _ACCESS_BITS, zero="F_OK")]
+    return [dirfd(a[0]), d.path(tid, a[1]), sflags(a[2], _ACCESS_BITS, zero="F_OK")]
 
 
 def _faccessat2(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [*_faccessat(d, tid, t, a, r), flags(a[3], _FACCESSAT_BITS)]
 
 
-def _newfstatat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [dirfd(a[0]), d.path(tid, a[1]), ptr(a[2]), flags(a[3], _AT_BITS)]
 
-
-def _statx(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [dirfd(a[0]), d.path(tid, a[1]), flags(a[2], _AT_BITS, zero="AT_STATX_SYNC_AS_STAT"), hex(a[3]), ptr(a[4])]
-
-
-def _fd_ptr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [fdnum(a[0]), ptr(a[1])]
 
 
 def _readlink(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -685,6 +956,10 @@ def _fcntl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
         return [fd, name, open_flags(a[2])]
     if cmd in (1, 3, 9, 11, 1025, 1032, 1034):  # commands without an argument
         return [fd, name]
+    if cmd in (5, 6, 7, 36, 37, 38):  # the lock commands: struct flock (F_GETLK's is the answer)
+        if cmd in (5, 36):
+            return [fd, name, _out(d, tid, a[2], 32, r, lambda raw: flock_text(raw, True))]
+        return [fd, name, _in(d, tid, a[2], 32, lambda raw: flock_text(raw, False))]
     return [fd, name, signed(a[2])]
 
 
@@ -697,22 +972,6 @@ _IOCTL = {
 }
 
 
-def _ioctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    req = a[1] & 0xFFFFFFFF
-    return [fdnum(a[0]), _IOCTL.get(req) or hex(req), ptr(a[2])]
-
-
-def _socket(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    fam = AF.get(a[0], str(a[0]))
-    st = sock_type(a[1])
-    if r >= 0:
-        t[r] = Fd("socket", bool(a[1] & O_CLOEXEC), fam, _SOCK_TYPE.get(a[1] & 0xF, str(a[1] & 0xF)))
-    proto: int | str = a[2]
-    if a[0] in (2, 10):
-        proto = _IPPROTO.get(a[2], a[2])
-    elif a[0] == 16:
-        proto = _NETLINK.get(a[2], a[2])
-    return [AF.get(a[0], a[0]), st, proto]
 
 
 def _socketpair(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -725,81 +984,16 @@ def _socketpair(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [AF.get(a[0], a[0]), sock_type(a[1]), a[2], fds]
 
 
-def _connect(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    fd = fdnum(a[0])
-    sa = d.sockaddr_at(tid, a[1], a[2])
-    # A failed non-blocking connect (EINPROGRESS) still names the peer.
-    if isinstance(sa, dict) and fd in t and (r == 0 or r == -_errno.EINPROGRESS):
-        t[fd].peer = sa
-    return [fd, sa, a[2]]
 
 
-def _bind(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [fdnum(a[0]), d.sockaddr_at(tid, a[1], a[2]), a[2]]
 
 
-def _getsockname(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    raw = d.mem.read(tid, a[2], 4) if r == 0 else b""
-    n = struct.unpack("=I", raw)[0] if len(raw) == 4 else 0
-    return [fdnum(a[0]), d.sockaddr_at(tid, a[1], n) if n else ptr(a[1]), n]
 
 
-def _accept(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    fd = fdnum(a[0])
-    raw = d.mem.read(tid, a[2], 4) if r >= 0 and a[2] else b""
-    n = struct.unpack("=I", raw)[0] if len(raw) == 4 else 0
-    sa = d.sockaddr_at(tid, a[1], n) if n else None
-    if r >= 0:
-        lf = t.get(fd)
-        cloexec = len(a) > 3 and bool(a[3] & O_CLOEXEC)
-        t[r] = Fd("socket", cloexec, lf.family if lf else "", lf.stype if lf else "", sa if isinstance(sa, dict) else None)
-    out: list[Any] = [fd, sa, n]
-    return out
 
 
-def _accept4(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [*_accept(d, tid, t, a, r), flags(a[3], _SOCK_BITS)]
 
 
-def _listen(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [fdnum(a[0]), signed(a[1])]
-
-
-def _shutdown(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [fdnum(a[0]), _SHUT.get(a[1], a[1])]
-
-
-def _sockopt(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [fdnum(a[0]), _SOL.get(a[1], a[1]), a[2], ptr(a[3]), a[4] if a[4] < 1 << 20 else ptr(a[4])]
-
-
-def _sendto(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    fd = fdnum(a[0])
-    sa = d.sockaddr_at(tid, a[4], a[5]) if a[4] else None
-    dns = _dns(t, fd) or (isinstance(sa, dict) and sa.get("port") == 53)
-    return [fd, d.buf(tid, a[1], a[2], dns), a[2], flags(a[3], _MSG_BITS), sa, a[5]]
-
-
-def _recvfrom(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    fd = fdnum(a[0])
-    sa: Any = None
-    if a[4] and r >= 0:
-        raw = d.mem.read(tid, a[5], 4)
-        n = struct.unpack("=I", raw)[0] if len(raw) == 4 else 0
-        sa = d.sockaddr_at(tid, a[4], n)
-    dns = _dns(t, fd) or (isinstance(sa, dict) and sa.get("port") == 53)
-    data = d.buf(tid, a[1], r, dns) if r >= 0 else ptr(a[1])
-    return [fd, data, a[2], flags(a[3], _MSG_BITS), sa, ptr(a[5])]
-
-
-def _sendmsg(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    fd = fdnum(a[0])
-    return [fd, d.msghdr(tid, a[1], 1 << 62, _dns(t, fd)), flags(a[2], _MSG_BITS)]
-
-
-def _recvmsg(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    fd = fdnum(a[0])
-    return [fd, d.msghdr(tid, a[1], r, _dns(t, fd)) if r >= 0 else ptr(a[1]), flags(a[2], _MSG_BITS)]
 
 
 def _sendmmsg(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -837,16 +1031,10 @@ def _lseek(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [fdnum(a[0]), signed(a[1]), const(a[2] & 0xFFFFFFFF, _SEEK)]
 
 
-def _munmap(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [ptr(a[0]), a[1]]
-
 
 def _mprotect(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [ptr(a[0]), a[1], flags(a[2], _PROT_BITS, zero="PROT_NONE")]
 
-
-def _madvise(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [ptr(a[0]), a[1], const(a[2], _MADV)]
 
 
 def _mremap(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -854,12 +1042,6 @@ def _mremap(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return out + [ptr(a[4])] if a[3] & 2 else out
 
 
-def _brk(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [ptr(a[0])]
-
-
-def _clone(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [clone_flags(a[0]), ptr(a[1]), ptr(a[2]), ptr(a[3]), ptr(a[4])]
 
 
 def _clone3(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -891,80 +1073,852 @@ def _clone3(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [out, a[1]]
 
 
-def _wait4(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [fdnum(a[0]), ptr(a[1]), flags(a[2], _WAIT_BITS), ptr(a[3])]
 
 
-def _exit(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [fdnum(a[0])]
 
 
-def _set_robust_list(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [ptr(a[0]), a[1]]
 
-
-def _rseq(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [ptr(a[0]), a[1], a[2], hex(a[3])]
-
-
-def _set_tid_address(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [ptr(a[0])]
-
-
-def _prlimit64(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [fdnum(a[0]), const(a[1], _RLIMIT), ptr(a[2]), ptr(a[3])]
-
-
-def _futex(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [ptr(a[0]), futex_op(a[1]), a[2] & 0xFFFFFFFF, ptr(a[3]), ptr(a[4]), a[5] & 0xFFFFFFFF]
 
 
 def _getrandom(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [d.buf(tid, a[0], r) if r >= 0 else ptr(a[0]), a[1], flags(a[2], _GRND_BITS)]
 
 
+
+
+
+
+
+# ---------------------------------------------------------------- argument kinds
+# A call whose arguments each read alone is described by their kinds (strace's syscallent
+# plus its printers); Decoder.decode maps each raw value through its kind.
+
+Kind = Callable[["Decoder", int, int], Any]
+
+
+def _k_int(d: Decoder, tid: int, v: int) -> int:
+    return int32(v)
+
+
+def _k_uint(d: Decoder, tid: int, v: int) -> int:
+    return v & 0xFFFFFFFF
+
+
+def _k_long(d: Decoder, tid: int, v: int) -> int:
+    return signed(v)
+
+
+def _k_ulong(d: Decoder, tid: int, v: int) -> int:
+    return v
+
+
+def _k_ptr(d: Decoder, tid: int, v: int) -> str:
+    return ptr(v)
+
+
+def _k_path(d: Decoder, tid: int, v: int) -> str:
+    return d.path(tid, v)
+
+
+def _k_str(d: Decoder, tid: int, v: int) -> str:
+    return d.string(tid, v)
+
+
+def _k_mode(d: Decoder, tid: int, v: int) -> str:
+    return octal(v)
+
+
+def _k_dirfd(d: Decoder, tid: int, v: int) -> int | str:
+    return dirfd(v)
+
+
+def _k_at(d: Decoder, tid: int, v: int) -> str:
+    return sflags(v, _AT_BITS)
+
+
+def _k_sig(d: Decoder, tid: int, v: int) -> str | int:
+    return signame32(v)
+
+
+def _k_flags(table: tuple[tuple[int, str], ...], unknown: str, zero: str = "0") -> Kind:
+    def k(d: Decoder, tid: int, v: int) -> str:
+        return uflags(v & 0xFFFFFFFF, table, unknown, zero)
+    return k
+
+
+def _k_xlat(table: dict[int, str], unknown: str) -> Kind:
+    def k(d: Decoder, tid: int, v: int) -> str:
+        return xlat(int32(v), table, unknown)
+    return k
+
+
+def uflags(v: int, table: tuple[tuple[int, str], ...], unknown: str, zero: str = "0") -> str:
+    """flags(), and strace's `0x8 /* MCL_??? */` when no bit has a name."""
+    s = flags(v, table, zero)
+    return f"{s} /* {unknown} */" if v and s.startswith("0x") and "|" not in s else s
+
+
+_LOCK_BITS = ((1, "LOCK_SH"), (2, "LOCK_EX"), (4, "LOCK_NB"), (8, "LOCK_UN"), (32, "LOCK_MAND"), (64, "LOCK_READ"), (128, "LOCK_WRITE"))
+_MS_BITS = ((1, "MS_ASYNC"), (4, "MS_SYNC"), (2, "MS_INVALIDATE"))
+_MCL_BITS = ((1, "MCL_CURRENT"), (2, "MCL_FUTURE"), (4, "MCL_ONFAULT"))
+_MFD_BITS = ((1, "MFD_CLOEXEC"), (2, "MFD_ALLOW_SEALING"), (4, "MFD_HUGETLB"), (8, "MFD_NOEXEC_SEAL"), (16, "MFD_EXEC"))
+_EFD_BITS = ((O_CLOEXEC, "EFD_CLOEXEC"), (0o4000, "EFD_NONBLOCK"), (1, "EFD_SEMAPHORE"))
+_TFD_BITS = ((O_CLOEXEC, "TFD_CLOEXEC"), (0o4000, "TFD_NONBLOCK"))
+_SFD_BITS = ((O_CLOEXEC, "SFD_CLOEXEC"), (0o4000, "SFD_NONBLOCK"))
+_RENAME_BITS = ((1, "RENAME_NOREPLACE"), (2, "RENAME_EXCHANGE"), (4, "RENAME_WHITEOUT"))
+_CLOCKS = {
+    0: "CLOCK_REALTIME", 1: "CLOCK_MONOTONIC", 2: "CLOCK_PROCESS_CPUTIME_ID", 3: "CLOCK_THREAD_CPUTIME_ID",
+    4: "CLOCK_MONOTONIC_RAW", 5: "CLOCK_REALTIME_COARSE", 6: "CLOCK_MONOTONIC_COARSE", 7: "CLOCK_BOOTTIME",
+    8: "CLOCK_REALTIME_ALARM", 9: "CLOCK_BOOTTIME_ALARM", 11: "CLOCK_TAI",
+}
+_PRIO = {0: "PRIO_PROCESS", 1: "PRIO_PGRP", 2: "PRIO_USER"}
+_RUSAGE = {0: "RUSAGE_SELF", -1: "RUSAGE_CHILDREN", 1: "RUSAGE_THREAD"}
+_ITIMER = {0: "ITIMER_REAL", 1: "ITIMER_VIRTUAL", 2: "ITIMER_PROF"}
+_SIGHOW = {0: "SIG_BLOCK", 1: "SIG_UNBLOCK", 2: "SIG_SETMASK"}
+_EPOLL_OP = {1: "EPOLL_CTL_ADD", 2: "EPOLL_CTL_DEL", 3: "EPOLL_CTL_MOD"}
+_MEMBARRIER = {0: "MEMBARRIER_CMD_QUERY", 1: "MEMBARRIER_CMD_GLOBAL", 2: "MEMBARRIER_CMD_GLOBAL_EXPEDITED",
+               4: "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED", 8: "MEMBARRIER_CMD_PRIVATE_EXPEDITED",
+               16: "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED"}
+
+_INT, _UINT, _LONG, _ULONG, _PTR = _k_int, _k_uint, _k_long, _k_ulong, _k_ptr
+_PATH, _STR, _MODE, _DIRFD, _ATF, _SIG = _k_path, _k_str, _k_mode, _k_dirfd, _k_at, _k_sig
+
+# Calls decoded from their argument kinds alone.
+SPECS: dict[str, tuple[Kind, ...]] = {
+    "mkdir": (_PATH, _MODE), "rename": (_PATH, _PATH), "symlink": (_PATH, _PATH), "link": (_PATH, _PATH),
+    "chmod": (_PATH, _MODE), "fchmod": (_INT, _MODE), "fchmodat": (_DIRFD, _PATH, _MODE),
+    "fchmodat2": (_DIRFD, _PATH, _MODE, _ATF), "chown": (_PATH, _INT, _INT), "lchown": (_PATH, _INT, _INT),
+    "fchown": (_INT, _INT, _INT), "fchownat": (_DIRFD, _PATH, _INT, _INT, _ATF),
+    "truncate": (_PATH, _LONG), "ftruncate": (_INT, _LONG), "mkdirat": (_DIRFD, _PATH, _MODE),
+    "unlinkat": (_DIRFD, _PATH, _ATF), "linkat": (_DIRFD, _PATH, _DIRFD, _PATH, _ATF),
+    "symlinkat": (_PATH, _DIRFD, _PATH), "renameat": (_DIRFD, _PATH, _DIRFD, _PATH),
+    "renameat2": (_DIRFD, _PATH, _DIRFD, _PATH, _k_flags(_RENAME_BITS, "RENAME_???")),
+    "mknod": (_PATH, _MODE, _UINT), "chroot": (_PATH,), "umask": (_MODE,), "fchdir": (_INT,),
+    "fsync": (_INT,), "fdatasync": (_INT,), "syncfs": (_INT,), "flock": (_INT, _k_flags(_LOCK_BITS, "LOCK_???")),
+    "getpgid": (_INT,), "setpgid": (_INT, _INT), "getsid": (_INT,), "setuid": (_INT,), "setgid": (_INT,),
+    "tkill": (_INT, _SIG), "tgkill": (_INT, _INT, _SIG), "alarm": (_UINT,),
+    "getpriority": (_k_xlat(_PRIO, "PRIO_???"), _INT), "setpriority": (_k_xlat(_PRIO, "PRIO_???"), _INT, _INT),
+    "sched_getaffinity": (_INT, _UINT, _PTR), "memfd_create": (_STR, _k_flags(_MFD_BITS, "MFD_???")),
+    "eventfd2": (_UINT, _k_flags(_EFD_BITS, "EFD_???")), "eventfd": (_UINT,),
+    "epoll_create1": (_k_flags(((O_CLOEXEC, "EPOLL_CLOEXEC"),), "EPOLL_???"),), "epoll_create": (_INT,),
+    "timerfd_create": (_k_xlat(_CLOCKS, "CLOCK_???"), _k_flags(_TFD_BITS, "TFD_???")),
+    "msync": (_PTR, _ULONG, _k_flags(_MS_BITS, "MS_???")), "mlock": (_PTR, _ULONG), "munlock": (_PTR, _ULONG),
+    "mlock2": (_PTR, _ULONG, _k_flags(((1, "MLOCK_ONFAULT"),), "MLOCK_???")),
+    "mlockall": (_k_flags(_MCL_BITS, "MCL_???"),), "pkey_mprotect": (_PTR, _ULONG, _k_flags(_PROT_BITS, "PROT_???", "PROT_NONE"), _INT),
+    "set_mempolicy_home_node": (_PTR, _ULONG, _ULONG, _UINT), "membarrier": (_k_xlat(_MEMBARRIER, "MEMBARRIER_CMD_???"), _UINT),
+    "chdir": (_PATH,), "unlink": (_PATH,), "rmdir": (_PATH,), "exit": (_INT,), "exit_group": (_INT,),
+    "brk": (_PTR,), "munmap": (_PTR, _ULONG), "set_tid_address": (_PTR,), "set_robust_list": (_PTR, _ULONG),
+    "listen": (_INT, _INT),
+}
+
+
+def _spec(d: Decoder, tid: int, t: FdTable, a: Args, r: int, kinds: tuple[Kind, ...]) -> list[Any]:
+    return [k(d, tid, v) for k, v in zip(kinds, a)]
+
+
+# ---------------------------------------------------------------- structs behind pointers
+
+
+def _out(d: Decoder, tid: int, addr: int, size: int, r: int, fmt: Callable[[bytes], str]) -> str:
+    """An output struct: decoded when the call succeeded and it can be read, else its address."""
+    if addr == 0:
+        return "NULL"
+    raw = d.mem.read(tid, addr, size) if r >= 0 else b""
+    return fmt(raw) if len(raw) == size else ptr(addr)
+
+
+def _in(d: Decoder, tid: int, addr: int, size: int, fmt: Callable[[bytes], str]) -> str:
+    """An input struct: decoded when it can be read, else its address."""
+    if addr == 0:
+        return "NULL"
+    raw = d.mem.read(tid, addr, size)
+    return fmt(raw) if len(raw) == size else ptr(addr)
+
+
+def _stat_at(d: Decoder, tid: int, addr: int, r: int) -> str:
+    return _out(d, tid, addr, 144, r, stat_text)
+
+
+def _fstat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), _stat_at(d, tid, a[1], r)]
+
+
+def _stat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [d.path(tid, a[0]), _stat_at(d, tid, a[1], r)]
+
+
+def _newfstatat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [dirfd(a[0]), d.path(tid, a[1]), _stat_at(d, tid, a[2], r), sflags(a[3], _AT_BITS)]
+
+
+def _statx(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [dirfd(a[0]), d.path(tid, a[1]), sflags(a[2], _AT_BITS, zero="AT_STATX_SYNC_AS_STAT"),
+            uflags(a[3] & 0xFFFFFFFF, _STATX_MASK, "STATX_???"), _out(d, tid, a[4], 256, r, statx_text)]
+
+
+def _getdents(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    arg: str = ptr(a[1])
+    if r > 0:
+        raw = d.mem.read(tid, a[1], r)
+        n = off = 0
+        while off + 18 <= len(raw):
+            reclen = struct.unpack_from("=H", raw, off + 16)[0]
+            if reclen == 0:
+                break
+            n, off = n + 1, off + reclen
+        arg = f"{arg} /* {n} entries */"
+    return [int32(a[0]), arg, a[2] & 0xFFFFFFFF]
+
+
+def _utimensat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    times = _in(d, tid, a[2], 32, lambda raw: f"[{_utime(raw, 0)}, {_utime(raw, 16)}]")
+    return [dirfd(a[0]), d.path(tid, a[1]), times, sflags(a[3], _AT_BITS)]
+
+
+def _utime(raw: bytes, off: int) -> str:
+    nsec = struct.unpack_from("=q", raw, off + 8)[0]
+    if nsec == (1 << 30) - 1:
+        return "UTIME_NOW"
+    if nsec == (1 << 30) - 2:
+        return "UTIME_OMIT"
+    return timespec(raw, off)
+
+
+def _uname(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    def fmt(raw: bytes) -> str:
+        sysname, node = raw[:65].split(b"\0", 1)[0], raw[65:130].split(b"\0", 1)[0]
+        return f"{{sysname={cquote(sysname, d.strsize)}, nodename={cquote(node, d.strsize)}, ...}}"
+    return [_out(d, tid, a[0], 390, r, fmt)]
+
+
+def _rlimit_call(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """getrlimit / setrlimit (resource, struct)."""
+    res = xlat(int32(a[0]), _RLIMIT, "RLIMIT_???")
+    return [res, _out(d, tid, a[1], 16, r, rlimit_text)]
+
+
+def _prlimit64(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), xlat(int32(a[1]), _RLIMIT, "RLIMIT_???"), _in(d, tid, a[2], 16, rlimit_text),
+            _out(d, tid, a[3], 16, r, rlimit_text)]
+
+
+def _getrusage(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [xlat(int32(a[0]), _RUSAGE, "RUSAGE_???"), _out(d, tid, a[1], 144, r, rusage_text)]
+
+
+def _wait4(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    status = _out(d, tid, a[1], 4, r if r > 0 else -1, lambda raw: wait_status(struct.unpack("=i", raw)[0]))
+    return [int32(a[0]), status, sflags(a[2], _WAIT_BITS), _out(d, tid, a[3], 144, r if r > 0 else -1, rusage_text)]
+
+
+def _clone(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """x86_64 clone(flags, stack, parent_tid, child_tid, tls), named as strace prints it."""
+    fl = a[0]
+    out: dict[str, Any] = {"child_stack": ptr(a[1]), "flags": clone_flags(fl)}
+    if fl & CLONE_PARENT_SETTID:
+        raw = d.mem.read(tid, a[2], 4) if r > 0 else b""
+        out["parent_tid"] = f"[{struct.unpack('=i', raw)[0]}]" if len(raw) == 4 else ptr(a[2])
+    if fl & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID):
+        out["child_tidptr"] = ptr(a[3])
+    if fl & CLONE_SETTLS:
+        out["tls"] = ptr(a[4])
+    return [out]
+
+
 def _kill(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [fdnum(a[0]), signame(a[1]) if a[1] else 0]
+    return [int32(a[0]), signame32(a[1])]
 
 
-def _pollfds(d: Decoder, tid: int, addr: int, n: int) -> list[dict[str, int]] | str:
-    raw = d.mem.read(tid, addr, 8 * min(n, 256))
-    if not raw:
-        return ptr(addr)
-    return [{"fd": struct.unpack_from("=i", raw, 8 * i)[0]} for i in range(len(raw) // 8)]
+_PR = {
+    1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
+    7: "PR_GET_KEEPCAPS", 8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME", 21: "PR_GET_SECCOMP",
+    22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ", 24: "PR_CAPBSET_DROP", 36: "PR_SET_CHILD_SUBREAPER",
+    37: "PR_GET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS", 39: "PR_GET_NO_NEW_PRIVS", 41: "PR_SET_THP_DISABLE",
+    42: "PR_GET_THP_DISABLE", 0x53564D41: "PR_SET_VMA", 0x59616D61: "PR_SET_PTRACER",
+}
+
+
+def _prctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """The arguments strace prints for each option (src/prctl.c)."""
+    op = a[0] & 0xFFFFFFFF
+    name = _PR.get(op)
+    if name is None:
+        return [f"{op:#x} /* PR_??? */", *(hx(v) for v in a[1:5])]
+    if op == 1:
+        return [name, signame32(a[1])]
+    if op == 2:
+        return [name, _out(d, tid, a[1], 4, r, lambda raw: f"[{signame32(struct.unpack('=i', raw)[0])}]")]
+    if op in (3, 7, 21, 37, 42):
+        return [name]
+    if op == 15:
+        return [name, d.string(tid, a[1])]
+    if op == 16:
+        return [name, _out(d, tid, a[1], 16, r, lambda raw: text(raw.split(b"\0", 1)[0], d.strsize))]
+    if op == 0x53564D41:  # PR_SET_VMA
+        sub = "PR_SET_VMA_ANON_NAME" if a[1] == 0 else hx(a[1])
+        return [name, sub, ptr(a[2]), a[3], d.string(tid, a[4]) if a[4] else "NULL"]
+    if op in (38, 39, 41):
+        return [name, *(a[i] & 0xFFFFFFFF for i in range(1, 5))]
+    if op == 0x59616D61:
+        return [name, int32(a[1])]
+    return [name, int32(a[1])]
+
+
+_ARCH_PRCTL = {0x1001: "ARCH_SET_GS", 0x1002: "ARCH_SET_FS", 0x1003: "ARCH_GET_FS", 0x1004: "ARCH_GET_GS",
+               0x1011: "ARCH_GET_CPUID", 0x1012: "ARCH_SET_CPUID", 0x1021: "ARCH_GET_XCOMP_SUPP",
+               0x1022: "ARCH_GET_XCOMP_PERM", 0x1023: "ARCH_REQ_XCOMP_PERM", 0x1024: "ARCH_GET_XCOMP_GUEST_PERM",
+               0x1025: "ARCH_REQ_XCOMP_GUEST_PERM", 0x5001: "ARCH_SHSTK_ENABLE", 0x5002: "ARCH_SHSTK_DISABLE"}
+
+
+def _arch_prctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    code = a[0] & 0xFFFFFFFF
+    name = _ARCH_PRCTL.get(code)
+    if name is None:
+        return [f"{code:#x} /* ARCH_??? */", hx(a[1])]
+    if code in (0x1003, 0x1004):
+        return [name, _out(d, tid, a[1], 8, r, lambda raw: f"[{hx(struct.unpack('=Q', raw)[0])}]")]
+    if code in (0x1002, 0x1001):
+        return [name, ptr(a[1])]
+    return [name, hx(a[1])]
+
+
+# ---------------------------------------------------------------- signals
+
+
+def _sigaction(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [signame32(a[0]), _in(d, tid, a[1], 32, sigaction_text), _out(d, tid, a[2], 32, r, sigaction_text), a[3]]
+
+
+def _sigset_in(d: Decoder, tid: int, addr: int, size: int) -> str:
+    return _in(d, tid, addr, min(size, 8), sigset_text) if size <= 128 else ptr(addr)
+
+
+def _sigprocmask(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [xlat(int32(a[0]), _SIGHOW, "SIG_???"), _sigset_in(d, tid, a[1], a[3]),
+            _out(d, tid, a[2], min(a[3], 8), r, sigset_text) if a[3] <= 128 else ptr(a[2]), a[3]]
+
+
+def _sigpending(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [_out(d, tid, a[0], min(a[1], 8), r, sigset_text), a[1]]
+
+
+def _sigtimedwait(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    if r > 0:
+        d.note = f"({signame(r)})"
+    return [_sigset_in(d, tid, a[0], a[3]), ptr(a[1]), _in(d, tid, a[2], 16, timespec), a[3]]
+
+
+def _signalfd4(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), _sigset_in(d, tid, a[1], a[2]), a[2], uflags(a[3] & 0xFFFFFFFF, _SFD_BITS, "SFD_???")]
+
+
+_SS_BITS = ((1, "SS_ONSTACK"), (2, "SS_DISABLE"), (0x80000000, "SS_AUTODISARM"))
+
+
+def _stack_t(raw: bytes) -> str:
+    sp, fl, size = struct.unpack_from("=Qi4xQ", raw)
+    return f"{{ss_sp={ptr(sp)}, ss_flags={flags(fl & 0xFFFFFFFF, _SS_BITS)}, ss_size={size}}}"
+
+
+def _sigaltstack(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [_in(d, tid, a[0], 24, _stack_t), _out(d, tid, a[1], 24, r, _stack_t)]
+
+
+# ---------------------------------------------------------------- time
+
+
+def _clock_get(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [xlat(int32(a[0]), _CLOCKS, "CLOCK_???"), _out(d, tid, a[1], 16, r, timespec)]
+
+
+def _clock_settime(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [xlat(int32(a[0]), _CLOCKS, "CLOCK_???"), _in(d, tid, a[1], 16, timespec)]
+
+
+def _rem(d: Decoder, tid: int, addr: int, r: int) -> str:
+    # The remaining time is written only when a signal cut the sleep short.
+    return _out(d, tid, addr, 16, 0, timespec) if r == -_errno.EINTR or r <= -512 else ptr(addr)
+
+
+def _nanosleep(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [_in(d, tid, a[0], 16, timespec), _rem(d, tid, a[1], r)]
+
+
+def _clock_nanosleep(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fl = "TIMER_ABSTIME" if a[1] & 0xFFFFFFFF == 1 else uflags(a[1] & 0xFFFFFFFF, ((1, "TIMER_ABSTIME"),), "TIMER_???")
+    return [xlat(int32(a[0]), _CLOCKS, "CLOCK_???"), fl, _in(d, tid, a[2], 16, timespec), _rem(d, tid, a[3], r)]
+
+
+def _itv(raw: bytes) -> str:
+    return itimer(raw, True)
+
+
+def _setitimer(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [xlat(int32(a[0]), _ITIMER, "ITIMER_???"), _in(d, tid, a[1], 32, _itv), _out(d, tid, a[2], 32, r, _itv)]
+
+
+def _getitimer(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [xlat(int32(a[0]), _ITIMER, "ITIMER_???"), _out(d, tid, a[1], 32, r, _itv)]
+
+
+def _its(raw: bytes) -> str:
+    return itimer(raw, False)
+
+
+def _timerfd_settime(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fl = uflags(a[1] & 0xFFFFFFFF, ((1, "TFD_TIMER_ABSTIME"), (2, "TFD_TIMER_CANCEL_ON_SET")), "TFD_???")
+    return [int32(a[0]), fl, _in(d, tid, a[2], 32, _its), _out(d, tid, a[3], 32, r, _its)]
+
+
+def _timerfd_gettime(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), _out(d, tid, a[1], 32, r, _its)]
+
+
+def _times(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    def fmt(raw: bytes) -> str:
+        u, s, cu, cs = struct.unpack_from("=4q", raw)
+        return f"{{tms_utime={u}, tms_stime={s}, tms_cutime={cu}, tms_cstime={cs}}}"
+    return [_out(d, tid, a[0], 32, 0, fmt)]
+
+
+def _gettimeofday(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    tz = _out(d, tid, a[1], 8, r, lambda raw: "{tz_minuteswest=%d, tz_dsttime=%d}" % struct.unpack("=ii", raw))
+    return [_out(d, tid, a[0], 16, r, lambda raw: timespec(raw, 0, True)), tz]
+
+
+# ---------------------------------------------------------------- poll and epoll
 
 
 def _poll(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [_pollfds(d, tid, a[0], a[1]), a[1], fdnum(a[2])]
+    n = a[1] & 0xFFFFFFFF
+    raw = d.mem.read(tid, a[0], 8 * min(n, 1024)) if a[0] else b""
+    fds = pollfds_text(raw, False) if a[0] and len(raw) == 8 * n else ptr(a[0])
+    if r > 0 and len(raw) == 8 * n:
+        d.note = f"({pollfds_text(raw, True)})"
+    elif r == 0:
+        d.note = "(Timeout)"
+    return [fds, n, int32(a[2])]
 
 
 def _ppoll(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [_pollfds(d, tid, a[0], a[1]), a[1], ptr(a[2]), ptr(a[3]), a[4]]
+    out = _poll(d, tid, t, a, r)
+    if a[2] and r >= 0 and (r > 0 or d.note is None):
+        left = _in(d, tid, a[2], 16, timespec)
+        if r > 0 and d.note is not None:
+            d.note = f"{d.note[:-1]}, left {left})"
+    return [out[0], out[1], _in(d, tid, a[2], 16, timespec), _sigset_in(d, tid, a[3], a[4]), a[4]]
+
+
+def _fdset(d: Decoder, tid: int, addr: int, nfds: int) -> str:
+    """An fd_set as strace prints it: the descriptors in it, `[3 4]`."""
+    if addr == 0:
+        return "NULL"
+    raw = d.mem.read(tid, addr, min((max(nfds, 0) + 63) // 64 * 8, 128))
+    if not raw:
+        return ptr(addr)
+    bits = int.from_bytes(raw, "little")
+    return "[" + " ".join(str(i) for i in range(min(nfds, 8 * len(raw))) if bits >> i & 1) + "]"
+
+
+def _pselect6(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return _select(d, tid, a, r, False) + [ptr(a[5]) if a[5] else "NULL"]
+
+
+def _select5(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return _select(d, tid, a, r, True)
+
+
+def _select(d: Decoder, tid: int, a: Args, r: int, usec: bool) -> list[Any]:
+    """select / pselect6. Read at the call's exit, the sets hold the ready descriptors (strace
+    shows the sets given at entry, and the ready ones after the result)."""
+    n = int32(a[0])
+    sets = [_fdset(d, tid, a[i], n) for i in (1, 2, 3)]
+    if r > 0:
+        ready = [f"{w} {s}" for w, s in zip(("in", "out", "except"), sets) if s.startswith("[") and s != "[]"]
+        left = _in(d, tid, a[4], 16, lambda raw: timespec(raw, 0, usec))
+        d.note = f"({', '.join(ready)}" + (f", left {left})" if a[4] else ")")
+    elif r == 0:
+        d.note = "(Timeout)"
+    return [n, *sets, _in(d, tid, a[4], 16, lambda raw: timespec(raw, 0, usec))]
+
+
+def _epoll_event(raw: bytes) -> str:
+    return epoll_events_text(raw)[1:-1]
+
+
+def _epoll_ctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), xlat(int32(a[1]), _EPOLL_OP, "EPOLL_CTL_???"), int32(a[2]), _in(d, tid, a[3], 12, _epoll_event)]
+
+
+def _epoll_wait(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    evs: str = ptr(a[1])
+    if a[1] and r >= 0:
+        raw = d.mem.read(tid, a[1], 12 * r)
+        if len(raw) == 12 * r:
+            evs = epoll_events_text(raw)
+    return [int32(a[0]), evs, int32(a[2]), int32(a[3])]
+
+
+def _epoll_pwait(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [*_epoll_wait(d, tid, t, a, r), _sigset_in(d, tid, a[4], a[5]), a[5]]
+
+
+# ---------------------------------------------------------------- socket options and lengths
+
+_SO = {
+    1: "SO_DEBUG", 2: "SO_REUSEADDR", 3: "SO_TYPE", 4: "SO_ERROR", 5: "SO_DONTROUTE", 6: "SO_BROADCAST",
+    7: "SO_SNDBUF", 8: "SO_RCVBUF", 9: "SO_KEEPALIVE", 10: "SO_OOBINLINE", 11: "SO_NO_CHECK",
+    12: "SO_PRIORITY", 13: "SO_LINGER", 14: "SO_BSDCOMPAT", 15: "SO_REUSEPORT", 16: "SO_PASSCRED",
+    17: "SO_PEERCRED", 18: "SO_RCVLOWAT", 19: "SO_SNDLOWAT", 20: "SO_RCVTIMEO_OLD", 21: "SO_SNDTIMEO_OLD",
+    25: "SO_BINDTODEVICE", 26: "SO_ATTACH_FILTER", 27: "SO_DETACH_FILTER", 28: "SO_PEERNAME",
+    29: "SO_TIMESTAMP_OLD", 30: "SO_ACCEPTCONN", 31: "SO_PEERSEC", 32: "SO_SNDBUFFORCE", 33: "SO_RCVBUFFORCE",
+    34: "SO_PASSSEC", 35: "SO_TIMESTAMPNS_OLD", 36: "SO_MARK", 37: "SO_TIMESTAMPING_OLD", 38: "SO_PROTOCOL",
+    39: "SO_DOMAIN", 40: "SO_RXQ_OVFL", 41: "SO_WIFI_STATUS", 42: "SO_PEEK_OFF", 43: "SO_NOFCS",
+    44: "SO_LOCK_FILTER", 45: "SO_SELECT_ERR_QUEUE", 46: "SO_BUSY_POLL", 47: "SO_MAX_PACING_RATE",
+    48: "SO_BPF_EXTENSIONS", 49: "SO_INCOMING_CPU", 50: "SO_ATTACH_BPF", 51: "SO_ATTACH_REUSEPORT_CBPF",
+    52: "SO_ATTACH_REUSEPORT_EBPF", 53: "SO_CNX_ADVICE", 55: "SO_MEMINFO", 56: "SO_INCOMING_NAPI_ID",
+    57: "SO_COOKIE", 59: "SO_PEERGROUPS", 60: "SO_ZEROCOPY", 61: "SO_TXTIME", 62: "SO_BINDTOIFINDEX",
+    63: "SO_TIMESTAMP_NEW", 64: "SO_TIMESTAMPNS_NEW", 65: "SO_TIMESTAMPING_NEW", 66: "SO_RCVTIMEO_NEW",
+    67: "SO_SNDTIMEO_NEW", 68: "SO_DETACH_REUSEPORT_BPF", 69: "SO_PREFER_BUSY_POLL", 70: "SO_BUSY_POLL_BUDGET",
+    71: "SO_NETNS_COOKIE", 72: "SO_BUF_LOCK", 73: "SO_RESERVE_MEM", 74: "SO_TXREHASH", 75: "SO_RCVMARK",
+}
+_TCP = {
+    1: "TCP_NODELAY", 2: "TCP_MAXSEG", 3: "TCP_CORK", 4: "TCP_KEEPIDLE", 5: "TCP_KEEPINTVL", 6: "TCP_KEEPCNT",
+    7: "TCP_SYNCNT", 8: "TCP_LINGER2", 9: "TCP_DEFER_ACCEPT", 10: "TCP_WINDOW_CLAMP", 11: "TCP_INFO",
+    12: "TCP_QUICKACK", 13: "TCP_CONGESTION", 14: "TCP_MD5SIG", 16: "TCP_THIN_LINEAR_TIMEOUTS",
+    17: "TCP_THIN_DUPACK", 18: "TCP_USER_TIMEOUT", 19: "TCP_REPAIR", 20: "TCP_REPAIR_QUEUE", 21: "TCP_QUEUE_SEQ",
+    22: "TCP_REPAIR_OPTIONS", 23: "TCP_FASTOPEN", 24: "TCP_TIMESTAMP", 25: "TCP_NOTSENT_LOWAT", 26: "TCP_CC_INFO",
+    27: "TCP_SAVE_SYN", 28: "TCP_SAVED_SYN", 29: "TCP_REPAIR_WINDOW", 30: "TCP_FASTOPEN_CONNECT", 31: "TCP_ULP",
+    32: "TCP_MD5SIG_EXT", 33: "TCP_FASTOPEN_KEY", 34: "TCP_FASTOPEN_NO_COOKIE", 35: "TCP_ZEROCOPY_RECEIVE",
+    36: "TCP_INQ", 37: "TCP_TX_DELAY",
+}
+_IP = {
+    1: "IP_TOS", 2: "IP_TTL", 3: "IP_HDRINCL", 4: "IP_OPTIONS", 5: "IP_ROUTER_ALERT", 6: "IP_RECVOPTS",
+    7: "IP_RETOPTS", 8: "IP_PKTINFO", 9: "IP_PKTOPTIONS", 10: "IP_MTU_DISCOVER", 11: "IP_RECVERR",
+    12: "IP_RECVTTL", 13: "IP_RECVTOS", 14: "IP_MTU", 15: "IP_FREEBIND", 16: "IP_IPSEC_POLICY",
+    17: "IP_XFRM_POLICY", 18: "IP_PASSSEC", 19: "IP_TRANSPARENT", 20: "IP_ORIGDSTADDR", 21: "IP_MINTTL",
+    22: "IP_NODEFRAG", 23: "IP_CHECKSUM", 24: "IP_BIND_ADDRESS_NO_PORT", 25: "IP_RECVFRAGSIZE",
+    26: "IP_RECVERR_RFC4884", 32: "IP_MULTICAST_IF", 33: "IP_MULTICAST_TTL", 34: "IP_MULTICAST_LOOP",
+    35: "IP_ADD_MEMBERSHIP", 36: "IP_DROP_MEMBERSHIP", 37: "IP_UNBLOCK_SOURCE", 38: "IP_BLOCK_SOURCE",
+    39: "IP_ADD_SOURCE_MEMBERSHIP", 40: "IP_DROP_SOURCE_MEMBERSHIP", 41: "IP_MSFILTER", 49: "IP_MULTICAST_ALL",
+    50: "IP_UNICAST_IF",
+}
+_IPV6 = {
+    1: "IPV6_ADDRFORM", 2: "IPV6_2292PKTINFO", 3: "IPV6_2292HOPOPTS", 4: "IPV6_2292DSTOPTS",
+    5: "IPV6_2292RTHDR", 6: "IPV6_2292PKTOPTIONS", 7: "IPV6_CHECKSUM", 8: "IPV6_2292HOPLIMIT",
+    9: "IPV6_NEXTHOP", 10: "IPV6_AUTHHDR", 11: "IPV6_FLOWINFO", 16: "IPV6_UNICAST_HOPS",
+    17: "IPV6_MULTICAST_IF", 18: "IPV6_MULTICAST_HOPS", 19: "IPV6_MULTICAST_LOOP", 20: "IPV6_ADD_MEMBERSHIP",
+    21: "IPV6_DROP_MEMBERSHIP", 22: "IPV6_ROUTER_ALERT", 23: "IPV6_MTU_DISCOVER", 24: "IPV6_MTU",
+    25: "IPV6_RECVERR", 26: "IPV6_V6ONLY", 27: "IPV6_JOIN_ANYCAST", 28: "IPV6_LEAVE_ANYCAST",
+    49: "IPV6_RECVPKTINFO", 50: "IPV6_PKTINFO", 51: "IPV6_RECVHOPLIMIT", 52: "IPV6_HOPLIMIT",
+    66: "IPV6_RECVTCLASS", 67: "IPV6_TCLASS",
+}
+_UDP = {1: "UDP_CORK", 100: "UDP_ENCAP", 101: "UDP_NO_CHECK6_TX", 102: "UDP_NO_CHECK6_RX", 103: "UDP_SEGMENT", 104: "UDP_GRO"}
+_NETLINK_OPT = {1: "NETLINK_ADD_MEMBERSHIP", 2: "NETLINK_DROP_MEMBERSHIP", 3: "NETLINK_PKTINFO",
+                4: "NETLINK_BROADCAST_ERROR", 5: "NETLINK_NO_ENOBUFS", 6: "NETLINK_RX_RING", 7: "NETLINK_TX_RING",
+                8: "NETLINK_LISTEN_ALL_NSID", 9: "NETLINK_LIST_MEMBERSHIPS", 10: "NETLINK_CAP_ACK",
+                11: "NETLINK_EXT_ACK", 12: "NETLINK_GET_STRICT_CHK"}
+# (level name, option names, unknown text) by level.
+_SOCKOPTS: dict[int, tuple[str, dict[int, str], str]] = {
+    1: ("SOL_SOCKET", _SO, "SO_???"), 6: ("SOL_TCP", _TCP, "TCP_???"), 0: ("SOL_IP", _IP, "IP_???"),
+    41: ("SOL_IPV6", _IPV6, "IPV6_???"), 17: ("SOL_UDP", _UDP, "UDP_???"), 270: ("SOL_NETLINK", _NETLINK_OPT, "NETLINK_???"),
+}
+
+
+def _optval(d: Decoder, tid: int, level: int, opt: int, addr: int, size: int, ok: bool) -> Any:
+    if addr == 0:
+        return "NULL"
+    if not ok or size < 0:
+        return ptr(addr)
+    raw = d.mem.read(tid, addr, min(size, d.strsize + 1))
+    if len(raw) < min(size, d.strsize + 1):
+        return ptr(addr)
+    if level == 1 and opt == 13 and size >= 8:  # SO_LINGER
+        return "{l_onoff=%d, l_linger=%d}" % struct.unpack_from("=ii", raw)
+    if size == 4:
+        v = struct.unpack("=i", raw)[0]
+        return f"[{v}]"
+    return {"hex": raw[:size].hex(), "len": size}
+
+
+def _sockopt_head(a: Args) -> tuple[int, int, list[Any]]:
+    level, opt = int32(a[1]), a[2] & 0xFFFFFFFF
+    known = _SOCKOPTS.get(level)
+    if known is None:
+        return level, opt, [int32(a[0]), level, opt]
+    return level, opt, [int32(a[0]), known[0], xlat(opt, known[1], known[2])]
+
+
+def _setsockopt(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    level, opt, out = _sockopt_head(a)
+    size = int32(a[4])
+    return [*out, _optval(d, tid, level, opt, a[3], size, True), size]
+
+
+def _getsockopt(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    level, opt, out = _sockopt_head(a)
+    before = d.len_in.pop(tid, None)
+    raw = d.mem.read(tid, a[4], 4)
+    after = struct.unpack("=i", raw)[0] if len(raw) == 4 else None
+    val = _optval(d, tid, level, opt, a[3], after if after is not None else 0, r == 0)
+    return [*out, val, inout_len(before, after, a[4])]
+
+
+def inout_len(before: int | None, after: int | None, addr: int) -> str:
+    """strace's value-result length: `[16]`, or `[128 => 16]` when the call changed it."""
+    if addr == 0:
+        return "NULL"
+    if after is None:
+        return ptr(addr)
+    if before is None or before == after:
+        return f"[{after}]"
+    return f"[{before} => {after}]"
+
+
+def _sockaddr_arg(d: Decoder, tid: int, addr: int, length: int) -> Any:
+    if addr == 0:
+        return None
+    if length <= 0 or length > 1 << 20:
+        return ptr(addr)
+    raw = d.mem.read(tid, addr, min(length, 128))
+    sa = sockaddr(raw) if len(raw) == min(length, 128) else None
+    return sa if sa is not None else ptr(addr)
+
+
+def _connect(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fd, n = int32(a[0]), int32(a[2])
+    sa = _sockaddr_arg(d, tid, a[1], n)
+    # A failed non-blocking connect (EINPROGRESS) still names the peer.
+    if isinstance(sa, dict) and fd in t and (r == 0 or r == -_errno.EINPROGRESS):
+        t[fd].peer = sa
+    return [fd, sa, n]
+
+
+def _bind(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    n = int32(a[2])
+    return [int32(a[0]), _sockaddr_arg(d, tid, a[1], n), n]
+
+
+def _result_len(d: Decoder, tid: int, addr: int) -> int | None:
+    raw = d.mem.read(tid, addr, 4) if addr else b""
+    return struct.unpack("=i", raw)[0] if len(raw) == 4 else None
+
+
+def _peer_out(d: Decoder, tid: int, addr: int, lenp: int, r: int) -> tuple[Any, str, Any]:
+    """A value-result address (accept, getsockname, recvfrom): (address, length text, dict)."""
+    before = d.len_in.pop(tid, None)
+    if r < 0:
+        return ptr(addr) if addr else None, inout_len(before, before, lenp) if before is not None else ptr(lenp), None
+    after = _result_len(d, tid, lenp)
+    sa = _sockaddr_arg(d, tid, addr, min(after, before) if after is not None and before is not None else after or 0)
+    return sa, inout_len(before, after, lenp), sa if isinstance(sa, dict) else None
+
+
+def _getsockname(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    sa, ln, _ = _peer_out(d, tid, a[1], a[2], r)
+    return [int32(a[0]), sa, ln]
+
+
+def _accept(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fd = int32(a[0])
+    sa, ln, peer = _peer_out(d, tid, a[1], a[2], r)
+    if r >= 0:
+        lf = t.get(fd)
+        cloexec = len(a) > 3 and bool(a[3] & O_CLOEXEC)
+        t[r] = Fd("socket", cloexec, lf.family if lf else "", lf.stype if lf else "", peer)
+    return [fd, sa, ln]
+
+
+def _accept4(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [*_accept(d, tid, t, a, r), sflags(a[3], _SOCK_BITS)]
+
+
+def _sendto(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fd = int32(a[0])
+    sa = _sockaddr_arg(d, tid, a[4], int32(a[5])) if a[4] else None
+    dns = _dns(t, fd) or (isinstance(sa, dict) and sa.get("port") == 53)
+    _fast_open(t, fd, sa, r)
+    return [fd, d.buf(tid, a[1], a[2], dns), a[2], sflags(a[3], _MSG_BITS), sa, int32(a[5])]
+
+
+def _recvfrom(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fd = int32(a[0])
+    sa, ln, peer = _peer_out(d, tid, a[4], a[5], r) if a[5] else (None if not a[4] else ptr(a[4]), "NULL", None)
+    dns = _dns(t, fd) or (peer is not None and peer.get("port") == 53)
+    data = d.buf(tid, a[1], r, dns) if r >= 0 else ptr(a[1])
+    return [fd, data, a[2], sflags(a[3], _MSG_BITS), sa, ln]
+
+
+def _sendmsg(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fd = int32(a[0])
+    hdr = d.msghdr(tid, a[1], 1 << 62, _dns(t, fd), None)
+    if isinstance(hdr, dict):
+        _fast_open(t, fd, hdr["name"], r)
+    return [fd, hdr, sflags(a[2], _MSG_BITS)]
+
+
+def _fast_open(t: FdTable, fd: int, sa: Any, r: int) -> None:
+    """A stream socket's sendto/sendmsg with an address connects it (TCP Fast Open, as musl
+    >= 1.2.4 sends DNS over TCP): name the peer as connect does, so its answers are kept whole."""
+    f = t.get(fd)
+    if f is not None and f.peer is None and f.stype == "SOCK_STREAM" and isinstance(sa, dict) \
+            and (r >= 0 or r == -_errno.EINPROGRESS):
+        f.peer = sa
+
+
+def _recvmsg(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fd = int32(a[0])
+    before = d.len_in.pop(tid, None)
+    return [fd, d.msghdr(tid, a[1], r, _dns(t, fd), before) if r >= 0 else ptr(a[1]), sflags(a[2], _MSG_BITS)]
+
+
+def _shutdown(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), xlat(int32(a[1]), _SHUT, "SHUT_???")]
+
+
+def _socket(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fam, typ = int32(a[0]), a[1] & 0xFFFFFFFF
+    if r >= 0:
+        t[r] = Fd("socket", bool(typ & O_CLOEXEC), AF.get(fam, str(fam)), _SOCK_TYPE.get(typ & 0xF, str(typ & 0xF)))
+    proto: int | str = int32(a[2])
+    if fam in (2, 10):
+        proto = xlat(proto, _IPPROTO, "IPPROTO_???")
+    elif fam == 16:
+        proto = xlat(proto, _NETLINK, "NETLINK_???")
+    return [xlat(fam, AF, "AF_???"), sock_type(typ), proto]
+
+
+# ---------------------------------------------------------------- ioctl
+
+_IOCTL[0x40045431] = "TIOCSPTLCK"
+_IOCTL_INT = frozenset((0x80045430, 0x40045431, 0x541B, 0x540F, 0x5410, 0x5421, 0x5429, 0x5422, 0x5452))
+_IOCTL_NOARG = frozenset((0x5451, 0x5450, 0x540E, 0x5422))
+_IOC_DIR = {0: "_IOC_NONE", 1: "_IOC_WRITE", 2: "_IOC_READ", 3: "_IOC_READ|_IOC_WRITE"}
+
+
+def _ioc(req: int) -> str:
+    return f"_IOC({_IOC_DIR[req >> 30]}, {(req >> 8) & 0xFF:#x}, {req & 0xFF:#x}, {hx((req >> 16) & 0x3FFF)})"
+
+
+def _winsize(raw: bytes) -> str:
+    return "{ws_row=%d, ws_col=%d, ws_xpixel=%d, ws_ypixel=%d}" % struct.unpack("=4H", raw)
+
+
+_IFLAG = ((1, "IGNBRK"), (2, "BRKINT"), (4, "IGNPAR"), (8, "PARMRK"), (0x10, "INPCK"), (0x20, "ISTRIP"),
+          (0x40, "INLCR"), (0x80, "IGNCR"), (0x100, "ICRNL"), (0x200, "IUCLC"), (0x400, "IXON"), (0x800, "IXANY"),
+          (0x1000, "IXOFF"), (0x2000, "IMAXBEL"), (0x4000, "IUTF8"))
+_LFLAG = ((1, "ISIG"), (2, "ICANON"), (4, "XCASE"), (8, "ECHO"), (0x10, "ECHOE"), (0x20, "ECHOK"), (0x40, "ECHONL"),
+          (0x80, "NOFLSH"), (0x8000, "IEXTEN"), (0x200, "ECHOCTL"), (0x400, "ECHOPRT"), (0x800, "ECHOKE"),
+          (0x1000, "FLUSHO"), (0x4000, "PENDIN"), (0x100, "TOSTOP"), (0x10000, "EXTPROC"))
+_BAUD = {0: "B0", 0o17: "B38400", 0o15: "B9600", 0o16: "B19200", 0o10002: "B115200", 0o10001: "B57600"}
+
+
+def _termios(raw: bytes) -> str:
+    i, o, c, lf = struct.unpack_from("=4I", raw)
+    # c_oflag: strace names each delay field's value (NL0, CR0...) before the bits.
+    od = [f"NL{(o >> 8) & 1}", f"CR{(o >> 9) & 3}", f"TAB{(o >> 11) & 3}", f"BS{(o >> 13) & 1}",
+          f"VT{(o >> 14) & 1}", f"FF{(o >> 15) & 1}"]
+    obits = flags(o & ~0xFF00, ((1, "OPOST"), (2, "OLCUC"), (4, "ONLCR"), (8, "OCRNL"), (0x10, "ONOCR"),
+                                (0x20, "ONLRET"), (0x40, "OFILL"), (0x80, "OFDEL")), zero="")
+    cbits = [_BAUD.get(c & 0o10017, f"{c & 0o10017:#o}"), f"CS{5 + ((c >> 4) & 3)}"]
+    cbits += [n for b, n in ((0o100, "CSTOPB"), (0o200, "CREAD"), (0o400, "PARENB"), (0o1000, "PARODD"),
+                             (0o2000, "HUPCL"), (0o4000, "CLOCAL"), (0o20000000000, "CRTSCTS")) if c & b]
+    return (f"{{c_iflag={flags(i, _IFLAG)}, c_oflag={'|'.join(od + ([obits] if obits else []))}, "
+            f"c_cflag={'|'.join(cbits)}, c_lflag={flags(lf, _LFLAG)}, ...}}")
+
+
+def _ioctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fd, req = int32(a[0]), a[1] & 0xFFFFFFFF
+    name = _IOCTL.get(req)
+    if name is None:
+        return [fd, _ioc(req), hx(a[2])]
+    if req in _IOCTL_NOARG:
+        return [fd, name]
+    if req in _IOCTL_INT:
+        out = req in (0x80045430, 0x541B, 0x540F)  # filled by the kernel
+        return [fd, name, (_out(d, tid, a[2], 4, r, _int_box) if out else _in(d, tid, a[2], 4, _int_box))]
+    if req in (0x5413, 0x5414):  # TIOCGWINSZ, TIOCSWINSZ
+        return [fd, name, _out(d, tid, a[2], 8, r if req == 0x5413 else 0, _winsize) if req == 0x5413 else _in(d, tid, a[2], 8, _winsize)]
+    if req in (0x5401, 0x5402, 0x5403, 0x5404):  # TCGETS, TCSETS*
+        return [fd, name, _out(d, tid, a[2], 36, r, _termios) if req == 0x5401 else _in(d, tid, a[2], 36, _termios)]
+    return [fd, name, ptr(a[2])]
+
+
+def _int_box(raw: bytes) -> str:
+    return f"[{struct.unpack('=i', raw)[0]}]"
+
+
+def _mincore(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    pages = (a[1] + 4095) // 4096
+    vec = _out(d, tid, a[2], min(pages, 4096), r, lambda raw: "[" + ", ".join(str(b & 1) for b in raw[:d.strsize]) + ("...]" if len(raw) > d.strsize else "]"))
+    return [ptr(a[0]), a[1], vec]
+
+
+def _remap_file_pages(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    fl = a[4] & 0xFFFFFFFF
+    mf = flags(fl, _MAP_BITS, zero="MAP_FILE")
+    return [ptr(a[0]), a[1], flags(a[2] & 0xFFFFFFFF, _PROT_BITS, zero="PROT_NONE"), a[3], mf]
+
+
+def _futex(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """As many arguments as the operation takes (strace's futex.c)."""
+    op = a[1] & 0xFFFFFFFF
+    cmd = op & 0x7F
+    head: list[Any] = [ptr(a[0]), futex_op(op), a[2] & 0xFFFFFFFF]
+    if cmd in (1, 7, 8, 2):  # WAKE, UNLOCK_PI, TRYLOCK_PI, FD
+        return head if cmd != 7 and cmd != 8 else head[:2]
+    if cmd in (0, 6, 13):  # WAIT, LOCK_PI, LOCK_PI2
+        return head + [ptr(a[3])] if cmd == 0 else head[:2] + [ptr(a[3])]
+    if cmd in (9, 10):  # WAIT_BITSET, WAKE_BITSET
+        bits = a[5] & 0xFFFFFFFF
+        return head + [ptr(a[3]) if cmd == 9 else "NULL", "FUTEX_BITSET_MATCH_ANY" if bits == 0xFFFFFFFF else hex(bits)]
+    if cmd == 3:  # REQUEUE
+        return head + [a[3] & 0xFFFFFFFF, ptr(a[4])]
+    if cmd in (4, 12):  # CMP_REQUEUE
+        return head + [a[3] & 0xFFFFFFFF, ptr(a[4]), a[5] & 0xFFFFFFFF]
+    return head + [ptr(a[3]), ptr(a[4]), a[5] & 0xFFFFFFFF]
+
+
+def _rseq(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [ptr(a[0]), hex(a[1] & 0xFFFFFFFF), int32(a[2]), hex(a[3] & 0xFFFFFFFF)]
+
+
+def _madvise(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [ptr(a[0]), a[1], xlat(int32(a[2]), _MADV, "MADV_???")]
+
 
 
 _HANDLERS: dict[str, _Handler] = {
     "open": _open, "openat": _openat, "openat2": _openat2, "creat": _creat,
-    "stat": _path_ptr, "lstat": _path_ptr, "statfs": _path_ptr, "access": _access,
+    "stat": _stat, "lstat": _stat, "statfs": _path_ptr, "access": _access,
     "faccessat": _faccessat, "faccessat2": _faccessat2, "newfstatat": _newfstatat, "statx": _statx,
-    "fstat": _fd_ptr, "readlink": _readlink, "readlinkat": _readlinkat,
-    "chdir": _path_only, "unlink": _path_only, "rmdir": _path_only,
-    "execve": _execve, "execveat": _execveat,
+    "fstat": _fstat, "readlink": _readlink, "readlinkat": _readlinkat, "getdents64": _getdents,
+    "utimensat": _utimensat, "execve": _execve, "execveat": _execveat,
     "read": _read, "pread64": _pread, "write": _write, "pwrite64": _pread, "readv": _readv,
     "writev": _writev, "close": _close, "close_range": _close_range, "dup": _dup, "dup2": _dup2, "dup3": _dup3,
     "fcntl": _fcntl, "ioctl": _ioctl,
     "socket": _socket, "socketpair": _socketpair, "connect": _connect, "bind": _bind,
     "getsockname": _getsockname, "getpeername": _getsockname, "accept": _accept,
-    "accept4": _accept4, "listen": _listen, "shutdown": _shutdown, "setsockopt": _sockopt,
-    "getsockopt": _sockopt, "sendto": _sendto, "recvfrom": _recvfrom, "sendmsg": _sendmsg,
+    "accept4": _accept4, "shutdown": _shutdown, "setsockopt": _setsockopt,
+    "getsockopt": _getsockopt, "sendto": _sendto, "recvfrom": _recvfrom, "sendmsg": _sendmsg,
     "recvmsg": _recvmsg, "sendmmsg": _sendmmsg, "recvmmsg": _recvmmsg,
     "pipe": _pipe, "pipe2": _pipe,
-    "lseek": _lseek, "mmap": _mmap, "munmap": _munmap, "mprotect": _mprotect, "madvise": _madvise,
-    "mremap": _mremap, "brk": _brk,
-    "clone": _clone, "clone3": _clone3, "wait4": _wait4, "exit": _exit, "exit_group": _exit,
-    "set_robust_list": _set_robust_list, "rseq": _rseq, "set_tid_address": _set_tid_address,
-    "prlimit64": _prlimit64, "futex": _futex, "getrandom": _getrandom, "kill": _kill,
-    "poll": _poll, "ppoll": _ppoll,
+    "lseek": _lseek, "mmap": _mmap, "mprotect": _mprotect, "madvise": _madvise, "mremap": _mremap,
+    "mincore": _mincore, "remap_file_pages": _remap_file_pages,
+    "clone": _clone, "clone3": _clone3, "wait4": _wait4, "kill": _kill, "prctl": _prctl, "arch_prctl": _arch_prctl,
+    "rseq": _rseq, "prlimit64": _prlimit64, "getrlimit": _rlimit_call, "setrlimit": _rlimit_call,
+    "getrusage": _getrusage, "uname": _uname, "futex": _futex, "getrandom": _getrandom,
+    "rt_sigaction": _sigaction, "rt_sigprocmask": _sigprocmask, "rt_sigpending": _sigpending,
+    "rt_sigtimedwait": _sigtimedwait, "signalfd4": _signalfd4, "sigaltstack": _sigaltstack,
+    "clock_gettime": _clock_get, "clock_getres": _clock_get, "clock_settime": _clock_settime,
+    "nanosleep": _nanosleep, "clock_nanosleep": _clock_nanosleep, "setitimer": _setitimer, "getitimer": _getitimer,
+    "timerfd_settime": _timerfd_settime, "timerfd_gettime": _timerfd_gettime, "times": _times,
+    "gettimeofday": _gettimeofday,
+    "poll": _poll, "ppoll": _ppoll, "select": _select5, "pselect6": _pselect6, "epoll_ctl": _epoll_ctl, "epoll_wait": _epoll_wait, "epoll_pwait": _epoll_pwait,
 }
+# The handlers above take precedence; the rest are read from their argument kinds.
+_HANDLERS.update({name: (lambda kinds: lambda d, tid, t, a, r: _spec(d, tid, t, a, r, kinds))(k)
+                  for name, k in SPECS.items() if name not in _HANDLERS})
 
 # Index of the first descriptor argument, for fd_path.
 _FD_ARG: dict[str, int] = {
@@ -988,11 +1942,19 @@ def plain(name: str) -> bool:
 # descriptor table): they can be decoded after the program has moved on, from the arguments
 # and the result alone, so the recorder's C loop takes their stops (tracer/stoploop.c). An
 # unknown descriptor is still looked up in /proc then, a little later than at the stop.
+# fcntl reads a struct flock for the lock commands only: read a little later, it is still there
+# in every program seen (the caller's stack frame is waiting for the result).
 NO_MEMORY: frozenset[str] = frozenset((
-    "fstat", "close", "close_range", "dup", "dup2", "dup3", "fcntl", "ioctl", "lseek",
+    "close", "close_range", "dup", "dup2", "dup3", "fcntl", "lseek",
     "mmap", "munmap", "mprotect", "madvise", "mremap", "brk",
-    "set_robust_list", "rseq", "set_tid_address", "prlimit64", "futex", "kill",
+    "set_robust_list", "rseq", "set_tid_address", "futex", "kill",
+    *(name for name, kinds in SPECS.items() if _PATH not in kinds and _STR not in kinds),
 ))
+
+# Calls whose value-result length (socklen_t *) is read at entry too, for strace's `[128 => 16]`.
+LENGTH_AT_ENTRY: dict[str, int] = {
+    "getsockname": 2, "getpeername": 2, "accept": 2, "accept4": 2, "recvfrom": 5, "getsockopt": 4,
+}
 
 
 # Calls decoded at entry: their memory may be gone at exit (exec) or there is no exit.

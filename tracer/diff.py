@@ -9,12 +9,13 @@ import statistics
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
 from tracer import facts as factlib
-from tracer import rules
+from tracer import images, rules
+from tracer.coverage import NotRun, gaps
 from tracer.errors import LibctraceError
 from tracer.model import Trace
 
@@ -40,6 +41,7 @@ class Run:
     events: int
     source: str | None  # the trace file it was loaded from; None for a fresh run
     interrupted: bool
+    repeats: int = 1  # how many runs of this build were recorded (--runs)
 
     @property
     def exit_text(self) -> str:
@@ -78,11 +80,22 @@ class Timeline:
 
 
 @dataclass(frozen=True)
+class Unstable:
+    """A rule that fired between runs of one build: what it says varies by itself."""
+
+    label: str
+    rule: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Diff:
     runs: tuple[Run, ...]
     findings: tuple[rules.Finding, ...]
     tables: tuple[Table, ...]
     timeline: Timeline | None
+    unstable: tuple[Unstable, ...] = ()
+    not_run: tuple[NotRun, ...] = ()
 
     @property
     def diverged(self) -> bool:
@@ -109,6 +122,8 @@ class Diff:
                 t.key: {"title": t.title, "columns": list(t.columns), "rows": [list(r) for r in t.rows], "note": t.note}
                 for t in self.tables
             },
+            "unstable": [{"run": u.label, "rule": u.rule, "title": u.title} for u in self.unstable],
+            "not_run": [{"rule": g.rule, "runs": list(g.runs), "reason": g.reason} for g in self.not_run],
             "timeline": None
             if self.timeline is None
             else {
@@ -130,6 +145,7 @@ def _run_json(r: Run) -> dict[str, Any]:
         "events": r.events,
         "source": r.source,
         "interrupted": r.interrupted,
+        "repeats": r.repeats,
     }
 
 
@@ -139,7 +155,8 @@ def _run_json(r: Run) -> dict[str, Any]:
 
 def default_labels(names: Sequence[str], overrides: Sequence[str] = ()) -> list[str]:
     """Labels for the runs: --label values in order, else the file name, made unique by adding
-    parent directories (glibc/app vs musl/app), then a #n suffix for the very same path."""
+    parent directories (glibc/app vs musl/app), then a #n suffix for the very same path, and
+    cut to the words that differ (glibc, musl)."""
     if len(overrides) > len(names):
         raise LibctraceError(f"{len(overrides)} --label values given for {len(names)} builds")
     if len(set(overrides)) != len(overrides) or any(not o.strip() for o in overrides):
@@ -159,11 +176,34 @@ def default_labels(names: Sequence[str], overrides: Sequence[str] = ()) -> list[
         for i in clashes:
             depth[i] += 1
     seen: Counter[str] = Counter(labels)
-    for i in range(len(rest)):
-        label = cand[i]
+    for label in _distinct_parts([cand[i] for i in range(len(rest))], labels):
         seen[label] += 1
         labels.append(label if seen[label] == 1 else f"{label}#{seen[label]}")
     return labels
+
+
+_WORD = re.compile(r"([-_./])")  # labels are cut between words, never inside one
+
+
+def _distinct_parts(names: list[str], taken: Sequence[str]) -> list[str]:
+    """The part of each name that tells the builds apart: the words all of them share at the
+    start and at the end dropped (dns-lookup-glibc, dns-lookup-musl -> glibc, musl), so labels
+    stay short enough for 80-column tables. Names kept whole when cutting would leave one
+    empty or make two alike."""
+    if len(names) < 2:
+        return names
+    words = [_WORD.split(n) for n in names]
+    shortest = min(map(len, words))
+    head = 0
+    while head < shortest and len({w[head] for w in words}) == 1:
+        head += 1
+    tail = 0
+    while tail < shortest - head and len({w[len(w) - 1 - tail] for w in words}) == 1:
+        tail += 1
+    cut = ["".join(w[head : len(w) - tail]).strip("-_./") for w in words]
+    if any(not c for c in cut) or len(set(cut)) < len(cut) or set(cut) & set(taken):
+        return names
+    return cut
 
 
 def _tail(path: str, depth: int) -> str:
@@ -176,17 +216,80 @@ def _tail(path: str, depth: int) -> str:
 # Comparison
 
 
-def compare(traces: Sequence[Trace], labels: Sequence[str], *, timeline: bool = False) -> Diff:
-    """Compares two or more traces of builds of one program."""
+# Rules whose findings rest on output or counts: when one fires, `diff --runs auto` runs every
+# build once more to tell a divergence from what varies between runs of one build anyway.
+RERUN_ON = frozenset(("output", "exit-status", "malloc-pattern", "thread-stack", "dns-queries", "dns-answers"))
+
+
+def compare(traces: Sequence[Trace], labels: Sequence[str], *, timeline: bool = False,
+            repeats: Sequence[Sequence[Trace]] = (), normalize: Sequence[re.Pattern[str]] = (),
+            ignore_output: bool = False, inspect: images.Inspect | None = None) -> Diff:
+    """Compares two or more traces of builds of one program. repeats[i]: more runs of build i;
+    a rule that fires between them marks its finding across builds unstable (info).
+    normalize: patterns masked in the output before it is compared. inspect: how to read the
+    libc of a program a build exec'd (images.exec_summary); without it only the libraries its
+    process mapped tell."""
     if len(traces) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
-    facts = [factlib.extract(t, label) for t, label in zip(traces, labels, strict=True)]
-    findings = rules.evaluate(facts, traces)  # most severe first
-    runs = tuple(_run(t, f) for t, f in zip(traces, facts, strict=True))
+    facts = _facts(traces, labels, normalize, inspect)
+    not_run = gaps(facts, ignore_output)
+    skipped = {g.rule for g in not_run}
+    findings = [f for f in rules.evaluate(facts, traces) if f.id not in skipped]  # most severe first
+    unstable: list[Unstable] = []
+    for trace, label, more in zip(traces, labels, repeats):
+        if more:
+            unstable += _unstable(label, [trace, *more], normalize, skipped, inspect)
+    findings = _demote(findings, unstable)
+    runs = tuple(replace(_run(t, f), repeats=1 + len(more)) for t, f, more
+                 in zip(traces, facts, [*repeats, *[()] * (len(traces) - len(repeats))]))
     tables = tuple(
-        t for t in (_files_table(facts), _dns_table(facts), _resources_table(facts), _profile_table(facts)) if t.rows
+        t for t in (_files_table(facts), _dns_table(facts), _resources_table(facts), _profile_table(facts),
+                    _host_files_table(traces, labels)) if t.rows
     )
-    return Diff(runs, tuple(findings), tables, align(traces) if timeline else None)
+    return Diff(runs, tuple(findings), tables, align(traces) if timeline else None, tuple(unstable), tuple(not_run))
+
+
+def _facts(traces: Sequence[Trace], labels: Sequence[str], normalize: Sequence[re.Pattern[str]],
+           inspect: images.Inspect | None) -> list[factlib.Facts]:
+    """Facts of each build's own image; programs of another libc it ran are its `children`."""
+    out = []
+    for trace, label in zip(traces, labels, strict=True):
+        own, children = images.split(trace, label, inspect)
+        out.append(replace(factlib.extract(own, label, normalize), children=children))
+    return out
+
+
+def _unstable(label: str, runs: Sequence[Trace], normalize: Sequence[re.Pattern[str]],
+              skipped: set[str], inspect: images.Inspect | None) -> list[Unstable]:
+    """The rules that fire between runs of one build (same program, same input)."""
+    facts = _facts(runs, [f"{label} run {k + 1}" for k in range(len(runs))], normalize, inspect)
+    seen: dict[str, Unstable] = {}
+    for f in rules.evaluate(facts, runs):
+        if f.id not in skipped and f.id not in seen:
+            seen[f.id] = Unstable(label, f.id, f.title)
+    return list(seen.values())
+
+
+def _demote(findings: list[rules.Finding], unstable: Sequence[Unstable]) -> list[rules.Finding]:
+    """A finding whose rule also fires between runs of one build is not evidence of a
+    divergence: it stays, as info, saying which build varies."""
+    varies: dict[str, list[str]] = {}
+    for u in unstable:
+        varies.setdefault(u.rule, []).append(u.label)
+    out = []
+    for f in findings:
+        who = varies.get(f.id)
+        if who and f.severity != "info":
+            f = replace(f, severity="info", title=f"unstable: {f.title}", explanation=(
+                f"{f.explanation} This also varies between runs of {', '.join(who)} alone, so it is not "
+                "evidence of a divergence; mask what varies with --normalize REGEX (output) to compare the rest."))
+        out.append(f)
+    return sorted(out, key=lambda f: rules.SEVERITIES.index(f.severity))  # stable: catalogue order kept
+
+
+def needs_rerun(result: Diff) -> bool:
+    """True when a finding above info rests on output or counts (see RERUN_ON)."""
+    return any(f.severity != "info" and f.id in RERUN_ON for f in result.findings)
 
 
 def _run(trace: Trace, f: factlib.Facts) -> Run:
@@ -309,6 +412,25 @@ def _profile_table(facts: Sequence[factlib.Facts]) -> Table:
     note = f"{len(scored) - _PROFILE_ROWS} more rows left out" if len(scored) > _PROFILE_ROWS else ""
     title = "Syscall profile differences (only some builds, or >2x)"
     return Table("syscalls", title, _cols(facts, "syscall"), rows, note)
+
+
+def _host_files_table(traces: Sequence[Trace], labels: Sequence[str]) -> Table:
+    """Which nsswitch.conf, resolv.conf and hosts each run saw (trace header `host_files`):
+    findings about lookups hold for those files, and differ with them."""
+    seen = [t.header.get("host_files") if isinstance(t.header.get("host_files"), dict) else {} for t in traces]
+    rows = []
+    for path in dict.fromkeys(p for s in seen for p in s):
+        cells = []
+        for s in seen:
+            info = s.get(path)
+            if not isinstance(info, dict):
+                cells.append("?")  # a trace from before libctrace recorded them
+            elif "missing" in info:
+                cells.append(f"{info.get('origin')}: none ({info['missing']})")
+            else:
+                cells.append(f"{info.get('origin')} sha256:{str(info.get('sha256'))[:12]}")
+        rows.append((path, *cells))
+    return Table("host-files", "/etc files the runs saw (origin, content hash)", ("file", *labels), tuple(rows))
 
 
 def _size(n: int) -> str:

@@ -4,6 +4,7 @@ program to record, all programs in one sandbox when asked (its DNS log drained p
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from rich.console import Console
 
 from tracer.errors import LibctraceError
 from tracer.model import Trace
+from tracer.render.safe import text
 from tracer.sandbox import SandboxConfig, open_sandbox
 from tracer.traceio import load_trace
 
@@ -35,19 +37,28 @@ def is_trace_file(arg: str) -> bool:
 
 
 def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | None, progress: Console) -> list[Trace]:
-    """Loads or records every build, in order. Programs are checked before anything runs, so a
-    typo in the third build does not cost the time of tracing the first two."""
+    """Loads or records every build, in order (one run each)."""
+    return collect_runs(builds, sandbox, out_dir, progress)[0]
+
+
+def collect_runs(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | None, progress: Console,
+                 more: Callable[[list[Trace]], int] | None = None) -> tuple[list[Trace], list[list[Trace]]]:
+    """Loads or records every build, in order; then `more(first traces)` further runs of each
+    program (not of loaded traces), in the same sandbox. Returns the first traces and, per
+    build, its further runs. Programs are checked before anything runs, so a typo in the
+    third build does not cost the time of tracing the first two."""
     from tracer.launcher import resolve_program
 
     for b in builds:
         if not b.is_trace:
-            resolve_program(b.argv[0], b.env)
+            resolve_program(b.argv[0], b.env, refused_ok=True)
     if out_dir is not None:
         try:
             os.makedirs(out_dir, exist_ok=True)
         except OSError as e:
             raise LibctraceError(f"-o {out_dir}: cannot create the folder: {e.strerror}") from None
     traces: dict[int, Trace] = {}
+    repeats: list[list[Trace]] = [[] for _ in builds]
     for i, b in enumerate(builds):
         if b.is_trace:  # loaded before the sandbox moves us into other namespaces
             traces[i] = load_trace(b.argv[0])
@@ -55,34 +66,51 @@ def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | N
     if to_run:
         with open_sandbox(sandbox) if sandbox is not None else nullcontext() as session:
             for i, b in to_run:
-                out = os.path.join(out_dir, b.label.replace("/", "_") + ".jsonl") if out_dir else None
-                with progress.status(f"tracing {b.label}: {' '.join(b.argv)}"):
-                    traces[i] = record_one(b, out, session)
-                if (traces[i].footer or {}).get("outcome") == "interrupted":
-                    raise KeyboardInterrupt  # Ctrl-C stopped the recorder: stop the diff too (exit 130)
-                progress.print(f"traced {b.label}: {_status(traces[i])}", highlight=False)
-    return [traces[i] for i in range(len(builds))]
+                traces[i] = _traced(b, out_dir, "", session, progress)
+            extra = more([traces[i] for i in range(len(builds))]) if more is not None else 0
+            for k in range(2, 2 + extra):
+                for i, b in to_run:
+                    repeats[i].append(_traced(b, out_dir, f".run{k}", session, progress))
+    return [traces[i] for i in range(len(builds))], repeats
+
+
+def _traced(b: Build, out_dir: str | None, suffix: str, session: SandboxSession | None, progress: Console) -> Trace:
+    out = os.path.join(out_dir, b.label.replace("/", "_") + suffix + ".jsonl") if out_dir else None
+    name = f"{b.label}{suffix.replace('.', ' ')}"
+    with progress.status(text(f"tracing {name}: {' '.join(b.argv)}")):  # data, not markup
+        trace = record_one(b, out, session)
+    if (trace.footer or {}).get("outcome") == "interrupted":
+        raise KeyboardInterrupt  # Ctrl-C stopped the recorder: stop the diff too (exit 130)
+    progress.print(text(f"traced {name}: {_status(trace)}"), highlight=False)
+    return trace
 
 
 def record_one(build: Build, output: str | None, session: SandboxSession | None,
-               program_output: str = os.devnull) -> Trace:
+               program_output: str | None = None) -> Trace:
     """Records one program in the open sandbox (if any); its stdin is /dev/null and its
-    stdout and stderr go to the file `program_output`, out of ours (what it wrote is in the
-    trace, and is compared as a fact)."""
+    stdout and stderr are captured whole through pipes, out of ours, into the trace footer's
+    `output` (compared as a fact), and also written to the file `program_output` if given."""
+    from tracer.capture import OutputCapture
     from tracer.recorder import RecordOptions, record
 
-    with open(os.devnull, "rb") as null_in, open(program_output, "wb") as out:
-        opts = RecordOptions(
-            argv=list(build.argv),
-            output=output,
-            env=build.env,
-            sandbox=session.header() if session is not None else None,
-            extra_events=session.drain_log if session is not None else None,
-            stdin=null_in.fileno(),
-            stdout=out.fileno(),
-            stderr=out.fileno(),
-        )
-        trace, _status_code = record(opts)
+    capture = OutputCapture(program_output)
+    try:
+        with open(os.devnull, "rb") as null_in:
+            opts = RecordOptions(
+                argv=list(build.argv),
+                output=output,
+                env=build.env,
+                sandbox=session.header() if session is not None else None,
+                extra_events=session.drain_log if session is not None else None,
+                collect_output=capture.finish,
+                stdin=null_in.fileno(),
+                stdout=capture.stdout.fd,
+                stderr=capture.stderr.fd,
+                trace_exec_failure=True,  # a build the kernel cannot start is a finding, not an error
+            )
+            trace, _status_code = record(opts)
+    finally:
+        capture.close()
     return trace
 
 

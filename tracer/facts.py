@@ -13,7 +13,7 @@ import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from dnslib import QTYPE, RCODE, DNSBuffer, DNSError, DNSHeader, DNSQuestion, DNSRecord
 
@@ -97,6 +97,7 @@ class SocketUse:
     peer: str | None
     purpose: str  # "dns", "nscd", "netlink", "addrconfig-probe", "address-sort", "other"
     peer_seq: int | None = None  # the connect/sendto that named the peer (extension: evidence)
+    sockaddr: dict[str, Any] | None = None  # the peer as decoded: {"family", "addr", "port"} or {"path"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,19 @@ class ExitInfo:
     code: int | None
     signal: str | None
     core: bool
+
+
+@dataclass(frozen=True)
+class ChildImage:
+    """A program a build exec'd in a child process that is of another libc than the build
+    (tracer/images.py): its events are its own, not the build's; `facts` are theirs."""
+
+    path: str
+    libc: str  # "glibc", "musl", "none"
+    linkage: str  # "dynamic", "static"... or "" when only the trace told the libc
+    pids: tuple[int, ...]
+    exec_seq: int  # the exec event that started it (the first, when it ran more than once)
+    facts: Facts
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,11 @@ class Facts:
     # Extension: seq of the first event of the program's own code in the first process, after
     # the dynamic loader's startup (0 when not seen); events before it are the loader's.
     main_seq: int = 0
+    # Where stdout/stderr come from: "captured" (whole, through pipes: the footer's `output`)
+    # or "writes" (rebuilt from the write buffers the trace holds, cut at its -s size).
+    output_source: str = "writes"
+    strsize: int = -1  # the trace's -s: buffer bytes kept per call (-1 when the header lacks it)
+    children: tuple[ChildImage, ...] = ()  # programs of another libc it ran (set by tracer/images.py)
 
 
 @lru_cache(maxsize=8192)  # programs open the same few hundred paths again and again
@@ -174,6 +193,10 @@ def categorize(path: str, program_dir: str | None = None) -> str:
     if path.startswith(("/proc/", "/sys/")) or path in ("/proc", "/sys"):
         return "proc-sys"
     return "other"
+
+
+def is_shared_object(path: str) -> bool:
+    return bool(_SHARED_OBJECT_RE.search(path))
 
 
 def is_libc(path: str) -> bool:
@@ -224,7 +247,9 @@ class _Socket:
     peer: str | None = None
     port: int | None = None
     peer_seq: int | None = None
+    sockaddr: dict[str, Any] | None = None
     used_data: bool = False
+    dns: bool = False  # carries DNS messages: port 53, or its first bytes decode as one
     streams: dict[str, bytearray] = field(default_factory=dict)  # TCP bytes per direction
 
     @property
@@ -486,7 +511,7 @@ class _Extractor:
         port = sa.get("port") if isinstance(sa, dict) else None
         # The first peer names the socket, but a port-53 peer anywhere makes it a DNS socket.
         if s.peer is None or (port == 53 and s.port != 53):
-            s.peer, s.port, s.peer_seq = text, port, seq
+            s.peer, s.port, s.peer_seq, s.sockaddr = text, port, seq, sa
 
     def _connect(self, e: Event) -> None:
         s = self.socks.get((e["pid"], e["args"][0])) if e["args"] else None
@@ -504,15 +529,28 @@ class _Extractor:
             self._output(fd, e)
             return
         s = self.socks.get((e["pid"], fd))
-        if s is None or e.get("errno") is not None or not isinstance(ret, int) or ret < 0:
+        if s is None:
+            return
+        if e.get("errno") is not None or not isinstance(ret, int) or ret < 0:
+            if name == "sendmsg" and e.get("errno") == "EINPROGRESS":
+                # TCP Fast Open (musl >= 1.2.4): the unconnected socket's peer is the msg_name
+                # of a sendmsg that only started the connection; the data is sent again later.
+                for _, sa in _payloads(name, args, 0):
+                    if sa is not None:
+                        self._set_peer(s, sa, e["seq"])
             return
         sending = name in _SEND_CALLS
         for data, sa in _payloads(name, args, ret):
             if sa is not None:
                 self._set_peer(s, sa, e["seq"])
-            if data:
-                s.used_data = True
-            if s.port == 53 and data:
+            if not data:
+                continue
+            if not s.used_data:
+                # Follow the bytes, not the port or the way it was connected: a socket whose
+                # first message is a DNS question (length-prefixed on a stream) is DNS.
+                s.dns = s.port == 53 or _is_dns_question(data[2:] if s.tcp else data, s.tcp and data[:2])
+            s.used_data = True
+            if s.dns:
                 self._dns_data(e, s, data, "out" if sending else "in")
 
     def _output(self, fd: int, e: Event) -> None:
@@ -549,7 +587,8 @@ class _Extractor:
 
     # -- results ------------------------------------------------------------------------
     def sockets(self) -> tuple[SocketUse, ...]:
-        return tuple(SocketUse(s.seq, s.pid, s.domain, s.type, s.peer, _purpose(s), s.peer_seq) for s in self.all_socks)
+        return tuple(SocketUse(s.seq, s.pid, s.domain, s.type, s.peer, _purpose(s), s.peer_seq, s.sockaddr)
+                     for s in self.all_socks)
 
     def thread_stacks(self) -> tuple[int, ...]:
         return tuple(self.clone_stack[k] for k in self.thread_children if k in self.clone_stack)
@@ -581,9 +620,11 @@ def _stack_size(e: Event, mapping: tuple[int, int, str] | None) -> int | None:
     if mapping is None:
         return None
     size, addr, flags = mapping
-    if e["name"] == "clone" and len(args) > 1 and isinstance(args[1], str) and args[1].startswith("0x"):
+    # clone's arguments by name (decode.py); a trace from before that has them in register order.
+    stack = args[0].get("child_stack") if args and isinstance(args[0], dict) else args[1] if len(args) > 1 else None
+    if e["name"] == "clone" and isinstance(stack, str) and stack.startswith("0x"):
         # The new stack pointer must lie in the mapping; Go, say, reserves heap PROT_NONE too.
-        return size if addr <= int(args[1], 16) <= addr + size else None
+        return size if addr <= int(stack, 16) <= addr + size else None
     return size if "MAP_STACK" in flags else None
 
 
@@ -594,8 +635,16 @@ def _signal_number(name: str) -> int:
         return 0
 
 
+def _is_dns_question(data: bytes, length: bytes | bool = False) -> bool:
+    """A whole DNS query with one question (after a matching 2-byte length on a stream)."""
+    if isinstance(length, bytes) and int.from_bytes(length, "big") != len(data):
+        return False
+    msg = decode_dns(data)
+    return msg is not None and not msg[0].qr and msg[0].q == 1 and msg[0].opcode == 0 and bool(msg[1])
+
+
 def _purpose(s: _Socket) -> str:
-    if s.port == 53:
+    if s.dns:
         return "dns"
     if s.peer and "nscd" in s.peer:
         return "nscd"
@@ -678,8 +727,26 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def extract(trace: Trace, label: str) -> Facts:
-    """All the facts of one trace. label names the run in findings and tables."""
+def _captured(stream: Any) -> str | None:
+    """A stream as tracer/capture.py summarised it; beyond the text kept, its size and hash
+    stand for the rest, so two streams that differ only there still compare unequal."""
+    if not isinstance(stream, dict) or not isinstance(stream.get("text"), str):
+        return None
+    text: str = stream["text"]
+    if stream.get("truncated"):
+        text += f"\n[{stream.get('bytes')} bytes in all, sha256 {str(stream.get('sha256'))[:16]}]"
+    return text
+
+
+def _normalized(text: str, normalize: Sequence[re.Pattern[str]]) -> str:
+    for rx in normalize:
+        text = rx.sub("<…>", text)
+    return text
+
+
+def extract(trace: Trace, label: str, normalize: Sequence[re.Pattern[str]] = ()) -> Facts:
+    """All the facts of one trace. label names the run in findings and tables; every match of
+    a `normalize` pattern in the program's output is replaced by <…> before it is compared."""
     x = _Extractor(trace)
     x.run()
     footer = trace.footer or {}
@@ -688,6 +755,8 @@ def extract(trace: Trace, label: str) -> Facts:
     if not isinstance(wall, (int, float)):
         wall = events[-1].get("t", 0.0) if events else 0.0
     memory = {k: x.memory.get(k, 0) for k in (*_MEMORY_CALLS, "mmap_bytes", "munmap_bytes")}
+    output = footer.get("output") if isinstance(footer.get("output"), dict) else {}
+    stdout, stderr = _captured(output.get("stdout")), _captured(output.get("stderr"))
     return Facts(
         label=label,
         command=tuple(trace.header.get("command") or ()),
@@ -707,9 +776,11 @@ def extract(trace: Trace, label: str) -> Facts:
         clone_calls={k: x.clone_calls.get(k, 0) for k in _CLONE_CALLS},
         futex=x.counts.get("futex", 0),
         signals=tuple(x.signals),
-        stdout=_text(bytes(x.out[1])),
-        stderr=_text(bytes(x.out[2])),
+        stdout=_normalized(stdout if stdout is not None else _text(bytes(x.out[1])), normalize),
+        stderr=_normalized(stderr if stderr is not None else _text(bytes(x.out[2])), normalize),
         syscall_counts=dict(x.counts),
         trace_set=dict(trace.header.get("trace_set") or {}),
         main_seq=x.main_seq,
+        output_source="captured" if stdout is not None else "writes",
+        strsize=trace.header.get("strsize") if isinstance(trace.header.get("strsize"), int) else -1,
     )

@@ -39,10 +39,20 @@ class _SockFprog(ctypes.Structure):
 _RESTORED_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
 
 
-def resolve_program(name: str, env: dict[str, str] | None, cwd: str | None = None) -> str:
+def _binfmt_handlers() -> bool:
+    """Whether binfmt_misc may run foreign executables here (qemu-user and the like)."""
+    try:
+        return bool(set(os.listdir("/proc/sys/fs/binfmt_misc")) - {"register", "status"})
+    except OSError:
+        return False  # not mounted: the kernel has no handler to try
+
+
+def resolve_program(name: str, env: dict[str, str] | None, cwd: str | None = None, refused_ok: bool = False) -> str:
     """The file execve will run; every reason it cannot be run is a one-line ProgramError.
 
     A relative path with a slash is relative to `cwd`, where the program will start.
+    refused_ok (diff): an ELF of another architecture passes when the kernel is sure to refuse
+    it (ENOEXEC: no binfmt_misc handler could run it under an emulator), so that it is traced.
     """
     if "/" in name:
         path = os.path.join(cwd, name) if cwd is not None else name
@@ -77,7 +87,7 @@ def resolve_program(name: str, env: dict[str, str] | None, cwd: str | None = Non
         raise ProgramError(f"{path}: not an ELF executable nor a #! script")
     cls, data = head[4], head[5]
     machine = struct.unpack_from("<H" if data == 1 else ">H", head, 18)[0]
-    if cls != 2 or machine != 62:
+    if (cls != 2 or machine != 62) and not (refused_ok and machine != 3 and not _binfmt_handlers()):
         arch = _MACHINES.get(machine, f"machine {machine}")
         bits = {1: "32-bit", 2: "64-bit"}.get(cls, "unknown-class")
         raise ProgramError(f"{path}: wrong architecture: {bits} {arch} ELF, libctrace traces x86_64 (64-bit) programs")
@@ -143,13 +153,13 @@ class Launched:
     pid: int
     err_fd: int  # the child writes errno here when its exec fails (closed by exec on success)
 
-    def exec_failure(self) -> str | None:
-        """Why the child could not exec (call once it has exited), or None."""
+    def exec_errno(self) -> int | None:
+        """The errno of the child's failed exec (call once it has exited), or None."""
         try:
             data = os.read(self.err_fd, 32)
         finally:
             os.close(self.err_fd)
-        return os.strerror(int(data)) if data else None
+        return int(data) if data else None
 
 
 def launch(

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from tracer import __version__
-from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, NO_MEMORY, Decoder, errname, signame
+from tracer.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, LENGTH_AT_ENTRY, NO_MEMORY, Decoder, errname, signame
 from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
+from tracer.hostfiles import snapshot as host_files
 from tracer.launcher import build_filter, launch, resolve_program
 from tracer.model import Event, Trace, header_record
 from tracer.rawptrace import PTRACE, get_errno, ptrace
@@ -72,6 +73,9 @@ class RecordOptions:
     # Called once at the end, before the footer; its events get seq numbers, and an event's
     # "wall" (epoch seconds) becomes "t".
     extra_events: Callable[[], list[dict]] | None = None
+    # Called once every process ended, before the footer: its result is footer["output"]
+    # (tracer/capture.py: the program's stdout and stderr, captured whole).
+    collect_output: Callable[[], dict] | None = None
     stdin: int | None = None  # fds for the program; None: inherit (terminal)
     stdout: int | None = None
     stderr: int | None = None
@@ -81,6 +85,9 @@ class RecordOptions:
     # False: the returned Trace has no events (they went to `output`, or nowhere): `run` needs
     # only the header and footer, and memory stays flat however long the program runs.
     keep_events: bool = True
+    # True (diff): a program the kernel refuses to exec (missing interpreter: ENOENT, another
+    # architecture: ENOEXEC) gives its trace (the failed execve, exit 127) instead of an error.
+    trace_exec_failure: bool = False
 
 
 class _Stop(BaseException):
@@ -103,6 +110,7 @@ def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[s
         "trace_set": trace_set,
         "strsize": opts.strsize,
         "sandbox": opts.sandbox,
+        "host_files": host_files(opts.sandbox),
         "kernel": uname.release,
         "machine": uname.machine,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
@@ -118,7 +126,7 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     tset = parse_trace_set(opts.trace_set)
     if opts.cwd is not None and not os.path.isdir(opts.cwd):
         raise ProgramError(f"{opts.cwd}: working directory does not exist")
-    path = resolve_program(opts.argv[0], opts.env, opts.cwd)
+    path = resolve_program(opts.argv[0], opts.env, opts.cwd, refused_ok=opts.trace_exec_failure)
     header = _header(opts, path, tset.header())
 
     def full_header() -> dict[str, Any]:
@@ -168,15 +176,17 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         if writer is not None:
             rec.close_writer(rec.footer(outcome, 130 if outcome == "interrupted" else 124, None))
         raise LibctraceError(f"{outcome} before the program started")
-    failure = launched.exec_failure()
-    if failure is not None and not rec.execed:
+    failure = launched.exec_errno()
+    if failure is not None and not rec.execed and not opts.trace_exec_failure:
         if writer is not None:
             rec.close_writer(rec.footer("error", 2, None))
-        raise ProgramError(f"{path}: cannot execute: {failure}")
+        raise ProgramError(f"{path}: cannot execute: {os.strerror(failure)}")
     if opts.extra_events is not None:
         rec.add_extra(opts.extra_events())
     code, sig = rec.exit_code(outcome)
     footer = rec.footer(outcome, code, sig)
+    if opts.collect_output is not None:
+        footer["output"] = opts.collect_output()
     rec.close_writer(footer)
     trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
     return trace, code
@@ -357,6 +367,7 @@ class _Recorder:
         emit = self.emit
         names = NAMES
         entry_decoded = ENTRY_DECODED
+        at_entry = LENGTH_AT_ENTRY.keys() | {"recvmsg"}
         unpack_info = _INFO.unpack_from
         monotonic = time.monotonic
         t0 = self.t0
@@ -452,6 +463,8 @@ class _Recorder:
                     pending[tid] = (nr, args, now, pre)
                 elif nr not in follow or not self.decoder.settle_at_entry(name, tgids.get(tid, tid), args):
                     pending[tid] = (nr, args, now, None)
+                    if name in at_entry:  # a value-result length: strace shows it before => after
+                        self.decoder.entry(name, tid, args)
             if raw_ptrace(_PTRACE_SYSCALL if all_mode or tid in pending else _PTRACE_CONT, tid, 0, 0) < 0:
                 err = get_errno()
                 if err != errno.ESRCH:  # ESRCH: killed meanwhile, its exit comes next
@@ -539,6 +552,8 @@ class _Recorder:
             ev["tid"] = tid
         if fd_path is not None:
             ev["fd_path"] = fd_path
+        if pre is None and rval is not None and self.decoder.note is not None:
+            ev["ret_text"] = self.decoder.note
         if end is not None:
             ev["dur"] = round(end - self.t0 - t, 6)
         self.nsyscalls += 1
@@ -648,6 +663,9 @@ class _Recorder:
             return
         pid = self.tgid.get(tid, tid)
         ev: Event = {"type": "signal", "seq": 0, "t": self.now(), "pid": pid, "signal": signame(sig)}
+        info = self.decoder.siginfo(tid)
+        if info is not None:
+            ev["info"] = info
         if tid != pid:
             ev["tid"] = tid
         self.add(ev)

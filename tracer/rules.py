@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from tracer.facts import DnsMessage, Facts, FileAccess, is_libc, written
+from tracer.facts import (DnsMessage, Facts, FileAccess, SocketUse, is_libc, is_shared_object, sockaddr_text,
+                          written)
+from tracer.images import program_at, programs
 from tracer.model import Event, Trace
+from tracer.refusal import Refusal, refusal
 from tracer.render.text import format_event
 
 SEVERITIES: tuple[str, ...] = ("critical", "behaviour", "info")
@@ -52,8 +55,12 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
+    Rule("loader-refusal", "critical", "{run} never started: {cause}, needs {needs}",
+         "glibc elf/dl-version.c (version `X' not found), elf/dl-load.c; Linux fs/exec.c, fs/binfmt_elf.c"),
     Rule("second-libc", "critical", "{runs}: two C libraries in one process ({libs})",
          "glibc include/libc-symbols.h, elf/dl-open.c (dlopen from a static program); staticx issue 227"),
+    Rule("child-libc", "behaviour", "{run} ran {image}, a {libc} program: what it did is its own libc's",
+         "glibc nss/nss_database.c, elf/rtld.c; musl src/process/posix_spawn.c"),
     Rule("exit-status", "critical", "Exit status differs: {short}",
          "glibc malloc/malloc.c malloc_printerr; musl src/malloc/mallocng/meta.h"),
     Rule("nss-config", "behaviour", "nsswitch.conf read by {readers}, not by {others}",
@@ -80,6 +87,8 @@ RULES: tuple[Rule, ...] = (
          "glibc nscd/nscd_helper.c; musl src/passwd/nscd_query.c"),
     Rule("locale-files", "info", "Locale files read by {readers} only ({count})",
          "glibc locale/findlocale.c, loadarchive.c; musl src/locale/locale_map.c"),
+    Rule("network-peers", "behaviour", "Network peers differ: {summary}",
+         "glibc resolv/res_send.c, nss/nss_files/files-hosts.c; musl src/network/lookup_name.c, res_msend.c"),
     Rule("startup", "info", "Startup differs: {summary}",
          "glibc elf/rtld.c, dl-cache.c; musl ldso/dynlink.c"),
     Rule("syscall-profile", "info", "Syscall profile: {summary}",
@@ -101,17 +110,25 @@ class _Hit:
 class _Ctx:
     """The runs under comparison, with event lookup for evidence."""
 
-    def __init__(self, facts: Sequence[Facts], traces: Sequence[Trace]) -> None:
+    def __init__(self, facts: Sequence[Facts], traces: Sequence[Trace], refused: dict[int, Refusal] | None = None) -> None:
         self.facts = list(facts)
         self.traces = list(traces)
+        self.refused = refused or {}  # run index -> why that build never started
         self.labels = [f.label for f in facts]
         self._seqs: dict[int, list[int]] = {}
+        self._programs: dict[int, dict[int, list[tuple[int, str]]]] = {}
         self._dns: list[dict[int, list[DnsMessage]]] = []
         for f in facts:
             by_seq: dict[int, list[DnsMessage]] = {}
             for m in f.dns:
                 by_seq.setdefault(m.seq, []).append(m)
             self._dns.append(by_seq)
+
+    def programs(self, run: int) -> dict[int, list[tuple[int, str]]]:
+        """Which processes of a run ran another program than the build (images.programs)."""
+        if run not in self._programs:
+            self._programs[run] = programs(self.traces[run])
+        return self._programs[run]
 
     def dns(self, run: int, seq: int) -> list[DnsMessage]:
         """The DNS messages an event carried."""
@@ -150,10 +167,38 @@ def _names(labels: Sequence[str]) -> str:
 def _flavour(f: Facts) -> str:
     elf = f.elf or {}
     libc, linkage = elf.get("libc"), elf.get("linkage")
+    if libc == "none":
+        return f"{linkage}, no libc"
     return f"{linkage} {libc}" if libc and linkage else f.label
 
 
+def _libc(f: Facts) -> str:
+    """The build's libc as its ELF says: glibc, musl, none (Go...) or unknown."""
+    libc = str((f.elf or {}).get("libc") or "")
+    return libc if libc in ("glibc", "musl", "none") else "unknown"
+
+
+def _about(ctx: _Ctx, prose: dict[str, str], runs: Sequence[int] | None = None) -> str:
+    """The sentences of `prose` (libc -> text) for the libcs of the builds compared (or of
+    `runs`), in its order: a statement about musl only when a musl build is there."""
+    present = {_libc(ctx.facts[i]) for i in (range(len(ctx.facts)) if runs is None else runs)}
+    return " ".join(text for libc, text in prose.items() if libc in present)
+
+
 # -- checks ---------------------------------------------------------------------------------
+
+def _loader_refusal(ctx: _Ctx) -> list[_Hit]:
+    hits = []
+    for i, r in sorted(ctx.refused.items()):
+        f = ctx.facts[i]
+        text = (f"{f.label} ({_flavour(f)}) exited {f.exit.status} before any of its own code ran: "
+                f"{r.cause}. It needs {r.needs}; this host has {r.host}. Everything else that differs "
+                "for this build (exit status, output, files it never read, lookups it never made) follows "
+                "from that and is not listed; the builds that started are compared among themselves.")
+        hits.append(_Hit((f.label,), {"run": f.label, "cause": r.cause, "needs": r.needs}, text,
+                         [(i, s) for s in r.evidence]))
+    return hits
+
 
 def _second_libc(ctx: _Ctx) -> list[_Hit]:
     runs: list[str] = []
@@ -184,11 +229,36 @@ def _second_libc(ctx: _Ctx) -> list[_Hit]:
     return [_Hit(tuple(runs), {"runs": _names(runs), "libs": " + ".join(libs_seen)}, " ".join(parts), evidence)]
 
 
+def _child_libc(ctx: _Ctx) -> list[_Hit]:
+    """Programs of another libc a build exec'd (tracer/images.py split their events off)."""
+    hits = []
+    for i, f in enumerate(ctx.facts):
+        for child in f.children:
+            c = child.facts
+            name = os.path.basename(child.path)
+            nss = [a for a in c.files if a.category == "nss-config"]
+            libs = [a for a in c.files if a.category == "libc" and a.op == "open" and a.result == "ok"]
+            queries = [m for m in c.dns if m.direction == "query"]
+            did = (["read /etc/nsswitch.conf"] if nss else []) + \
+                ([f"loaded {', '.join(dict.fromkeys(os.path.basename(a.path) for a in libs))}"] if libs else []) + \
+                ([f"sent {len(queries)} DNS queries"] if queries else [])
+            kind = f"{child.linkage} {child.libc}".strip()
+            text = (f"{f.label} ({_flavour(f)}) exec'd {child.path} ({kind}) in process "
+                    f"{', '.join(map(str, child.pids))}. That program runs its own libc's code: "
+                    + (f"it {', '.join(did)}. " if did else "")
+                    + f"Those events are told apart from {f.label}'s own and left out of the other findings, "
+                    f"which are about {f.label}'s libc; a lookup that {name} makes follows {child.libc}'s rules "
+                    f"even though the build is {(f.elf or {}).get('libc') or 'another libc'}.")
+            ev = [(i, child.exec_seq)] + [(i, a.seq) for a in nss[:1] + libs[:1]] + [(i, m.seq) for m in queries[:1]]
+            hits.append(_Hit((f.label,), {"run": f.label, "image": name, "libc": kind}, text, ev))
+    return hits
+
+
 def _why_exit(f: Facts) -> str | None:
     sig = f.exit.signal
     libc = str((f.elf or {}).get("libc") or "")
     second = any(len(v) > 1 for v in f.libcs.values())
-    if sig == "SIGABRT":
+    if sig == "SIGABRT" and libc == "glibc":
         return (f"{f.label}: glibc detected the corruption (double free, stack smashing), wrote a "
                 "message to stderr and called abort()")
     if sig == "SIGSEGV" and second:
@@ -246,15 +316,24 @@ def _nss_config(ctx: _Ctx) -> list[_Hit]:
     others = [f.label for f, p in zip(ctx.facts, per) if not p]
     if not readers or not others:
         return []
-    files = sorted({a.path for f, p in zip(ctx.facts, per) if not p
-                    for a in f.files if a.category == "nss-files" and a.result == "ok"})
-    no_libc = [f.label for f, p in zip(ctx.facts, per) if p and (f.elf or {}).get("libc") == "none"]
-    text = (f"glibc routes user, group and host lookups through NSS, configured by /etc/nsswitch.conf, "
-            f"which {_names(readers)} read; {_names(others)} never opened it (musl has no NSS: it reads "
-            f"{', '.join(files) if files else '/etc/passwd, /etc/group, /etc/hosts'} directly), so sources "
-            "listed there (ldap, sss, systemd, a site module) do not exist for it."
-            + (f" {_names(no_libc)}: no libc at all; the program's own resolver read it (Go's reads "
-               "the hosts line)." if no_libc else ""))
+    parts = []
+    for f, p in zip(ctx.facts, per):
+        libc = _libc(f)
+        if p:
+            parts.append(f"{f.label} ({_flavour(f)}) read it" + (
+                ": glibc routes user, group and host lookups through NSS, configured there" if libc == "glibc"
+                else ": no libc at all, the program's own code read it (Go's resolver reads the hosts line)"
+                if libc == "none" else ""))
+            continue
+        files = sorted({a.path for a in f.files if a.category in ("nss-files", "resolver-config") and a.result == "ok"})
+        read = f"read {', '.join(files)} directly" if files else "looked nothing up in those files"
+        why = {"musl": "musl has no NSS", "none": "no libc: the program's own code",
+               "glibc": "its own code, not glibc's NSS, which would have read nsswitch.conf first" if files
+               else ""}.get(libc, "")
+        parts.append(f"{f.label} ({_flavour(f)}) never opened it and {read}" + (f" ({why})" if why else ""))
+    text = ("/etc/nsswitch.conf names the sources of users, groups and hosts (files, dns, ldap, sss, "
+            "systemd, a site module). " + "; ".join(parts) + ". A source listed there exists only for the "
+            "builds that read it.")
     # The open shows it best (glibc stats the file first, to notice changes later).
     opens = [{a.seq for a in f.files if a.category == "nss-config" and a.op == "open"} for f in ctx.facts]
     ev = [(i, min(o or p.values())) for i, (p, o) in enumerate(zip(per, opens)) if p]
@@ -279,9 +358,11 @@ def _nss_module(ctx: _Ctx) -> list[_Hit]:
         what = [f"loaded {', '.join(ok)}"] if ok else []
         what += [f"missing {', '.join(bad)}"] if bad else []
         parts.append(f"{f.label} {', '.join(what) or 'none'}")
-    text = ("glibc handles every NSS source other than files and dns by dlopening libnss_<source>.so.2 "
-            "(found through ld.so.cache or LD_LIBRARY_PATH); musl has no NSS and loads nothing. "
-            + "; ".join(parts) + "."
+    text = (_about(ctx, {"glibc": "glibc handles every NSS source other than files and dns by dlopening "
+                               "libnss_<source>.so.2 (found through ld.so.cache or LD_LIBRARY_PATH).",
+                               "musl": "musl has no NSS and loads no module.",
+                               "none": "A program without libc loads no NSS module."})
+            + " " + "; ".join(parts) + "."
             + (" A listed module that is not installed fails silently: its users and hosts just "
                "are not found." if any(missing) else ""))
     ev = [(i, s) for i, (ok, bad) in enumerate(zip(loaded, missing)) for s in sorted([*ok.values(), *bad.values()])]
@@ -304,11 +385,12 @@ def _nscd_probe(ctx: _Ctx) -> list[_Hit]:
     if len(set(shapes)) < 2:
         return []
     summary = " vs ".join(f"{n}x {mode}, {when}" if n else "never" for n, mode, when in shapes)
-    text = ("glibc asks the nscd cache daemon (/var/run/nscd/socket, non-blocking socket) before it "
-            "reads any file, for passwd, group and hosts; when nscd is absent it tries twice per "
-            "database and then leaves it alone. musl asks nscd only for passwd and group, with a "
-            "blocking socket, and only after a name was missing from /etc/passwd or /etc/group. "
-            "Seen: " + ", ".join(f"{f.label} {n}x ({mode}, {when})" if n else f"{f.label} never"
+    text = (_about(ctx, {"glibc": "glibc asks the nscd cache daemon (/var/run/nscd/socket, non-blocking socket) "
+                               "before it reads any file, for passwd, group and hosts; when nscd is absent it "
+                               "tries twice per database and then leaves it alone.",
+                               "musl": "musl asks nscd only for passwd and group, with a blocking socket, and only "
+                               "after a name was missing from /etc/passwd or /etc/group."})
+            + " Seen: " + ", ".join(f"{f.label} {n}x ({mode}, {when})" if n else f"{f.label} never"
                                  for f, (n, mode, when) in zip(ctx.facts, shapes)) + ".")
     ev = [(i, s.peer_seq or s.seq) for i, f in enumerate(ctx.facts)
           for s in [s for s in f.sockets if s.purpose == "nscd"][:2]]
@@ -326,9 +408,12 @@ def _resolver_config(ctx: _Ctx) -> list[_Hit]:
         users = ", ".join(f.label for f, p in zip(ctx.facts, per) if path in p)
         groups.setdefault(users, []).append(os.path.basename(path))
     summary = "; ".join(f"{', '.join(files)} read by {users} only" for users, files in groups.items())
-    text = ("glibc's getaddrinfo reads host.conf and resolv.conf through res_init, /etc/hosts through NSS, "
-            "and gai.conf to sort several results; musl reads only /etc/hosts and /etc/resolv.conf, anew "
-            "on every call. Files read: " + "; ".join(parts) + ".")
+    text = (_about(ctx, {"glibc": "glibc's getaddrinfo reads host.conf and resolv.conf through res_init, "
+                               "/etc/hosts through NSS, and gai.conf to sort several results.",
+                               "musl": "musl reads only /etc/hosts and /etc/resolv.conf, anew on every call.",
+                               "none": "A program without libc reads them with its own code (Go: resolv.conf, "
+                               "hosts and nsswitch.conf)."})
+            + " Files read: " + "; ".join(parts) + ".")
     ev = [(i, s) for i, p in enumerate(per) for path, s in p.items() if path not in common]
     return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
 
@@ -355,28 +440,67 @@ def _dns_queries(ctx: _Ctx) -> list[_Hit]:
             only.setdefault(", ".join(askers), []).append(key)
     for who, keys in only.items():
         lines.append(f"only {who} asked {', '.join(keys)}")
-    for f, q, b in zip(ctx.facts, per, batched):
+    for i, (f, q, b) in enumerate(zip(ctx.facts, per, batched)):
         tcp = sum(1 for m in q if m.transport == "tcp")
         notes = [f"{tcp} over TCP"] if tcp else []
+        notes += [v] if (v := _musl_verdict(ctx, i)) else []
         notes += ["with EDNS"] if any(m.edns for m in q) else []
         how = "A and AAAA together in one call" if b else "one message per call"
         servers = ", ".join(sorted({m.server for m in q})) or "-"
         extra = f" ({', '.join(notes)})" if notes else ""
-        lines.append(f"{f.label} sent {len(q)} queries{extra}, {how}, to {servers}")
-    text = ("glibc sends A and AAAA back to back (one sendmmsg on a connected socket), and for a name "
-            "with ndots dots or more tries the bare name first, then the search list, even after "
-            "NXDOMAIN, NODATA or SERVFAIL; musl sends each query with its own sendto to every server "
-            "at once, skips the search list for such names, and resends at once on SERVFAIL. "
-            + "; ".join(lines) + ".")
+        lines.append(f"{f.label} sent {len(q)} queries{extra}, {how}, to {servers}" if q else f"{f.label} sent no query")
+    asking = [i for i, q in enumerate(per) if q]
+    text = (_about(ctx, {"glibc": "glibc sends A and AAAA back to back (one sendmmsg on a connected socket), "
+                               "and for a name with ndots dots or more tries the bare name first, then the "
+                               "search list, even after NXDOMAIN, NODATA or SERVFAIL.",
+                               "musl": "musl sends each query with its own sendto to every server at once, "
+                               "skips the search list for such names, and resends at once on SERVFAIL.",
+                               "none": "A program without libc sends queries from its own resolver (Go's: "
+                               "A and AAAA in parallel, each with EDNS)."}, asking)
+            + " " + "; ".join(lines) + ".")
     n_only = sum(len(k) for k in only.values())
-    summary = (f"{n_only} asked by only some builds; " if n_only else "") + "sent " + " vs ".join(
-        str(len(q)) for q in per)
+    # The title names only what differs: "sent 8 vs 8" is no difference.
+    counts = [len(q) for q in per]
+    together = [f.label for f, b in zip(ctx.facts, batched) if b]
+    summary = "; ".join(part for part in (
+        f"{n_only} asked by only some builds" if n_only else "",
+        "sent " + " vs ".join(map(str, counts)) if len(set(counts)) > 1 else "",
+        f"A and AAAA in one call in {_names(together)} only" if 0 < len(together) < len(per) else "",
+    ) if part) or "the same questions in another order"
     ev: list[tuple[int, int]] = []
     for i, q in enumerate(per):
         # The first query of each differing name, then the first queries at all.
         mine = [m.seq for m in q if any(f"{m.name} {m.qtype}" in k for k in only.values())]
         ev += [(i, s) for s in list(dict.fromkeys([*mine, *(m.seq for m in q)]))[:MAX_EVIDENCE_PER_RUN]]
     return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+
+
+def _tcp_socket(f: Facts) -> SocketUse | None:
+    return next((s for s in f.sockets if s.purpose == "dns" and s.type.startswith("SOCK_STREAM")), None)
+
+
+def _tcp_how(ctx: _Ctx, run: int) -> str:
+    """How the build opened its DNS-over-TCP connection, from the call that named the peer."""
+    s = _tcp_socket(ctx.facts[run])
+    e = ctx.event(run, s.peer_seq) if s is not None and s.peer_seq else None
+    if e is None:
+        return ""
+    if e["name"] == "connect":
+        return "connect, then the query"
+    flags = e["args"][2] if e["name"] == "sendmsg" else e["args"][3]
+    if "MSG_FASTOPEN" in str(flags):
+        return f"TCP Fast Open: {e['name']} with MSG_FASTOPEN on an unconnected socket"
+    return f"{e['name']} to an address on an unconnected socket"
+
+
+def _musl_verdict(ctx: _Ctx, run: int) -> str | None:
+    """Which musl a build that got a truncated UDP answer behaves like (None: not musl, no TC)."""
+    f = ctx.facts[run]
+    if _libc(f) != "musl" or not any(m.tc and m.transport == "udp" for m in f.dns):
+        return None
+    if any(m.transport == "tcp" for m in f.dns):
+        return "musl ≥ 1.2.4: TCP fallback seen"
+    return "musl ≤ 1.2.3 behaviour: no TCP fallback"
 
 
 def _dns_transport(ctx: _Ctx) -> list[_Hit]:
@@ -386,16 +510,24 @@ def _dns_transport(ctx: _Ctx) -> list[_Hit]:
     if not tcp or len(tcp) == len(asked):
         return []
     truncated = [i for i in asked if any(m.tc for m in ctx.facts[i].dns)]
-    kept = [ctx.labels[i] for i in truncated if i not in tcp]
+    kept = [i for i in truncated if i not in tcp]
     whole = [i for i in asked if i not in tcp and i not in truncated]
-    edns = all(m.edns for i in whole for m in per[i])
-    text = (f"A UDP answer came back truncated (TC bit, over 512 bytes without EDNS). "
-            f"{_names([ctx.labels[i] for i in tcp])} retried the query over TCP, as glibc does on TC"
-            + (f"; {_names(kept)} did not: musl up to 1.2.3 has no TCP fallback and uses the truncated "
-               "answer (TCP came with musl 1.2.4)" if kept else "")
-            + (f"; {_names([ctx.labels[i] for i in whole])} never got a truncated answer"
-               + (" (its queries carried EDNS, as Go's resolver always does: the whole answer fit in UDP)"
-                  if edns else "") if whole else "") + ".")
+    parts = []
+    for i in tcp:
+        f = ctx.facts[i]
+        how = _tcp_how(ctx, i)
+        why = _musl_verdict(ctx, i) or ("as glibc's res_send does on TC" if _libc(f) == "glibc" else "")
+        parts.append(f"{f.label} ({_flavour(f)}) retried the query over TCP"
+                     + (f" ({how})" if how else "") + (f" — {why}" if why else ""))
+    for i in kept:
+        f = ctx.facts[i]
+        why = _musl_verdict(ctx, i)
+        parts.append(f"{f.label} ({_flavour(f)}) did not, and used the truncated answer" + (f" — {why}" if why else ""))
+    for i in whole:
+        edns = all(m.edns for m in per[i])
+        parts.append(f"{ctx.labels[i]} never got a truncated answer"
+                     + (" (its queries carried EDNS: the whole answer fit in UDP)" if edns else ""))
+    text = "A UDP answer came back truncated (TC bit, over 512 bytes without EDNS). " + "; ".join(parts) + "."
     ev: list[tuple[int, int]] = []
     for i in truncated:
         ev += [(i, m.seq) for m in ctx.facts[i].dns if m.tc][:1]
@@ -416,16 +548,14 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
         finals.append(last)
     keys = list(dict.fromkeys(k for fin in finals for k in fin))
     asked = [{f"{m.name} {m.qtype}" for m in _queries(f)} for f in ctx.facts]
-    differing = []  # questions whose final answers differ, or that ended on a truncated answer
-    unequal = False
+    differing = []  # questions whose final answers differ
     for k in keys:
         got = {(fin[k].rcode, fin[k].answers, fin[k].tc) if k in fin else None
                for fin, a in zip(finals, asked) if k in a or k in fin}
-        unequal = unequal or len(got) > 1
-        if len(got) > 1 or any(fin.get(k) is not None and fin[k].tc for fin in finals):
+        if len(got) > 1:
             differing.append(k)
     if not differing:
-        return []
+        return []  # every build kept the same answers (even the same cut one): nothing differs
     parts = []
     ev: list[tuple[int, int]] = []
     for k in differing:
@@ -439,7 +569,8 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
                          + (" (truncated)" if final.tc else ""))
             ev.append((i, final.seq))
         parts.append(f"{k}: " + ", ".join(cells))
-    used_tc = any(m.tc for fin in finals for m in fin.values())
+    used_tc = [i for i, fin in enumerate(finals) if any(m.tc for m in fin.values())]
+    old_musl = [ctx.labels[i] for i in used_tc if _libc(ctx.facts[i]) == "musl"]
     # The sandbox server logs how many records it holds: the truth both builds are measured by.
     held: dict[str, int] = {}
     for f in ctx.facts:
@@ -450,15 +581,16 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
     if held:
         parts.append("the sandbox server holds " + ", ".join(f"{n} records for {k}" for k, n in held.items()))
     text = ("What the resolvers got back differs. " + "; ".join(parts) + "."
-            + (" A truncated answer was used as final: only the records that fit in 512 bytes reach the "
-               "program (musl ≤ 1.2.3 reads into a 512-byte buffer and ignores TC)." if used_tc else ""))
-    verb = "differ" if unequal else "truncated"  # every build kept the same cut answer
+            + (f" A truncated answer was used as final by {_names([ctx.labels[i] for i in used_tc])}: only the "
+               "records that fit in 512 bytes reach the program" if used_tc else "")
+            + (f" ({_names(old_musl)}: musl ≤ 1.2.3 behaviour, a 512-byte buffer and TC ignored)" if old_musl else "")
+            + ("." if used_tc else ""))
     if len(differing) == 1:
         k = differing[0]
-        summary = f"{verb}: {k}: " + " vs ".join(
+        summary = f"differ: {k}: " + " vs ".join(
             f"{fin[k].answers}{' (TC)' if fin[k].tc else ''}" if k in fin else "none" for fin in finals)
     else:
-        summary = f"{verb} for {len(differing)} questions"
+        summary = f"differ for {len(differing)} questions"
     return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
 
 
@@ -470,9 +602,10 @@ def _gconv_module(ctx: _Ctx) -> list[_Hit]:
     loaders = [f.label for f, p in zip(ctx.facts, per) if p]
     modules = sorted({m for p in per for m in p})
     static = [f.label for f, p in zip(ctx.facts, per) if p and any(len(v) > 1 for v in f.libcs.values())]
-    text = ("glibc converts only UTF-8, UCS-2/4 and ASCII itself; every other charset is a module under "
-            "gconv/, found through gconv-modules.cache and dlopened at iconv_open. musl has every charset "
-            f"compiled in and opens no file. Loaded by {_names(loaders)}: {', '.join(modules)}."
+    text = (_about(ctx, {"glibc": "glibc converts only UTF-8, UCS-2/4 and ASCII itself; every other charset is a "
+                               "module under gconv/, found through gconv-modules.cache and dlopened at iconv_open.",
+                               "musl": "musl has every charset compiled in and opens no file."})
+            + f" Loaded by {_names(loaders)}: {', '.join(modules)}."
             + (f" In {_names(static)} that dlopen also mapped a second libc (see second-libc)." if static else ""))
     ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
     who = loaders[0] if len(loaders) == 1 else f"{len(loaders)} of {len(ctx.facts)} builds"
@@ -487,9 +620,12 @@ def _locale_files(ctx: _Ctx) -> list[_Hit]:
     found = _file_hits(ctx, "locale")
     count = ", ".join(f"{len(p)} paths, {len(p) - len(ok)} not found" if len(readers) == 1 else
                       f"{f.label} {len(p)} paths" for f, p, ok in zip(ctx.facts, per, found) if p)
-    text = ("glibc's setlocale loads locale data from /usr/lib/locale (locale-archive, else one file per "
-            "LC_ category) and fails for a locale that is not installed; musl's C.UTF-8 is built in and it "
-            "reads locale files only from MUSL_LOCPATH. So the same LANG can give different results.")
+    text = (_about(ctx, {"glibc": "glibc's setlocale loads locale data from /usr/lib/locale (locale-archive, else "
+                               "one file per LC_ category) and fails for a locale that is not installed.",
+                               "musl": "musl's C.UTF-8 is built in and it reads locale files only from "
+                               "MUSL_LOCPATH."})
+            + f" Read by {_names(readers)}, not by {_names([f.label for f, p in zip(ctx.facts, per) if not p])}: "
+            "the same LANG can give different results.")
     ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
     return [_Hit(tuple(ctx.labels), {"readers": _names(readers), "count": count}, text, ev)]
 
@@ -514,10 +650,11 @@ def _malloc_pattern(ctx: _Ctx) -> list[_Hit]:
         return []
     rows = [f"{k}: " + " vs ".join(f"{v} ({f.label})" for v, f in zip(vals, ctx.facts)) for k, vals in hot]
     walls = ", ".join(f"{f.label} {f.wall:.2f} s" for f in ctx.facts)
-    text = ("glibc's malloc grows its main arena with brk and gives each thread its own arena (64 MiB "
-            "reservations), so a busy loop of malloc/free stays in user space; musl's mallocng maps and "
-            "unmaps groups of slots as they fill and empty, under one global lock, so threads turn into "
-            f"mmap/munmap churn and futex waits. {'; '.join(rows)}. Wall time under the tracer: {walls}.")
+    text = (_about(ctx, {"glibc": "glibc's malloc grows its main arena with brk and gives each thread its own "
+                               "arena (64 MiB reservations), so a busy loop of malloc/free stays in user space.",
+                               "musl": "musl's mallocng maps and unmaps groups of slots as they fill and empty, "
+                               "under one global lock, so threads turn into mmap/munmap churn and futex waits."})
+            + f" {'; '.join(rows)}. Wall time under the tracer: {walls}.")
     # Point at the churn itself: munmap (or futex) calls in the program's own code.
     k, vals = min(hot, key=lambda h: _MALLOC_EVIDENCE.index(h[0]))
     heavy = vals.index(max(vals))
@@ -542,10 +679,12 @@ def _thread_stack(ctx: _Ctx) -> list[_Hit]:
         return []
     parts = [f"{ctx.labels[i]} {_size(m)}" for i, m in med.items()]
     short = " vs ".join(_size(m) for m in med.values())
-    text = ("glibc sizes a new thread's stack from RLIMIT_STACK (8 MiB by default) and maps it with "
-            "MAP_STACK before clone3; musl gives every thread a fixed 128 KiB (plus guard page and TLS) "
-            "before clone. Deep recursion or large local arrays in threads overflow on musl unless the "
-            f"program sets pthread_attr_setstacksize. Stack mappings: {', '.join(parts)}.")
+    text = (_about(ctx, {"glibc": "glibc sizes a new thread's stack from RLIMIT_STACK (8 MiB by default) and maps "
+                               "it with MAP_STACK before clone3.",
+                               "musl": "musl gives every thread a fixed 128 KiB (plus guard page and TLS) before "
+                               "clone: deep recursion or large local arrays in threads overflow on musl unless "
+                               "the program sets pthread_attr_setstacksize."})
+            + f" Stack mappings: {', '.join(parts)}.")
     ev: list[tuple[int, int]] = []
     for i, f in with_threads:
         size = f.thread_stacks[0]
@@ -610,32 +749,93 @@ _STARTUP_CATEGORIES = ("libc", "loader", "ld-cache", "ld-preload")
 
 
 def _startup_files(f: Facts) -> list[FileAccess]:
-    """Loader files touched before the program's own code ran (later ones are dlopen's)."""
+    """Files the loader touched before the program's own code ran (later ones are dlopen's):
+    its own (cache, preload, hwcaps probes) and every shared object it opened."""
     first = min(f.libcs, default=None)
-    return [a for a in f.files if a.category in _STARTUP_CATEGORIES and a.op != "mmap"
-            and a.pid == first and (f.main_seq == 0 or a.seq < f.main_seq)]
+    return [a for a in f.files if a.op != "mmap" and a.pid == first and (f.main_seq == 0 or a.seq < f.main_seq)
+            and (a.category in _STARTUP_CATEGORIES or is_shared_object(a.path))]
+
+
+def _startup_libraries(f: Facts, files: list[FileAccess]) -> list[str]:
+    """Every library loaded at startup: the interpreter the kernel mapped, then each shared
+    object the loader opened (names; musl's interpreter is its libc)."""
+    elf = f.elf or {}
+    interp = elf.get("interpreter") if elf.get("linkage") == "dynamic" else None
+    libs = [os.path.basename(interp)] if isinstance(interp, str) else []
+    libs += [os.path.basename(a.path) for a in files if a.result == "ok" and a.op == "open"
+             and is_shared_object(a.path)]
+    return list(dict.fromkeys(libs))
 
 
 def _startup(ctx: _Ctx) -> list[_Hit]:
     shapes = []
     for f in ctx.facts:
         files = _startup_files(f)
-        paths = dict.fromkeys(os.path.basename(a.path) for a in files)
-        hwcaps = sum(1 for a in files if "/glibc-hwcaps/" in a.path)
-        shapes.append((tuple(paths), hwcaps))
+        libs = _startup_libraries(f, files)
+        found = {os.path.basename(a.path): a.result == "ok" for a in reversed(files)
+                 if a.category in ("ld-cache", "ld-preload")}
+        own = tuple(sorted(f"read {name}" if ok else f"no {name}" for name, ok in found.items()))
+        failed = sum(1 for a in files if a.result != "ok" and is_shared_object(a.path))
+        shapes.append((tuple(libs), own, failed))
     if len(set(shapes)) < 2:
         return []
-    parts = [f"{f.label} {', '.join(p) or 'nothing'}" + (f" (+{h} hwcaps probes)" if h else "")
-             for f, (p, h) in zip(ctx.facts, shapes)]
-    text = ("glibc's ld.so checks /etc/ld.so.preload, maps /etc/ld.so.cache and opens each library, "
-            "probing glibc-hwcaps subdirectories on LD_LIBRARY_PATH and RUNPATH; musl's loader is libc "
-            "itself (mapped by the kernel), has no cache and no preload file; static builds load nothing "
-            "(static glibc only reads /proc/self/exe). Loader files: " + "; ".join(parts) + ".")
+    parts = []
+    for f, (libs, own, failed) in zip(ctx.facts, shapes):
+        what = f"{len(libs)} {'library' if len(libs) == 1 else 'libraries'} ({', '.join(libs)})" if libs else \
+            "no library (static: the libc is in the executable)" if str((f.elf or {}).get("linkage")).startswith("static") \
+            else "no library"
+        extra = [*own, *([f"{failed} failed probes"] if failed else [])]
+        parts.append(f"{f.label} ({_flavour(f)}) {what}" + (f", {', '.join(extra)}" if extra else ""))
+    text = (_about(ctx, {"glibc": "glibc's ld.so checks /etc/ld.so.preload, maps /etc/ld.so.cache and opens "
+                               "each library, probing glibc-hwcaps subdirectories on LD_LIBRARY_PATH and "
+                               "RUNPATH; static glibc loads nothing.",
+                               "musl": "musl's loader is libc itself (mapped by the kernel), has no cache and no "
+                               "preload file; static musl loads nothing."})
+            + " Loaded at startup: " + "; ".join(parts) + ".")
     ev: list[tuple[int, int]] = []
     for i, f in enumerate(ctx.facts):
-        ev += [(i, a.seq) for a in _startup_files(f)][:3]
-    summary = " vs ".join(str(len(p)) for p, _ in shapes) + " loader files"
+        ev += [(i, a.seq) for a in _startup_files(f) if a.result == "ok"][:3]
+    summary = " vs ".join(str(len(libs)) for libs, _, _ in shapes) + " libraries loaded"
     return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+
+
+def _peer_key(sa: dict[str, Any]) -> tuple[str, str, int | None]:
+    return str(sa.get("family")), str(sa.get("addr") or sa.get("path") or ""), sa.get("port")
+
+
+def _network_peers(ctx: _Ctx) -> list[_Hit]:
+    """Who each build talked to (DNS servers, the addresses it connected to), from the decoded
+    sockaddrs: another DNS server, or /etc/hosts answering in one build and DNS in another."""
+    per: list[dict[tuple[str, str, int | None], tuple[str, str, int]]] = []
+    for f in ctx.facts:
+        peers: dict[tuple[str, str, int | None], tuple[str, str, int]] = {}
+        for s in f.sockets:
+            if s.sockaddr and s.purpose in ("dns", "other") and s.domain in ("AF_INET", "AF_INET6"):
+                text = sockaddr_text(s.sockaddr) or "?"
+                peers.setdefault(_peer_key(s.sockaddr), (text, s.purpose, s.peer_seq or s.seq))
+        per.append(peers)
+    if len({tuple(sorted(p)) for p in per}) < 2:
+        return []
+    common = set(per[0]).intersection(*per[1:])
+    parts = []
+    for f, peers in zip(ctx.facts, per):
+        dns = [t for t, purpose, _ in peers.values() if purpose == "dns"]
+        other = [t for t, purpose, _ in peers.values() if purpose != "dns"]
+        said = ([f"asked the DNS server {', '.join(dns)}"] if dns else
+                ["asked no DNS server" + (" (it read /etc/hosts)" if any(
+                    a.path == "/etc/hosts" and a.result == "ok" for a in f.files) else "")])
+        said += [f"connected to {', '.join(other)}"] if other else []
+        parts.append(f"{f.label} {' and '.join(said)}")
+    only = []
+    for key in dict.fromkeys(k for p in per for k in p if k not in common):
+        users = [f.label for f, p in zip(ctx.facts, per) if key in p]
+        text = next(p[key][0] for p in per if key in p)
+        only.append(f"{text} only {', '.join(users)}")
+    text = ("The builds exchanged packets with different addresses or ports: a name answered from "
+            "/etc/hosts in one build and by DNS in another (their nsswitch order or libc differ), another "
+            "DNS server, or another address for the same name. " + "; ".join(parts) + ".")
+    ev = [(i, seq) for i, p in enumerate(per) for k, (_, _, seq) in p.items() if k not in common]
+    return [_Hit(tuple(ctx.labels), {"summary": "; ".join(only)}, text, ev)]
 
 
 _PROFILE_RATIO = 2
@@ -664,9 +864,11 @@ def _syscall_profile(ctx: _Ctx) -> list[_Hit]:
     if ratio:
         lines.append("counts differ more than 2x: " + ", ".join(
             f"{n} " + "/".join(str(f.syscall_counts.get(n, 0)) for f in ctx.facts) for n in ratio))
-    text = ("Syscalls used by only some builds show libc choices: rseq and set_robust_list are glibc's "
-            "per-thread registration, clone3 its thread creation, writev musl's stdio flush, openat vs "
-            "open the libc's wrapper. " + "; ".join(lines) + ".")
+    kinds = {_libc(f) for f in ctx.facts}
+    notes = (["rseq and set_robust_list are glibc's per-thread registration", "clone3 its thread creation"]
+             if "glibc" in kinds else []) + (["writev musl's stdio flush"] if "musl" in kinds else [])
+    text = ("Syscalls used by only some builds show libc choices: " + ", ".join([*notes, "openat vs open the "
+            "libc's wrapper"]) + ". " + "; ".join(lines) + ".")
     ev: list[tuple[int, int]] = []
     for users, ns in only.items():
         for n in ns[:2]:
@@ -676,7 +878,9 @@ def _syscall_profile(ctx: _Ctx) -> list[_Hit]:
 
 
 CHECKS: dict[str, Callable[[_Ctx], list[_Hit]]] = {
+    "loader-refusal": _loader_refusal,
     "second-libc": _second_libc,
+    "child-libc": _child_libc,
     "exit-status": _exit_status,
     "nss-config": _nss_config,
     "nss-module": _nss_module,
@@ -690,6 +894,7 @@ CHECKS: dict[str, Callable[[_Ctx], list[_Hit]]] = {
     "output": _output,
     "nscd-probe": _nscd_probe,
     "locale-files": _locale_files,
+    "network-peers": _network_peers,
     "startup": _startup,
     "syscall-profile": _syscall_profile,
 }
@@ -737,7 +942,9 @@ def _evidence(ctx: _Ctx, pairs: list[tuple[int, int]]) -> tuple[Evidence, ...]:
     for run, seq in sorted(chosen):
         e = ctx.event(run, seq)
         assert e is not None
-        out.append(Evidence(ctx.labels[run], seq, evidence_line(e, ctx.dns(run, seq))))
+        line = evidence_line(e, ctx.dns(run, seq))
+        program = program_at(ctx.programs(run), e.get("pid", 0), seq)
+        out.append(Evidence(ctx.labels[run], seq, f"[{os.path.basename(program)}] {line}" if program else line))
     return tuple(out)
 
 
@@ -746,13 +953,21 @@ def evaluate(facts: Sequence[Facts], traces: Sequence[Trace]) -> list[Finding]:
     facts[i] must be the facts of traces[i]."""
     if len(facts) != len(traces):
         raise ValueError("evaluate needs the facts of each trace, in the same order")
-    ctx = _Ctx(facts, traces)
+    refused = {i: r for i, (f, t) in enumerate(zip(facts, traces)) if (r := refusal(f, t)) is not None}
+    ctx = _Ctx(facts, traces, refused)
+    # What a build that never started did not do follows from that: the other rules compare
+    # only the builds that ran.
+    kept = [i for i in range(len(facts)) if i not in refused]
+    started = _Ctx([facts[i] for i in kept], [traces[i] for i in kept]) if refused else ctx
     findings: list[Finding] = []
     for rule in sorted(RULES, key=lambda r: SEVERITIES.index(r.severity)):
-        for hit in CHECKS[rule.id](ctx):
+        on = ctx if rule.id == "loader-refusal" else started
+        if on is not ctx and len(kept) < 2:
+            continue
+        for hit in CHECKS[rule.id](on):
             findings.append(Finding(
                 id=rule.id, severity=rule.severity, title=rule.title.format(**hit.params),
-                explanation=hit.explanation, runs=hit.runs, evidence=_evidence(ctx, hit.evidence),
+                explanation=hit.explanation, runs=hit.runs, evidence=_evidence(on, hit.evidence),
                 ref=f"docs/divergences.md#{rule.id}",
             ))
     return findings

@@ -29,6 +29,7 @@ import tracer
 from tracer import allocators
 from tracer.errors import LibctraceError
 from tracer.sandbox.config import SandboxConfig
+from tracer.sandbox.session import DEFAULTS
 
 VARIANTS: tuple[str, ...] = (
     "glibc-dynamic", "glibc-static", "musl-static", "musl-dynamic",
@@ -170,6 +171,10 @@ def _sandbox(table: Any, directory: Path, where: str) -> SandboxConfig | None:
     if not isinstance(table, dict) or set(table) - set(_SANDBOX_KEYS):
         raise ScenarioError(f"{where}: [sandbox] may only set {', '.join(_SANDBOX_KEYS)}")
     paths = {key: str(_file(directory, value, where, f"sandbox.{key}")) for key, value in table.items()}
+    # Hermetic: the sandbox keeps the host's nsswitch.conf unless told otherwise, and a host
+    # that gained a module (mdns, sss...) would change the findings; resolv.conf and hosts
+    # already default to the sandbox's own.
+    paths.setdefault("nsswitch", str(DEFAULTS.joinpath("nsswitch.conf")))
     return SandboxConfig(**paths)
 
 

@@ -58,6 +58,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the only place that turns errors into exit codes."""
     from tracer.errors import LibctraceError
+    from tracer.render.safe import term
 
     try:
         # Without standalone mode click returns the code a command exits with (ctx.exit(n)).
@@ -69,17 +70,17 @@ def main(argv: list[str] | None = None) -> None:
             os._exit(code)  # skip freeing what keep_until_exit kept: the kernel does it at once
         sys.exit(code)
     except LibctraceError as e:
-        click.echo(f"libctrace: error: {e}", err=True)
+        click.echo(f"libctrace: error: {term(e)}", err=True)  # errors quote paths and names: data
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("libctrace: aborted", err=True)
         sys.exit(130)
     except click.UsageError as e:
         where = e.ctx.command_path if e.ctx else "libctrace"
-        click.echo(f"libctrace: error: {e.format_message()} (see '{where} --help')", err=True)
+        click.echo(f"libctrace: error: {term(e.format_message())} (see '{where} --help')", err=True)
         sys.exit(2)
     except click.ClickException as e:
-        click.echo(f"libctrace: error: {e.format_message()}", err=True)
+        click.echo(f"libctrace: error: {term(e.format_message())}", err=True)
         sys.exit(2)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,10 @@ def stderr_console() -> Console:
 def stdout_console() -> Console:
     from rich.console import Console
 
-    # width 100 when piped, so tables stay readable in files and CI logs
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 100)
+    # A pipe gets $COLUMNS, else 80: not the width of whatever terminal stdin happens to be.
+    columns = os.environ.get("COLUMNS", "")
+    piped = 80 if not columns.isdigit() else int(columns)
+    return Console(highlight=False, width=None if sys.stdout.isatty() else piped)
 
 
 def keep_until_exit(*objs: Any) -> None:

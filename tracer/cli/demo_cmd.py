@@ -10,6 +10,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -23,6 +24,7 @@ from tracer.elfinfo import inspect_file
 from tracer.errors import PermissionProblem
 from tracer.render.diff_console import render
 from tracer.render.inspect_view import verdict
+from tracer.render.safe import text
 
 EXAMPLES = """\b
 Examples:
@@ -129,7 +131,7 @@ def demo(only: int | None) -> None:
     for n, step in chosen:
         if n in unbuilt:
             out.rule(Text(f"Step {n}/{len(STEPS)}: {step.title}", style="bold"), align="left")
-            out.print(Text(f"skipped: a build this step needs cannot be made here: {unbuilt[n]}", style="bold red"))
+            out.print(text(f"skipped: a build this step needs cannot be made here: {unbuilt[n]}", style="bold red"))
             continue
         skipped += not _step(n, step, out, progress)
     if skipped:
@@ -139,7 +141,7 @@ def demo(only: int | None) -> None:
 
 
 def _say(progress: Console) -> Callable[[str], None]:
-    return lambda message: progress.print(f"build: {message}", highlight=False)
+    return lambda message: progress.print(text(f"build: {message}"), highlight=False)
 
 
 def _step(n: int, step: Step, out: Console, progress: Console) -> bool:
@@ -156,7 +158,10 @@ def _step(n: int, step: Step, out: Console, progress: Console) -> bool:
     # The same by hand, with commands that work as printed.
     variants = " ".join(f"--variant {v}" for v in step.variants)
     out.print(Text(f"$ libctrace scenarios run {step.scenario} {variants}", style="dim"), soft_wrap=True)
-    out.print(Text(f"$ libctrace diff scenarios/.build/traces/{step.scenario}-{{{','.join(step.variants)}}}.jsonl",
+    traces_dir = sc.build_root() / "traces"  # where `scenarios run` writes them (the cache when installed)
+    if traces_dir.is_relative_to(Path.cwd()):
+        traces_dir = traces_dir.relative_to(Path.cwd())
+    out.print(Text(f"$ libctrace diff {traces_dir}/{step.scenario}-{{{','.join(step.variants)}}}.jsonl",
                    style="dim"), soft_wrap=True)  # fmt: skip
     if step.inspected:
         _verdicts(builds, out)

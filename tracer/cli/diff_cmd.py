@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import TextIO
 
 import click
@@ -21,9 +22,10 @@ Examples:
   libctrace diff ./a ./b --html report.html -o traces/    # a report file, and the traces kept
 
 \b
-Each build is a program to trace (its stdout and stderr are captured as facts, not shown) or
-a saved .jsonl trace. Arguments after -- go to every program. Exit status: 0 when no finding
-is above info, 1 when the builds diverge, 2 on error (like diff(1)).
+Each build is a program to trace (its stdout and stderr are captured whole as facts, not
+shown) or a saved .jsonl trace. Arguments after -- go to every program. Exit status: 0 when no
+finding is above info, 1 when the builds diverge, 2 on error (like diff(1)). To gate CI on it:
+  libctrace diff ./a ./b --normalize '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+' --runs 3
 """
 
 
@@ -41,7 +43,7 @@ class _DiffCommand(click.Command):
 @click.command(cls=_DiffCommand, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("builds", nargs=-1, required=True, metavar="A B [C]... [-- ARGS]...")
 @click.option("--label", "labels", multiple=True, metavar="NAME",
-              help="Name the builds, in order (repeatable); default: the file name.")
+              help="Name the builds, in order (repeatable); default: the file names cut to the words that differ.")
 @sandbox_options
 @click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (tracer/schemas/diff.schema.json).")
 # Opened before anything runs, so an unwritable path fails fast.
@@ -49,6 +51,12 @@ class _DiffCommand(click.Command):
               help="Also write a self-contained HTML report to FILE.")
 @click.option("--timeline", is_flag=True, help="Show the aligned file/network/process events side by side.")
 @click.option("-o", "--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
+@click.option("--runs", "runs", default="auto", metavar="N|auto", show_default=True,
+              help="Runs of each program. auto: once, and a second time when output or counts differ; "
+                   "what varies between runs of one build is reported as unstable, not as divergence.")
+@click.option("--normalize", "normalize", multiple=True, metavar="REGEX",
+              help="Mask every match of REGEX in the programs' output before comparing it (repeatable).")
+@click.option("--ignore-output", is_flag=True, help="Do not compare what the programs printed.")
 @click.pass_context
 def diff(
     ctx: click.Context,
@@ -59,29 +67,44 @@ def diff(
     html_file: TextIO | None,
     timeline: bool,
     output_dir: str | None,
+    runs: str,
+    normalize: tuple[str, ...],
+    ignore_output: bool,
 ) -> None:
     """Run (or load) builds A, B, C... of one program and explain where their libc
     behaviour diverges: findings most severe first, with the events that show them, then
     side-by-side tables of files, DNS, memory and threads, and syscall counts."""
     from tracer import diff as diffmod
     from tracer.cli._common import keep_until_exit, stderr_console, stdout_console
-    from tracer.diffrun import Build, collect, is_trace_file
+    from tracer.diffrun import Build, collect_runs, is_trace_file
+    from tracer.render.safe import text
 
     if len(builds) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
+    patterns = _patterns(normalize)
+    wanted = _runs(runs)
     program_args: tuple[str, ...] = ctx.meta.get("program_args", ())
     names = diffmod.default_labels(builds, labels)
     specs = [Build(n, (b,) if is_trace_file(b) else (_build_path(b), *program_args))
              for n, b in zip(names, builds, strict=True)]
     progress = stderr_console()
-    traces = collect(specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress)
-    result = diffmod.compare(traces, names, timeline=timeline)
+    from tracer.images import exec_summary
+
+    options = {"normalize": patterns, "ignore_output": ignore_output, "inspect": exec_summary}
+
+    def more(first: list) -> int:
+        if wanted is not None:
+            return wanted - 1
+        return 1 if diffmod.needs_rerun(diffmod.compare(first, names, **options)) else 0
+
+    traces, repeats = collect_runs(specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress, more)
+    result = diffmod.compare(traces, names, timeline=timeline, repeats=repeats, **options)
     if html_file is not None:
         from tracer.render.diff_html import render as render_html
 
         with html_file:
             html_file.write(render_html(result))
-        progress.print(f"wrote {html_file.name}", highlight=False)
+        progress.print(text(f"wrote {html_file.name}"), highlight=False)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))  # compact: only then json uses its C encoder
     else:
@@ -90,6 +113,31 @@ def diff(
         render(result, stdout_console(), timeline=timeline)
     keep_until_exit(traces, result)
     ctx.exit(1 if result.diverged else 0)
+
+
+_MAX_RUNS = 20
+
+
+def _runs(value: str) -> int | None:
+    """--runs: None for auto, else a count from 1 to _MAX_RUNS."""
+    if value == "auto":
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= _MAX_RUNS:
+        raise LibctraceError(f"--runs must be auto or a number from 1 to {_MAX_RUNS}, not {value!r}")
+    return int(value)
+
+
+def _patterns(normalize: tuple[str, ...]) -> list[re.Pattern[str]]:
+    out = []
+    for rx in normalize:
+        try:
+            pattern = re.compile(rx, re.MULTILINE)
+        except re.error as e:
+            raise LibctraceError(f"--normalize {rx!r}: not a regular expression: {e}") from None
+        if pattern.search(""):
+            raise LibctraceError(f"--normalize {rx!r} matches the empty string: it would mask between every character")
+        out.append(pattern)
+    return out
 
 
 def _build_path(arg: str) -> str:

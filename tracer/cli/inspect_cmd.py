@@ -8,6 +8,7 @@ import click
 
 from tracer.cli._common import stdout_console
 from tracer.errors import LibctraceError
+from tracer.render.safe import term
 
 EPILOG = """\b
 Examples:
@@ -45,7 +46,7 @@ def inspect(ctx: click.Context, files: tuple[str, ...], as_json: bool, against: 
             info = inspect_file(path)
         except LibctraceError as e:
             # Report and go on: with several files the others are still worth seeing.
-            click.echo(f"libctrace: error: {e}", err=True)
+            click.echo(f"libctrace: error: {term(e)}", err=True)  # quotes the file's path and names
             errors = True
             continue
         result = check_against(info, libc) if libc is not None else None

@@ -81,6 +81,7 @@ def run(
 
 def _summary(header: dict, footer: dict, output: str | None, timeout: float | None) -> None:
     from tracer.cli._common import stderr_console
+    from tracer.render.safe import text
 
     con = stderr_console()
     outcome = footer.get("outcome")
@@ -104,8 +105,8 @@ def _summary(header: dict, footer: dict, output: str | None, timeout: float | No
         f"  trace: {where}",
     ]
     for line in lines:
-        # paths and expressions may hold [brackets]: no markup; long paths stay on one line
-        con.print(line, markup=False, soft_wrap=True)
+        # paths and expressions may hold [brackets] and escapes: data; long paths stay on one line
+        con.print(text(line), soft_wrap=True)
 
 
 def _count(n: int, noun: str) -> str:

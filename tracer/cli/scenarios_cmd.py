@@ -14,6 +14,7 @@ from rich.text import Text
 
 from tracer import scenarios as sc
 from tracer.cli._common import stderr_console, stdout_console
+from tracer.render.safe import text
 
 if TYPE_CHECKING:
     from tracer.sandbox.session import SandboxSession
@@ -89,11 +90,11 @@ def list_(as_json: bool) -> None:
         variants.add_column(column, no_wrap=column == "variant", ratio=1 if column != "variant" else None)
     for v in sc.VARIANTS:
         toolchain, libc = described[v]
-        variants.add_row(v, toolchain or "unavailable (below)", libc)
+        variants.add_row(v, text(toolchain or "unavailable (below)"), text(libc))
     out.print(variants)
     for v, reason in reasons.items():
         if reason is not None:
-            out.print(Text(f"{v}: unavailable: {reason}"))
+            out.print(text(f"{v}: unavailable: {reason}"))  # a tool's message may hold [brackets]
     out.print()
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("scenario", no_wrap=True)

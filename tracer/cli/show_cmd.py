@@ -42,7 +42,9 @@ def _filter(events: Iterable[Event], names: frozenset[str] | None, pids: tuple[i
 
 
 def _warn(message: str) -> None:
-    click.echo(f"libctrace: note: {message}", err=True)
+    from tracer.render.safe import term
+
+    click.echo(f"libctrace: note: {term(message)}", err=True)  # notes quote the trace: data
 
 
 @click.command(epilog=EPILOG)

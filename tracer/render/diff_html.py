@@ -35,6 +35,7 @@ def render(diff: Diff) -> str:
         f"<h1>libctrace diff: {escape(' vs '.join(labels))}</h1>",
         _runs(diff),
         _findings(diff),
+        _caveats(diff),
         *(_table(t) for t in diff.tables),
     ]
     if diff.timeline is not None:
@@ -69,6 +70,19 @@ def _findings(diff: Diff) -> str:
             + (f"<pre>{escape(evidence)}</pre>" if evidence else "")
             + f'<div class="dim">runs: {escape(", ".join(f.runs))} · see <code>{escape(f.ref)}</code></div></div>'
         )
+    return "\n".join(out)
+
+
+def _caveats(diff: Diff) -> str:
+    out = []
+    if diff.not_run:
+        items = "".join(f"<li><code>[{escape(g.rule)}]</code> {escape(', '.join(g.runs))}: {escape(g.reason)}</li>"
+                        for g in diff.not_run)
+        out.append(f"<h2>Rules that could not run</h2><ul>{items}</ul>")
+    if diff.unstable:
+        items = "".join(f"<li>{escape(u.label)}: <code>[{escape(u.rule)}]</code> {escape(u.title)}</li>"
+                        for u in diff.unstable)
+        out.append(f"<h2>Unstable between runs of one build</h2><ul>{items}</ul>")
     return "\n".join(out)
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracer.elfinfo import AgainstResult, ElfInfo
+from tracer.render.safe import term, text
 
 SYMBOLS_SHOWN = 5  # most demanding versioned symbols shown without --symbols
 
@@ -40,17 +41,18 @@ def verdict(info: ElfInfo, against: AgainstResult | None = None) -> tuple[str, s
 
 
 def _add(grid: Table, key: str | Text, value: str | Text) -> None:
-    # Values are paths, symbol and library names: plain text, never rich markup.
-    grid.add_row(key, Text(value) if isinstance(value, str) else value)
+    # Values are paths, symbol and library names read from a file that may be hostile: escaped
+    # text, never rich markup (a Text value was escaped where it was built).
+    grid.add_row(key, text(value) if isinstance(value, str) else value)
 
 
 def _symbols(info: ElfInfo, show_all: bool) -> Text:
     syms = info.glibc_symbols + info.cxx_symbols
     shown = syms if show_all else syms[:SYMBOLS_SHOWN]
-    text = Text("\n".join(f"{s.symbol}@{s.version}" for s in shown))
+    out = Text("\n".join(term(f"{s.symbol}@{s.version}") for s in shown))
     if len(syms) > len(shown):
-        text.append(f"\n... {len(syms) - len(shown)} more (--symbols shows all)", style="dim")
-    return text
+        out.append(f"\n... {len(syms) - len(shown)} more (--symbols shows all)", style="dim")
+    return out
 
 
 def _runs_on(info: ElfInfo, grid: Table) -> None:
@@ -66,7 +68,7 @@ def _runs_on(info: ElfInfo, grid: Table) -> None:
         if not d.ok:
             missing.setdefault(d.missing or "?", []).append(name(d.glibc, d.distro))
     for what, names in missing.items():
-        _add(grid, Text("FAILS on", style="bold red"), Text.assemble((f"{what} not found: ", "red"), ", ".join(names)))
+        _add(grid, Text("FAILS on", style="bold red"), Text.assemble((term(f"{what} not found: "), "red"), ", ".join(names)))
 
 
 def render_inspect(info: ElfInfo, against: AgainstResult | None = None, show_all_symbols: bool = False) -> RenderableType:
@@ -101,11 +103,11 @@ def render_inspect(info: ElfInfo, against: AgainstResult | None = None, show_all
         span = f"{defined[0]}…{defined[-1]}" if len(defined) > 1 else defined[0]
         _add(grid, "against", f"{against.libc.path} ({against.libc.soname}, defines {span})")
         if against.unmet:
-            _add(grid, "unmet", Text("\n".join(against.unmet), style="red"))
+            _add(grid, "unmet", Text("\n".join(map(term, against.unmet)), style="red"))
     for r in info.risks:
         _add(grid, Text("risk", style="bold yellow"), f"{r.id}: {r.message}")
     for note in info.notes:
-        _add(grid, "note", Text(note, style="dim"))
+        _add(grid, "note", text(note, style="dim"))
     if info.runs_on and info.linkage == "dynamic":  # a static file runs everywhere: the verdict says so
         _runs_on(info, grid)
-    return Panel(Group(Text(sentence, style=style), Text(""), grid), title=Text(info.path), title_align="left", box=box.ROUNDED)
+    return Panel(Group(text(sentence, style=style), Text(""), grid), title=text(info.path), title_align="left", box=box.ROUNDED)

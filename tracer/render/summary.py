@@ -11,9 +11,8 @@ from typing import Any, Iterable
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
-
 from tracer.model import Event
+from tracer.render.safe import text
 
 # Calls that open a file by name, and which argument holds the path.
 _OPEN_PATH_ARG: dict[str, int] = {"open": 0, "creat": 0, "openat": 1, "openat2": 1}
@@ -144,7 +143,7 @@ def _syscall_table(stats: list[SyscallStats]) -> Table:
     for s in stats:
         share = 100.0 * s.seconds / total_time if total_time else 0.0
         per_call = 1e6 * s.seconds / s.calls if s.calls else 0.0
-        t.add_row(f"{share:.2f}", f"{s.seconds:.6f}", f"{per_call:.0f}", str(s.calls), str(s.errors or ""), s.name)
+        t.add_row(f"{share:.2f}", f"{s.seconds:.6f}", f"{per_call:.0f}", str(s.calls), str(s.errors or ""), text(s.name))
     calls = sum(s.calls for s in stats)
     errors = sum(s.errors for s in stats)
     per_call = 1e6 * total_time / calls if calls else 0.0
@@ -160,8 +159,8 @@ def _files_table(files: list[FileStats]) -> Table:
     t.add_column("opens", justify="right")
     t.add_column("result")
     for f in files:
-        # Text(), not str: a path with brackets must not be read as rich markup.
-        t.add_row(Text(f.path), str(f.opens), ", ".join(f"{k} x{n}" if n > 1 else k for k, n in f.results.items()))
+        results = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in f.results.items())
+        t.add_row(text(f.path), str(f.opens), text(results))  # the trace's data: escaped, never markup
     return t
 
 
@@ -172,13 +171,13 @@ def _process_table(procs: list[ProcessInfo]) -> Table:
     t.add_column("program", overflow="fold")
     t.add_column("exit")
     for p in procs:
-        t.add_row(str(p.pid), str(p.parent) if p.parent is not None else "-", Text(p.program or "(no exec)"), p.exit)
+        t.add_row(str(p.pid), str(p.parent) if p.parent is not None else "-", text(p.program or "(no exec)"), text(p.exit))
     return t
 
 
 def render_summary(summary: Summary, console: Console) -> None:
-    console.print(summary.trace_set, markup=False)
-    console.print(summary.outcome, markup=False)
+    for line in (*summary.trace_set.splitlines(), summary.outcome):  # the trace set has two lines
+        console.print(text(line))
     console.print(_syscall_table(summary.syscalls))
     if summary.files:
         console.print(_files_table(summary.files))

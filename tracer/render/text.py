@@ -22,15 +22,17 @@ import os
 import re
 from typing import Any, Iterable, TextIO
 
+from tracer.decode import flags, octal, open_flags
 from tracer.model import Event
+from tracer.render.safe import term
 
 # Recorded strings that are symbols, not text: pointers, NULL, numbers, and flag
 # expressions such as O_RDONLY|O_CLOEXEC, S_IFREG|0644 or FUTEX_WAIT_PRIVATE, signal sets
 # ([SIGCHLD]) and struct text ({st_mode=...}). Everything else is a C string or path and gets quoted.
 _SYMBOLIC = re.compile(
     r"(?:NULL|0x[0-9a-fA-F]+|-?\d+|~?\[[^\]\"]*\]|\{.*\}"
-    r"|(?:[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+)"
-    r"(?:[|<>+-](?:[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+))*)"
+    r"|(?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+)"
+    r"(?:[|<>+-](?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+))*)"
     r"(?: /\* [^\"]* \*/)?"  # strace's trailing comments, e.g. envp "0x7ffd... /* 35 vars */"
 )
 # Which argument the recorder's fd_path describes, for calls whose descriptor is not first.
@@ -38,6 +40,10 @@ _FD_ARG_INDEX: dict[str, int] = {"mmap": 4, "mmap2": 4}
 # Integer arguments and struct fields strace prints in hex (mmap's offset, clone3's stack_size).
 _HEX_ARG: dict[str, int] = {"mmap": 5, "mmap2": 5}
 _HEX_FIELDS = frozenset({"stack_size"})
+# The argument strace cuts at -s: argv, and the target readlink read.
+_CUT_ARG = {"execve": 1, "execveat": 2, "readlink": 1, "readlinkat": 2}
+# Calls whose second argument is a struct iovec[].
+_IOV_ARG = frozenset({"readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2"})
 # Calls whose return value is an address, printed in hex like strace.
 _HEX_RET = frozenset({"mmap", "mmap2", "brk", "mremap", "shmat"})
 _C_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\v": "\\v", "\f": "\\f", '"': '\\"'}
@@ -69,6 +75,10 @@ def quote_string(s: str) -> str:
             out.append(_C_ESCAPES[c])
         elif ord(c) < 0x20 or ord(c) == 0x7F:
             out.append(f"\\x{ord(c):02x}")
+        elif ord(c) > 0x7F:
+            # Non-ASCII as its UTF-8 bytes, like strace --strings-in-hex=non-ascii-chars: the
+            # line stays ASCII, and a look-alike character cannot pass for another.
+            out.append("".join(f"\\x{b:02x}" for b in c.encode("utf-8", "surrogateescape")))
         else:
             out.append(c)
     return '"' + "".join(out) + '"' + (_ELLIPSIS if cut else "")
@@ -96,12 +106,16 @@ def format_sockaddr(sa: dict[str, Any], strsize: int = STRSIZE) -> str:
     if family == "AF_INET":
         return f'{{sa_family=AF_INET, sin_port=htons({sa.get("port")}), sin_addr=inet_addr("{sa.get("addr")}")}}'
     if family == "AF_INET6":
+        flow = f"sin6_flowinfo=htonl({sa['flowinfo']}), " if "flowinfo" in sa else ""
+        scope = f", sin6_scope_id={sa['scope_id']}" if "scope_id" in sa else ""
         return (
-            f"{{sa_family=AF_INET6, sin6_port=htons({sa.get('port')}), "
-            f'inet_pton(AF_INET6, "{sa.get("addr")}", &sin6_addr)}}'
+            f"{{sa_family=AF_INET6, sin6_port=htons({sa.get('port')}), {flow}"
+            f'inet_pton(AF_INET6, "{sa.get("addr")}", &sin6_addr){scope}}}'
         )
     if family == "AF_UNIX":
         path = sa.get("path")
+        if path is not None and sa.get("abstract"):  # strace: sun_path=@"name"
+            return "{sa_family=AF_UNIX, sun_path=@" + quote_string(path[1:]) + "}"
         return "{sa_family=AF_UNIX" + (f", sun_path={quote_string(path)}" if path is not None else "") + "}"
     if family == "AF_NETLINK":
         return f"{{sa_family=AF_NETLINK, nl_pid={sa.get('pid', 0)}, nl_groups={sa.get('groups', 0):08x}}}"
@@ -109,16 +123,27 @@ def format_sockaddr(sa: dict[str, Any], strsize: int = STRSIZE) -> str:
     return f"{{sa_family={family}" + (f", {rest}" if rest else "") + "}"
 
 
+def format_iov(iov: list[Any], strsize: int) -> str:
+    """struct iovec[] as strace prints it; iov_len is the buffer's size."""
+    return "[" + ", ".join(
+        f"{{iov_base={format_value(b, strsize)}, iov_len={b.get('size', b.get('len', 0))}}}"
+        if isinstance(b, dict) else format_value(b, strsize) for b in iov
+    ) + "]"
+
+
 def _format_msghdr(m: dict[str, Any], strsize: int) -> str:
     name = m.get("name")
     iov = m.get("iov") or []
-    iovs = ", ".join(
-        f"{{iov_base={format_value(b, strsize)}, iov_len={b.get('len', 0) if isinstance(b, dict) else 0}}}" for b in iov
-    )
-    hdr = (
-        f"{{msg_name={format_sockaddr(name) if isinstance(name, dict) else 'NULL'}, "
-        f"msg_iov=[{iovs}], msg_iovlen={len(iov)}}}"
-    )
+    if "namelen" not in m:  # a trace recorded before msghdr had all its fields
+        hdr = (f"{{msg_name={format_value(name, strsize)}, msg_iov={format_iov(iov, strsize)}, "
+               f"msg_iovlen={len(iov)}}}")
+    else:
+        control = f"msg_control={m['control']}, " if m.get("controllen") else ""
+        hdr = (
+            f"{{msg_name={format_value(name, strsize)}, msg_namelen={m['namelen']}, "
+            f"msg_iov={format_iov(iov, strsize)}, msg_iovlen={m.get('iovlen', len(iov))}, "
+            f"{control}msg_controllen={m.get('controllen', 0)}, msg_flags={m.get('flags', 0)}}}"
+        )
     # An mmsghdr (sendmmsg/recvmmsg) wraps the header and adds the bytes transferred.
     return f"{{msg_hdr={hdr}, msg_len={m['len']}}}" if "len" in m else hdr
 
@@ -146,6 +171,12 @@ def format_value(v: Any, strsize: int = STRSIZE) -> str:
     return str(v)
 
 
+def _cut(s: Any, strsize: int) -> Any:
+    if not isinstance(s, str) or s.endswith(_ELLIPSIS) or len(s) <= strsize:
+        return s
+    return s[:strsize] + _ELLIPSIS
+
+
 def _hex(v: Any) -> str:
     return hex(v) if isinstance(v, int) and v > 0 else format_value(v)
 
@@ -167,14 +198,59 @@ def format_result(event: Event) -> str:
     ret = event.get("ret")
     if ret is None:
         return "?"
-    if event.get("name") in _HEX_RET and isinstance(ret, int) and ret >= 0:
+    name = event.get("name")
+    if name in _HEX_RET and isinstance(ret, int) and ret >= 0:
         return hex(ret)
+    note = event.get("ret_text")
+    if note:
+        return f"{ret} {note}"
+    if isinstance(ret, int):
+        decoded = _decoded_result(name, event.get("args") or [], ret)
+        if decoded is not None:
+            return decoded
     return str(ret)
+
+
+def _decoded_result(name: Any, args: list[Any], ret: int) -> str | None:
+    """Results strace decodes from the call alone: fcntl's flags, umask's mode..."""
+    if name == "fcntl" and len(args) > 1:
+        if args[1] == "F_GETFL":
+            return f"{ret:#x} (flags {open_flags(ret)})"
+        if args[1] == "F_GETFD":
+            return f"{ret:#x} (flags FD_CLOEXEC)" if ret & 1 else "0"
+    if name == "membarrier" and args and args[0] == "MEMBARRIER_CMD_QUERY" and ret > 0:
+        return f"{ret:#x} ({flags(ret, _MEMBARRIER_CMDS)})"
+    if name == "umask":
+        return octal(ret)
+    if name == "prctl" and args and args[0] == "PR_GET_DUMPABLE" and ret in _DUMPABLE:
+        return f"{ret} ({_DUMPABLE[ret]})"
+    return None
+
+
+_MEMBARRIER_CMDS = tuple((1 << i, "MEMBARRIER_CMD_" + n) for i, n in enumerate((
+    "GLOBAL", "GLOBAL_EXPEDITED", "REGISTER_GLOBAL_EXPEDITED", "PRIVATE_EXPEDITED", "REGISTER_PRIVATE_EXPEDITED",
+    "PRIVATE_EXPEDITED_SYNC_CORE", "REGISTER_PRIVATE_EXPEDITED_SYNC_CORE", "PRIVATE_EXPEDITED_RSEQ",
+    "REGISTER_PRIVATE_EXPEDITED_RSEQ")))
+_DUMPABLE = {0: "SUID_DUMP_DISABLE", 1: "SUID_DUMP_USER", 2: "SUID_DUMP_ROOT"}
 
 
 def _format_syscall(event: Event, strsize: int) -> str:
     args = event.get("args") or []
-    parts = [format_value(a, strsize) for a in args]
+    name = event["name"]
+    if name == "clone" and args and isinstance(args[0], dict):
+        # strace names clone's arguments (their order differs between architectures).
+        parts = [f"{k}={format_value(v, strsize)}" for k, v in args[0].items()]
+    else:
+        parts = [format_value(a, strsize) for a in args]
+    if name in _IOV_ARG and len(args) > 1 and isinstance(args[1], list):
+        parts[1] = format_iov(args[1], strsize)
+    cut = _CUT_ARG.get(name)
+    if cut is not None and cut < len(args):
+        # strace's -s applies to argv and to the target readlink read, not to paths.
+        v = args[cut]
+        parts[cut] = (format_value([_cut(x, strsize) for x in v], strsize) if isinstance(v, list)
+                      else quote_string(_cut(v, strsize)) if isinstance(v, str) and not _SYMBOLIC.fullmatch(v)
+                      else parts[cut])
     h = _HEX_ARG.get(event["name"])
     if h is not None and h < len(args):
         parts[h] = _hex(args[h])
@@ -182,7 +258,7 @@ def _format_syscall(event: Event, strsize: int) -> str:
     if fd_path is not None:
         i = _FD_ARG_INDEX.get(event["name"], 0)
         if i < len(args) and isinstance(args[i], int):
-            parts[i] = f"{args[i]}<{fd_path}>"
+            parts[i] = f"{args[i]}<{term(fd_path)}>"  # strace -y escapes the path too
     # A call through the 32-bit ABI (int $0x80): its name and numbers are i386's, say so.
     abi = f"[{event['arch']}] " if "arch" in event else ""
     return f"{abi}{event['name']}({', '.join(parts)}) = {format_result(event)}"
@@ -214,7 +290,8 @@ def format_event(event: Event, strsize: int = STRSIZE) -> str:
     elif kind == "exit":
         body = _format_exit(event)
     elif kind == "signal":
-        body = f"--- {event.get('signal')} ---"
+        info = event.get("info")
+        body = f"--- {event.get('signal')} {info} ---" if info else f"--- {event.get('signal')} ---"
     elif kind == "exec":
         body = f"--- exec {quote_string(event.get('path', ''))} {format_value(event.get('argv') or [])} ---"
     elif kind == "fork":
