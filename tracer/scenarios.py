@@ -303,11 +303,11 @@ def describe(variant: str) -> tuple[str, str]:
     Only called for available variants: the tools it asks are installed."""
     glibc = os.confstr("CS_GNU_LIBC_VERSION") or "glibc ?"
     if variant in _ZIG_TARGET:
-        target, flags = _ZIG_TARGET[variant]
+        flags = _ZIG_TARGET[variant][1]
         tool = f"zig {_first_line([*_zig(), 'version'])} cc"
         if variant == "musl-1.2.5-static":
             return f"{tool} {' '.join(flags)}", "musl 1.2.5 (zig's own), static"
-        return f"{tool} -target {target}", f"{variant.replace('-', ' ')} symbol versions"
+        return tool, f"{variant.replace('-', ' ')} symbol versions"
     if variant in RUST_VARIANTS:
         tool = _first_line(["rustc", "--version"]).split(" (")[0] + " +crt-static" * (variant == "rust-gnu-static")
         libc = {"rust-gnu": glibc, "rust-gnu-static": f"{glibc}, static", "rust-musl": "musl (Rust's own)"}
@@ -324,7 +324,7 @@ def describe(variant: str) -> tuple[str, str]:
     if variant in _ALLOCATOR:
         name = _ALLOCATOR[variant]
         built = allocators.version(name, allocator_cache())
-        return f"{tool.removesuffix(' -static')} + {name} {built.split('+')[0] if built else '(Debian source)'}", f"{libc}, static"
+        return f"musl-gcc + {name} {built.split('+')[0] if built else '(Debian source)'}", f"{libc}, static"
     return tool, f"{libc}{', static' * (variant == 'musl-static')}"
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from tracer import diff
@@ -96,7 +97,7 @@ STEPS: tuple[Step, ...] = (
         "old LTS container would): the program takes its own fallback, starts everywhere and runs "
         "as the glibc build of this machine does. Fix two: link musl statically, which needs no "
         "libc on the machine at all.",
-        ("exit-status", "output"), inspected=True,
+        ("loader-refusal",), inspected=True,
     ),
     Step(
         "malloc-threads", ("musl-static", "musl-mimalloc", "musl-jemalloc"),
@@ -190,9 +191,13 @@ def _step(n: int, step: Step, out: Console, progress: Console) -> bool:
 def _verdicts(builds: list[Build], out: Console) -> None:
     """inspect's verdict per build: what the ELF file says before anything runs."""
     out.print(Text("What libctrace inspect says before anything runs:", style="bold"))
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
     for b in builds:
         line, style = verdict(inspect_file(b.argv[0]))
-        out.print(Text(f"  {b.label:<14} ") + Text(line, style=style))
+        table.add_row(text(f"  {b.label}"), text(line, style=style))
+    out.print(table)
     out.print()
 
 
