@@ -58,7 +58,9 @@ def artifact(name: str, cache: Path, started: Callable[[str], None] | None = Non
         if started:
             started(f"{name}: fetching the Debian source package and building it with musl-gcc "
                     "(first time only: a few minutes)")  # fmt: skip
-        source = _fetch(name, cache)
+        with open(cache / ".apt.lock", "w") as apt_lock:
+            fcntl.flock(apt_lock, fcntl.LOCK_EX)  # the two allocators share one private apt state
+            source = _fetch(name, cache)
         staging = cache / f".{name}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
