@@ -5,10 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 # gcc and musl-gcc build the scenarios; strace is the reference the tests compare against;
 # libseccomp2 builds the seccomp filter (through ctypes); busybox-static is a program nobody here
-# wrote that reads /etc/passwd with its own code (tests/test_findings_truth.py). Scenario
-# toolchains: golang-go and rustc for the go/rust variants; dpkg-dev and make fetch and build
-# mimalloc and jemalloc from Debian source (into the build cache); zig comes from PyPI (ziglang).
-SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 busybox-static golang-go rustc dpkg-dev make
+# wrote that reads /etc/passwd with its own code (tests/test_findings_truth.py); chromium renders
+# the HTML report in the tests (headless). Scenario toolchains: golang-go and rustc for the
+# go/rust variants; dpkg-dev and make fetch and build mimalloc and jemalloc from Debian source
+# (into the build cache); zig comes from PyPI (ziglang).
+SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 busybox-static chromium golang-go rustc dpkg-dev make
 
 .PHONY: demo test bench setup system-packages compile clean
 
@@ -21,11 +22,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/overhead.py
 
-setup: system-packages $(VENV)/.installed compile tracer/_stoploop.so
-
-# The recorder's C stop loop (loaded with ctypes; without it the same loop runs in Python).
-tracer/_stoploop.so: tracer/stoploop.c
-	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $<
+setup: system-packages $(VENV)/.installed compile
 
 system-packages:
 	@missing=""; \
@@ -42,9 +39,11 @@ system-packages:
 	  fi; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+# The install also compiles the recorder's C stop loop (setup.py) into tracer/; warnings are
+# errors here, not for users installing the sdist with another compiler.
+$(VENV)/.installed: pyproject.toml setup.py tracer/stoploop.c
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
+	CFLAGS=-Werror $(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
 
 # Byte-compile once: with PYTHONDONTWRITEBYTECODE set, every start would recompile otherwise,
@@ -53,4 +52,4 @@ compile: $(VENV)/.installed
 	@$(BIN)/python -m compileall -q tracer
 
 clean:
-	rm -rf $(VENV) scenarios/.build *.egg-info tracer/_stoploop.so
+	rm -rf $(VENV) scenarios/.build *.egg-info build dist tracer/_stoploop*.so

@@ -1,5 +1,5 @@
 """How `libctrace diff` scales: two traces of N events each (default 1 000 000), diffed through
-the real CLI with --json and --timeline, timed end to end and stage by stage.
+the real CLI with --format json and --timeline, timed end to end and stage by stage.
 
 The traces are generated, not recorded: recording a million stops under ptrace takes minutes
 and measures the recorder, not the diff. They follow the trace format exactly and mimic two
@@ -12,7 +12,7 @@ differences (nsswitch.conf, TCP fallback, munmap churn) sprinkled through.
 
 A run on the 2-core CI-sized VM (26 Nov 2026, load average 0.9 before it):
 
-    end to end: libctrace diff A B --json --timeline > /dev/null
+    end to end: libctrace diff A B --format json --timeline > /dev/null
       total 8.36 s for 2 × 1,000,000 events (target < 10 s): OK
     stages, in this process:
       load both traces                3.25 s
@@ -163,10 +163,10 @@ def main() -> None:
     print(f"  sizes: {os.path.getsize(a) / 1e6:.0f} MB, {os.path.getsize(b) / 1e6:.0f} MB")
 
     # End to end first, while this process holds no trace: the two would share the memory.
-    print("end to end: libctrace diff A B --json --timeline > /dev/null")
+    print("end to end: libctrace diff A B --format json --timeline > /dev/null")
     t0 = time.perf_counter()
     with open(os.devnull, "w") as devnull:
-        proc = subprocess.run([sys.executable, "-m", "tracer", "diff", a, b, "--json", "--timeline"], stdout=devnull,
+        proc = subprocess.run([sys.executable, "-m", "tracer", "diff", a, b, "--format", "json", "--timeline"], stdout=devnull,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):

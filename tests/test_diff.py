@@ -76,7 +76,7 @@ def _json(proc) -> dict:
 
 
 def test_glibc_vs_musl_json(builds):
-    proc = libctrace("diff", str(builds["glibc"]), str(builds["musl"]), "--json", "--label", "glibc", "--label", "musl",
+    proc = libctrace("diff", str(builds["glibc"]), str(builds["musl"]), "--format", "json", "--label", "glibc", "--label", "musl",
                      "--", "/etc/hostname")  # fmt: skip
     obj = _json(proc)
     assert proc.returncode == 1  # the builds diverge
@@ -113,14 +113,14 @@ def test_bare_names_are_files_here(builds, tmp_path):
     for name in ("app-glibc", "app-musl"):
         (tmp_path / name).write_bytes(builds["glibc" if name == "app-glibc" else "musl"].read_bytes())
         (tmp_path / name).chmod(0o755)
-    proc = libctrace("diff", "--json", "app-glibc", "app-musl", cwd=tmp_path)
+    proc = libctrace("diff", "--format", "json", "app-glibc", "app-musl", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert [r["label"] for r in _json(proc)["runs"]] == ["glibc", "musl"]  # the shared "app-" cut
     assert_one_line_error(libctrace("diff", "no-such-build", "app-musl", cwd=tmp_path), "no-such-build")
 
 
 def test_exit_status_is_critical(builds):
-    obj = _json(libctrace("diff", str(builds["glibc"]), str(builds["crash"]), "--json"))
+    obj = _json(libctrace("diff", str(builds["glibc"]), str(builds["crash"]), "--format", "json"))
     first = obj["findings"][0]
     assert first["id"] == "exit-status" and first["severity"] == "critical"
     crash = obj["runs"][1]["exit"]
@@ -129,11 +129,11 @@ def test_exit_status_is_critical(builds):
 
 def test_saved_traces_give_the_same_findings(builds, tmp_path):
     out = tmp_path / "traces"
-    live = _json(libctrace("diff", str(builds["glibc"]), str(builds["musl"]), "--json", "-o", str(out),
+    live = _json(libctrace("diff", str(builds["glibc"]), str(builds["musl"]), "--format", "json", "--output-dir", str(out),
                            "--label", "g", "--label", "m"))  # fmt: skip
     saved = sorted(p.name for p in out.iterdir())
     assert saved == ["g.jsonl", "m.jsonl"]
-    again = _json(libctrace("diff", str(out / "g.jsonl"), str(out / "m.jsonl"), "--json"))
+    again = _json(libctrace("diff", str(out / "g.jsonl"), str(out / "m.jsonl"), "--format", "json"))
     assert [r["label"] for r in again["runs"]] == ["g", "m"]  # a trace's label is its file name
     assert [f["id"] for f in again["findings"]] == [f["id"] for f in live["findings"]]
     assert again["runs"][0]["source"].endswith("g.jsonl") and live["runs"][0]["source"] is None
@@ -141,11 +141,11 @@ def test_saved_traces_give_the_same_findings(builds, tmp_path):
 
 def test_timeline_marks_first_divergence(builds):
     # Same program and libc, different arguments: the only divergence is the extra open.
-    proc = libctrace("diff", str(builds["glibc"]), str(builds["glibc"]), "--json", "--timeline", "--", "/etc/hostname")
+    proc = libctrace("diff", str(builds["glibc"]), str(builds["glibc"]), "--format", "json", "--timeline", "--", "/etc/hostname")
     obj = _json(proc)
     assert obj["timeline"]["first_divergence"] is None  # same arguments: everything lines up
     extra = build_c(LOOKUP, flags=("-DEXTRA",), name="lookup-extra")
-    tl = _json(libctrace("diff", str(builds["glibc"]), str(extra), "--json", "--timeline"))["timeline"]
+    tl = _json(libctrace("diff", str(builds["glibc"]), str(extra), "--format", "json", "--timeline"))["timeline"]
     first = tl["rows"][tl["first_divergence"]]
     assert first["cells"] == [None, "open /etc/hostname"]  # the one extra event, and nothing else
     assert sum(not r["same"] for r in tl["rows"]) == 1
@@ -154,7 +154,7 @@ def test_timeline_marks_first_divergence(builds):
     marked = [line for line in proc.stdout.splitlines() if line.startswith("▶")]
     assert len(marked) == 1 and "open /etc/hostname" in marked[0], proc.stdout
     assert "The first divergence (▶) is at event" in proc.stdout
-    tl = _json(libctrace("diff", str(builds["glibc"]), str(builds["musl"]), "--json", "--timeline"))["timeline"]
+    tl = _json(libctrace("diff", str(builds["glibc"]), str(builds["musl"]), "--format", "json", "--timeline"))["timeline"]
     first = tl["rows"][tl["first_divergence"]]
     assert not first["same"]
     assert all(r["same"] for r in tl["rows"][: tl["first_divergence"]])
@@ -211,7 +211,7 @@ def test_corrupt_trace(tmp_path):
 def test_dns_truncation_in_the_sandbox(need_root):
     glibc = build_c(RESOLVE, name="resolve-glibc")
     musl = build_c(RESOLVE, compiler="musl-gcc", flags=("-static",), name="resolve-musl")
-    obj = _json(libctrace("diff", "--sandbox", str(glibc), str(musl), "--json", "--", "many.libctrace.test"))
+    obj = _json(libctrace("diff", "--sandbox", str(glibc), str(musl), "--format", "json", "--", "many.libctrace.test"))
     ids = [f["id"] for f in obj["findings"]]
     assert "dns-transport" in ids and "dns-answers" in ids
     dns = {r[0]: r[1:] for r in obj["tables"]["dns"]["rows"]}

@@ -73,7 +73,7 @@ def _ids(obj: dict, above_info: bool = False) -> list[str]:
 def test_one_write_and_a_writev_of_the_same_bytes_are_the_same_output(tmp_path: Path) -> None:
     glibc = build_c(BIG, name="big-glibc")
     musl = build_c(BIG, compiler="musl-gcc", flags=("-static",), name="big-musl")
-    obj = _json(libctrace("diff", str(glibc), str(musl), "--json", "-o", str(tmp_path), "--label", "g",
+    obj = _json(libctrace("diff", str(glibc), str(musl), "--format", "json", "--output-dir", str(tmp_path), "--label", "g",
                           "--label", "m"))
     assert "output" not in _ids(obj)
     profile = {r[0]: r[1:] for r in obj["tables"]["syscalls"]["rows"]}
@@ -90,17 +90,37 @@ def test_a_difference_past_the_trace_buffer_is_found() -> None:
     """Byte 600 differs: the trace keeps 256 bytes of each write, the captured output all."""
     plain = build_c(BIG, name="big-glibc")
     marked = build_c(BIG, flags=("-DMARK",), name="big-marked")
-    obj = _json(libctrace("diff", "--json", str(plain), str(marked)))
+    obj = _json(libctrace("diff", "--format", "json", str(plain), str(marked)))
     out = next(f for f in obj["findings"] if f["id"] == "output")
     assert out["severity"] == "behaviour" and out["title"] == "Output differs on stdout"
     assert [r["repeats"] for r in obj["runs"]] == [2, 2] and obj["unstable"] == []  # stable: a real difference
+
+
+LONG = r"""
+#include <stdio.h>
+int main(void) {
+    for (int i = 0; i < 100000; i++) putchar('x');
+    puts(TAIL);  /* past the 64 KiB kept as text: only the size and hash see it */
+    return 0;
+}
+"""
+
+
+def test_a_difference_past_the_kept_text_is_found_by_its_hash() -> None:
+    a = build_c(LONG, flags=('-DTAIL="a"',), name="long-a")
+    b = build_c(LONG, flags=('-DTAIL="b"',), name="long-b")
+    obj = _json(libctrace("diff", "--json", "--runs", "1", str(a), str(a), str(b), "--label", "a1", "--label", "a2",
+                          "--label", "b"))
+    out = [f for f in obj["findings"] if f["id"] == "output"]
+    assert len(out) == 1 and "bytes in all, sha256" in out[0]["explanation"]
+    assert "a1 '[100002 bytes in all" in out[0]["explanation"]  # a1 and a2 agree; b does not
 
 
 def test_capture_spills_to_a_private_file_and_hashes_the_whole_stream() -> None:
     cap = StreamCapture()
     chunk = b"0123456789abcdef" * 4096
     total = 0
-    while total <= SPOOL_MEMORY + TEXT_KEPT:
+    while total <= 2 * SPOOL_MEMORY:  # the pipe holds 64 KiB: the rest was read by then
         total += os.write(cap.fd, chunk)
     assert cap._spool._rolled  # past SPOOL_MEMORY the bytes went to a file...
     mode = os.fstat(cap._spool.fileno()).st_mode & 0o777
@@ -117,7 +137,7 @@ def test_capture_spills_to_a_private_file_and_hashes_the_whole_stream() -> None:
 # -- issue 11.5: noise is not a verdict ------------------------------------------------------------
 
 def test_self_diff_of_date_with_nanoseconds_exits_0() -> None:
-    proc = libctrace("diff", "/bin/date", "/bin/date", "--json", "--", "+%s.%N")
+    proc = libctrace("diff", "/bin/date", "/bin/date", "--format", "json", "--", "+%s.%N")
     obj = _json(proc)
     assert proc.returncode == 0, _ids(obj)
     assert [r["repeats"] for r in obj["runs"]] == [2, 2]  # output differed: each build ran again
@@ -138,9 +158,9 @@ def test_self_diff_of_a_shell_printing_its_pid_and_time() -> None:
     once = libctrace("diff", "/bin/sh", "/bin/sh", "--runs", "1", "--", "-c", script)
     assert once.returncode == 1 and "BEHAVIOUR [output]" in once.stdout
     # Normalised, the output is the same: no rerun needed, nothing found, a CI gate passes.
-    obj = _json(libctrace("diff", "/bin/sh", "/bin/sh", "--json", "--normalize", r"^\d+$", "--", "-c", script))
+    obj = _json(libctrace("diff", "/bin/sh", "/bin/sh", "--format", "json", "--normalize", r"^\d+$", "--", "-c", script))
     assert _ids(obj) == [] and [r["repeats"] for r in obj["runs"]] == [1, 1]
-    ignored = _json(libctrace("diff", "/bin/sh", "/bin/sh", "--json", "--ignore-output", "--", "-c", script))
+    ignored = _json(libctrace("diff", "/bin/sh", "/bin/sh", "--format", "json", "--ignore-output", "--", "-c", script))
     assert _ids(ignored) == [] and ignored["not_run"] == [
         {"rule": "output", "runs": ["sh", "sh#2"], "reason": "--ignore-output"}]
 
@@ -164,7 +184,7 @@ def test_narrow_trace_set_says_which_rules_could_not_run(tmp_path: Path) -> None
         rec = libctrace("run", "-e", "trace=openat", "-o", str(tmp_path / f"{name}.jsonl"), str(prog))
         assert rec.returncode == 0, rec.stderr
     traces = [str(tmp_path / "g.jsonl"), str(tmp_path / "m.jsonl")]
-    obj = _json(libctrace("diff", *traces, "--json"))
+    obj = _json(libctrace("diff", *traces, "--format", "json"))
     gaps = {g["rule"]: g for g in obj["not_run"]}
     assert {"nss-config", "startup", "dns-queries", "malloc-pattern", "output"} <= set(gaps)
     assert gaps["nss-config"]["runs"] == ["g", "m"]
@@ -185,7 +205,7 @@ def test_a_glibc_child_of_a_musl_build_is_its_own_finding(need_root: None) -> No
     need_tool("getent")
     glibc = build_c(SPAWN, name="spawn-glibc")
     musl = build_c(SPAWN, compiler="musl-gcc", flags=("-static",), name="spawn-musl")
-    obj = _json(libctrace("diff", "--json", "--nsswitch", str(DEFAULT_NSSWITCH), str(glibc), str(musl),
+    obj = _json(libctrace("diff", "--format", "json", "--nsswitch", str(DEFAULT_NSSWITCH), str(glibc), str(musl),
                           "--label", "glibc", "--label", "musl"))
     child = [f for f in obj["findings"] if f["id"] == "child-libc"]
     assert len(child) == 1 and child[0]["runs"] == ["musl"]
@@ -206,7 +226,7 @@ def test_a_static_musl_child_of_a_glibc_build_is_read_from_its_elf() -> None:
     """A static child maps no libc: only inspecting the exec'd file tells its libc."""
     glibc = build_c(SPAWN, name="spawn-glibc")
     musl_child = build_c(BIG, compiler="musl-gcc", flags=("-static",), name="big-musl")
-    obj = _json(libctrace("diff", "--json", "--runs", "1", str(glibc), str(glibc), "--label", "a", "--label", "b",
+    obj = _json(libctrace("diff", "--format", "json", "--runs", "1", str(glibc), str(glibc), "--label", "a", "--label", "b",
                           "--", str(musl_child)))
     child = [f for f in obj["findings"] if f["id"] == "child-libc"]
     assert [f["runs"] for f in child] == [["a"], ["b"]]
@@ -220,7 +240,7 @@ def test_planted_nsswitch_is_recorded_and_shown(tmp_path: Path, need_root: None)
     planted = tmp_path / "nsswitch.conf"
     planted.write_text("passwd: files mdns4_minimal\nhosts: files mdns4_minimal [NOTFOUND=return] dns\n")
     glibc = build_c(SPAWN, name="spawn-glibc")
-    obj = _json(libctrace("diff", "--json", "--runs", "1", "--nsswitch", str(planted), "-o", str(tmp_path / "t"),
+    obj = _json(libctrace("diff", "--format", "json", "--runs", "1", "--nsswitch", str(planted), "--output-dir", str(tmp_path / "t"),
                           str(glibc), str(glibc), "--label", "a", "--label", "b"))
     import hashlib
 
@@ -248,7 +268,7 @@ def test_scenarios_are_hermetic_on_a_host_with_mdns(tmp_path: Path, need_root: N
     planted.write_text("hosts: files mdns4_minimal [NOTFOUND=return] dns\n")
     binary = sc.binary(scenario, "glibc-dynamic")
     script = (f"mount --bind {planted} /etc/nsswitch.conf && "
-              f"{sys.executable} -m tracer scenarios run dns-lookup --variant glibc-dynamic --out-dir {tmp_path}/s && "
+              f"{sys.executable} -m tracer scenarios run dns-lookup --variant glibc-dynamic --output-dir {tmp_path}/s && "
               f"{sys.executable} -m tracer run --sandbox -o {tmp_path}/bare.jsonl {binary} www.libctrace.test")
     proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)

@@ -1,7 +1,7 @@
 """Every sentence of a finding is true for the builds compared (issue 11), checked on builds
 made by toolchains nobody here wrote: zig's musl 1.2.5 and its glibc 2.38 target, Debian's
 static busybox, against the Debian gcc/musl-gcc scenario builds. All through the real
-`libctrace diff --json`, as a user runs it."""
+`libctrace diff --format json`, as a user runs it."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def zig_cc(source: Path | str, target: str, *flags: str, name: str = "zig") -> P
 
 
 def diff(*args: str) -> dict[str, Any]:
-    proc = libctrace("diff", "--json", *args, timeout=600)
+    proc = libctrace("diff", "--format", "json", *args, timeout=600)
     assert proc.returncode in (0, 1), proc.stderr
     return json.loads(proc.stdout)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -36,18 +37,23 @@ def test_summary_on_stderr_program_output_on_stdout(tmp_path: Path) -> None:
     assert all(len(line) <= 100 and "\x1b[" not in line for line in lines)  # no colour in a pipe
 
 
-def test_quiet_and_in_memory_run() -> None:
-    proc = libctrace("run", "-q", "--", "sh", "-c", "exit 9")
+def test_quiet_and_in_memory_run(tmp_path: Path) -> None:
+    proc = libctrace("run", "-q", "-o", str(tmp_path / "t.jsonl"), "--", "sh", "-c", "exit 9")
     assert (proc.returncode, proc.stderr) == (9, "")
+    # without -o the events print live, as strace's do; -q leaves out only the summary
+    proc = libctrace("run", "-q", "--", "/bin/true")
+    assert proc.returncode == 0 and "kept in memory" not in proc.stderr
+    assert re.fullmatch(r'\d+ execve\("/bin/true", \["/bin/true"\], 0x[0-9a-f]+ /\* \d+ vars \*/\) = 0',
+                        proc.stderr.splitlines()[0])
     proc = libctrace("run", "--", "/bin/true")
     assert proc.returncode == 0 and "kept in memory only" in proc.stderr
 
 
-def test_program_gets_default_signal_dispositions() -> None:
+def test_program_gets_default_signal_dispositions(tmp_path: Path) -> None:
     # Python ignores SIGPIPE; a traced `yes | head` must still end by SIGPIPE as it does natively.
     script = "yes | head -1; grep SigIgn /proc/self/status"
     native = subprocess.run(["sh", "-c", script], capture_output=True, text=True)  # restores them too
-    proc = libctrace("run", "-q", "--", "sh", "-c", script)
+    proc = libctrace("run", "-q", "-o", str(tmp_path / "t.jsonl"), "--", "sh", "-c", script)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == native.stdout and proc.stdout.startswith("y\nSigIgn:")
     assert "Broken pipe" not in proc.stderr

@@ -336,7 +336,7 @@ def test_list_shows_every_scenario_and_variant_state() -> None:
 
 def test_list_json() -> None:
     built("iconv", "glibc-dynamic")
-    proc = libctrace("scenarios", "list", "--json")
+    proc = libctrace("scenarios", "list", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["version"] == 1
@@ -377,7 +377,7 @@ def run_cli(tmp_path: Path, name: str, *variants: str, extra: tuple[str, ...] = 
     if not wanted:
         pytest.skip(f"none of {variants} can be built here")
     args = [a for v in wanted for a in ("--variant", v)]
-    proc = libctrace("scenarios", "run", name, *args, "--out-dir", str(tmp_path), *extra)
+    proc = libctrace("scenarios", "run", name, *args, "--output-dir", str(tmp_path), *extra)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[-1] == f"compare them: libctrace diff {tmp_path}/{name}-*.jsonl"

@@ -222,8 +222,8 @@ def test_works_in_a_pipe(tmp_path):
 @pytest.mark.parametrize(
     "content, needle",
     [
-        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"exit"}\n{oops\n', "line 3: corrupt"),
-        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"sysc', "line 2: truncated"),
+        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"exit"}\n{oops\n', "line 2: corrupt exit event: no 'seq'"),
+        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"exit","seq":1,"t":0,"pid":1,"code":0,"signal":null,"core":false}\n{oops\n', "line 3: corrupt"),
         ('{"type":"header","format":"libctrace-trace","version":7}\n', "line 1: trace format version 7"),
         ("not json\n", "line 1: not a libctrace trace"),
     ],

@@ -22,7 +22,7 @@ THREADS, CALLS = 4, 300  # as in tests/progs/plain_calls.c
 
 
 def test_library_is_built() -> None:
-    # make setup builds it; without it every run silently takes the slower Python loop
+    # the install (make setup) compiles it; without it every run takes the slower Python loop
     assert stoploop.load() is not None, f"{stoploop.LIBRARY} is missing or stale: run make setup"
 
 

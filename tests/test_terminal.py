@@ -123,7 +123,7 @@ def test_diff_with_hostile_labels(builds: dict[str, Path], label: str) -> None:
 
 def test_saved_traces_with_hostile_names(builds: dict[str, Path], tmp_path: Path) -> None:
     out_dir = tmp_path / "[bold]traces"
-    code, out, err = cli("diff", "-o", str(out_dir), "--label", "[/x]", "--label", CLEAR,
+    code, out, err = cli("diff", "--output-dir", str(out_dir), "--label", "[/x]", "--label", CLEAR,
                          str(builds["a"]), str(builds["b"]), "--", str(builds["files"]))  # fmt: skip
     assert code == 1, err
     assert_safe(out, err)

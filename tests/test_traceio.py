@@ -9,9 +9,16 @@ from tracer.model import Trace
 from tracer.traceio import TraceWriter, load_trace, write_trace
 
 
+FOOTER = {"outcome": "exited", "exit_code": 0, "signal": None, "duration": 0.5, "events": 1199, "syscalls": 1199,
+          "processes": 1, "threads": 0}
+
+
+SYSCALL = '{"type":"syscall","seq":1,"t":0.1,"pid":7,"name":"getpid","args":[],"ret":7,"errno":null}'
+
+
 def _sample(footer: bool = True) -> Trace:
     events = [{"type": "syscall", "seq": i, "t": i / 10, "pid": 7, "name": "getpid", "args": [], "ret": 7, "errno": None} for i in range(1, 1200)]
-    return Trace(header={"command": ["x"]}, events=events, footer={"outcome": "exited", "exit_code": 0} if footer else None)
+    return Trace(header={"command": ["x"]}, events=events, footer=FOOTER if footer else None)
 
 
 def test_round_trip_and_mode(tmp_path):
@@ -39,8 +46,9 @@ def test_no_footer_is_interrupted_but_readable(tmp_path):
         ("", "empty file"),
         ("hello\n", "line 1: not a libctrace trace"),
         ('{"type":"header","format":"libctrace-trace","version":9}\n', "version 9 is newer"),
-        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"syscall"}\n{oops\n', "line 3: corrupt"),
-        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"sysc', "line 2: truncated"),
+        ('{"type":"header","format":"libctrace-trace","version":1}\n' + SYSCALL + '\n{oops\n', "line 3: corrupt"),
+        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"syscall"}\n', "line 2: corrupt syscall event: no 'seq' field"),
+        ('{"type":"header","format":"libctrace-trace","ver', "line 1: truncated"),
         ('{"type":"header","format":"libctrace-trace","version":1}\n[1,2]\n', "line 2: corrupt"),
     ],
 )
@@ -60,3 +68,71 @@ def test_unwritable_path():
 
 def test_cli_unknown_command_is_one_line_exit_2():
     assert_one_line_error(libctrace("frobnicate"), "No such command")
+
+
+HEADER = '{"type":"header","format":"libctrace-trace","version":1}'
+
+
+def _event(**changes) -> str:
+    import json
+
+    e = json.loads(SYSCALL)
+    e.update(changes)
+    return json.dumps({k: v for k, v in e.items() if v is not DROP})
+
+
+DROP = object()
+
+
+@pytest.mark.parametrize(
+    "line, needle",
+    [
+        (_event(seq=DROP), "no 'seq' field"),
+        (_event(pid="7"), "'pid' is a string, not an integer"),
+        (_event(t=True), "'t' is true or false, not a number"),
+        (_event(args={}), "'args' is an object, not a list"),
+        (_event(ret=1.5), "'ret' is a number, not an integer or null"),
+        (_event(tid=[1]), "'tid' is a list, not an integer"),
+        (_event(type="bogus"), "unknown event type"),
+        ('{"type":"exit","seq":2,"t":0,"pid":7,"code":0,"signal":null}', "corrupt exit event: no 'core' field"),
+        ('{"type":"footer","outcome":"exited"}', "corrupt footer event: no 'exit_code' field"),
+    ],
+)
+def test_wrong_fields_name_the_line(tmp_path, line, needle):
+    """Well-formed JSON with a missing field or a wrong type: one error naming the line."""
+    p = tmp_path / "bad.jsonl"
+    p.write_text(f"{HEADER}\n{SYSCALL}\n{line}\n")
+    with pytest.raises(TraceFormatError, match=f"line 3: .*{needle}"):
+        load_trace(str(p))
+    assert_one_line_error(libctrace("show", str(p)), "line 3")
+    assert_one_line_error(libctrace("diff", str(p), str(p)), "line 3")
+
+
+def test_header_with_wrong_types(tmp_path):
+    p = tmp_path / "bad.jsonl"
+    p.write_text('{"type":"header","format":"libctrace-trace","version":1,"trace_set":"all"}\n')
+    assert_one_line_error(libctrace("show", str(p), "--format", "summary"), "line 1: corrupt trace header: 'trace_set' is a string")
+
+
+def test_cut_mid_line_keeps_every_complete_event(tmp_path):
+    """A disk that filled (or a killed writer) leaves half a line: the events before it are read,
+    with a warning, by show and diff."""
+    full = tmp_path / "full.jsonl"
+    write_trace(str(full), _sample())
+    data = full.read_bytes()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(data[: data.index(b'"seq":1000,') + 3])  # inside event 1000
+    t = load_trace(str(cut))
+    assert [e["seq"] for e in t.events] == list(range(1, 1000)) and t.footer is None
+    assert any("line 1001 is cut short" in n for n in t.notes)
+    r = libctrace("show", str(cut), "--format", "json")
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 999
+    assert "line 1001 is cut short" in r.stderr and "Traceback" not in r.stderr
+    r = libctrace("diff", str(cut), str(full))
+    assert r.returncode in (0, 1) and "Traceback" not in r.stderr, r.stderr
+
+
+def test_endless_line_is_refused_in_bounded_memory():
+    """`show /dev/zero` reads one bounded line and stops (it grew to 10 GB before)."""
+    r = libctrace("show", "/dev/zero", timeout=60)
+    assert_one_line_error(r, "line 1: longer than 64 MiB")

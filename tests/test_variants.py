@@ -93,7 +93,7 @@ def test_inspect_facts_of_the_zig_glibc_builds(symbol_builds: dict[str, Path]) -
 
 
 def diff_ids(*traces: Path) -> set[str]:
-    proc = libctrace("diff", "--json", *map(str, traces))
+    proc = libctrace("diff", "--format", "json", *map(str, traces))
     assert proc.returncode in (0, 1), proc.stderr
     return {f["id"] for f in json.loads(proc.stdout)["findings"]}
 
@@ -101,7 +101,7 @@ def diff_ids(*traces: Path) -> set[str]:
 def test_diff_old_glibc_build_behaves_like_glibc_dynamic(symbol_builds: dict[str, Path], tmp_path: Path) -> None:
     variants = ("glibc-dynamic", "glibc-2.38", "glibc-2.17")
     proc = libctrace("scenarios", "run", "symbol-versions", *(f"--variant={v}" for v in variants),
-                     "--out-dir", str(tmp_path), timeout=120)  # fmt: skip
+                     "--output-dir", str(tmp_path), timeout=120)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"^glibc-2\.38 +exit 1 ", proc.stdout, re.M), proc.stdout
     trace = {v: tmp_path / f"symbol-versions-{v}.jsonl" for v in variants}

@@ -16,7 +16,7 @@ from tempfile import SpooledTemporaryFile
 from typing import Any
 
 SPOOL_MEMORY = 1 << 20  # bytes held in memory per stream before spilling to a file
-TEXT_KEPT = 1 << 20  # bytes of each stream kept as text in the footer (and compared as text)
+TEXT_KEPT = 1 << 16  # bytes of each stream kept as text in the footer: one trace line stays short
 _CHUNK = 1 << 16
 _DRAIN_WAIT = 10.0  # seconds to wait for the pipe's last writer once the program ended
 
@@ -86,9 +86,9 @@ class OutputCapture:
     def __init__(self, tee: str | None = None) -> None:
         self._tee = -1
         if tee is not None:
-            # Never through a planted link, private whatever the umask.
-            self._tee = os.open(tee, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-            os.fchmod(self._tee, 0o600)
+            from tracer.outputs import create_fd
+
+            self._tee = create_fd(tee, "program output")  # never through a planted link, 0600
         self.stdout = StreamCapture(self._tee)
         try:
             self.stderr = StreamCapture(self._tee)

@@ -29,6 +29,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "dns-transport": ("socket", *_SEND),
     "dns-answers": ("socket", *_RECV),
     "nscd-probe": ("socket", "connect"),
+    "network-peers": ("socket", "connect", "sendto", "sendmsg", "sendmmsg"),  # a peer is named there
     "malloc-pattern": ("mmap", "munmap", "brk", "madvise", "futex"),
     "thread-stack": ("mmap", "clone", "clone3"),
     "output": ("write", "writev"),  # only when the output was not captured whole (`run -o`)

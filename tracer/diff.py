@@ -45,6 +45,8 @@ class Run:
 
     @property
     def exit_text(self) -> str:
+        if self.outcome == "timeout":
+            return "timed out (killed)"
         if self.signal:
             return f"killed by {self.signal}" + (" (core dumped)" if self.core else "")
         if self.outcome in ("interrupted", "timeout", "error"):

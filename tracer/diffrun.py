@@ -13,6 +13,7 @@ from rich.console import Console
 
 from tracer.errors import LibctraceError
 from tracer.model import Trace
+from tracer.outputs import make_dir
 from tracer.render.safe import text
 from tracer.sandbox import SandboxConfig, open_sandbox
 from tracer.traceio import load_trace
@@ -32,6 +33,15 @@ class Build:
         return is_trace_file(self.argv[0])
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """How every program of a diff is recorded (`diff -e`, `--timeout`, `--stdin`)."""
+
+    trace_set: str = "default"
+    timeout: float | None = None  # a build still running then is killed, and says so
+    stdin: str = os.devnull  # the file each program reads as its standard input, from the start
+
+
 def is_trace_file(arg: str) -> bool:
     return arg.endswith(".jsonl")
 
@@ -42,7 +52,8 @@ def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | N
 
 
 def collect_runs(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | None, progress: Console,
-                 more: Callable[[list[Trace]], int] | None = None) -> tuple[list[Trace], list[list[Trace]]]:
+                 more: Callable[[list[Trace]], int] | None = None,
+                 settings: RunSettings = RunSettings()) -> tuple[list[Trace], list[list[Trace]]]:
     """Loads or records every build, in order; then `more(first traces)` further runs of each
     program (not of loaded traces), in the same sandbox. Returns the first traces and, per
     build, its further runs. Programs are checked before anything runs, so a typo in the
@@ -53,10 +64,7 @@ def collect_runs(builds: list[Build], sandbox: SandboxConfig | None, out_dir: st
         if not b.is_trace:
             resolve_program(b.argv[0], b.env, refused_ok=True)
     if out_dir is not None:
-        try:
-            os.makedirs(out_dir, exist_ok=True)
-        except OSError as e:
-            raise LibctraceError(f"-o {out_dir}: cannot create the folder: {e.strerror}") from None
+        make_dir(out_dir, "--output-dir folder")
     traces: dict[int, Trace] = {}
     repeats: list[list[Trace]] = [[] for _ in builds]
     for i, b in enumerate(builds):
@@ -66,28 +74,30 @@ def collect_runs(builds: list[Build], sandbox: SandboxConfig | None, out_dir: st
     if to_run:
         with open_sandbox(sandbox) if sandbox is not None else nullcontext() as session:
             for i, b in to_run:
-                traces[i] = _traced(b, out_dir, "", session, progress)
+                traces[i] = _traced(b, out_dir, "", session, progress, settings)
             extra = more([traces[i] for i in range(len(builds))]) if more is not None else 0
             for k in range(2, 2 + extra):
                 for i, b in to_run:
-                    repeats[i].append(_traced(b, out_dir, f".run{k}", session, progress))
+                    repeats[i].append(_traced(b, out_dir, f".run{k}", session, progress, settings))
     return [traces[i] for i in range(len(builds))], repeats
 
 
-def _traced(b: Build, out_dir: str | None, suffix: str, session: SandboxSession | None, progress: Console) -> Trace:
+def _traced(b: Build, out_dir: str | None, suffix: str, session: SandboxSession | None, progress: Console,
+            settings: RunSettings) -> Trace:
     out = os.path.join(out_dir, b.label.replace("/", "_") + suffix + ".jsonl") if out_dir else None
     name = f"{b.label}{suffix.replace('.', ' ')}"
     with progress.status(text(f"tracing {name}: {' '.join(b.argv)}")):  # data, not markup
-        trace = record_one(b, out, session)
+        trace = record_one(b, out, session, settings=settings)
     if (trace.footer or {}).get("outcome") == "interrupted":
         raise KeyboardInterrupt  # Ctrl-C stopped the recorder: stop the diff too (exit 130)
-    progress.print(text(f"traced {name}: {_status(trace)}"), highlight=False)
+    progress.print(text(f"traced {name}: {_status(trace)}"), highlight=False, soft_wrap=True)  # one line each
     return trace
 
 
 def record_one(build: Build, output: str | None, session: SandboxSession | None,
-               program_output: str | None = None) -> Trace:
-    """Records one program in the open sandbox (if any); its stdin is /dev/null and its
+               program_output: str | None = None, settings: RunSettings = RunSettings()) -> Trace:
+    """Records one program in the open sandbox (if any); its stdin is settings.stdin
+    (/dev/null by default) and its
     stdout and stderr are captured whole through pipes, out of ours, into the trace footer's
     `output` (compared as a fact), and also written to the file `program_output` if given."""
     from tracer.capture import OutputCapture
@@ -95,7 +105,7 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
 
     capture = OutputCapture(program_output)
     try:
-        with open(os.devnull, "rb") as null_in:
+        with open(settings.stdin, "rb") as null_in:
             opts = RecordOptions(
                 argv=list(build.argv),
                 output=output,
@@ -107,6 +117,8 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
                 stdout=capture.stdout.fd,
                 stderr=capture.stderr.fd,
                 trace_exec_failure=True,  # a build the kernel cannot start is a finding, not an error
+                trace_set=settings.trace_set,
+                timeout=settings.timeout,
             )
             trace, _status_code = record(opts)
     finally:
@@ -117,4 +129,6 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
 def _status(trace: Trace) -> str:
     f = trace.footer or {}
     how = f"killed by {f['signal']}" if f.get("signal") else f"exit {f.get('exit_code')}"
+    if f.get("outcome") == "timeout":
+        how = "timed out, killed (--timeout)"
     return f"{how}, {f.get('syscalls', 0)} syscalls, {f.get('duration', 0.0):.3f} s"

@@ -40,17 +40,18 @@ def _entry(path: str) -> str | None:
 def _compute(path: str, entry: str | None) -> dict[str, Any] | None:
     """In the Background child: parse the ELF, store the result for the next run."""
     from tracer.elfinfo import summary
+    from tracer.errors import LibctraceError
+    from tracer.outputs import create_file, make_dir
 
     value = summary(path)  # None for a #! script or an odd ELF: the trace is useful without it
     if entry is not None:
         try:
-            os.makedirs(os.path.dirname(entry), mode=0o700, exist_ok=True)
-            tmp = f"{entry}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as f:
+            make_dir(os.path.dirname(entry), "cache folder")
+            # a reader that comes while it is written sees bad JSON, and recomputes
+            with create_file(entry, "cache entry") as f:
                 f.write(orjson.dumps({"path": path, "summary": value}))
-            os.replace(tmp, entry)  # readers see the whole file or none
             _prune(os.path.dirname(entry))
-        except OSError:
+        except (OSError, LibctraceError):
             pass  # read-only or full home: no cache, same result
     return value
 

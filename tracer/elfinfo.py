@@ -515,7 +515,7 @@ def inspect_file(path: str) -> ElfInfo:
     with _open(path) as fh:
         try:
             return _inspect(_Elf(path, fh))
-        except _PARSE_ERRORS as err:
+        except (*_PARSE_ERRORS, OSError) as err:  # OSError: a seek to a corrupt offset
             raise ElfError(f"{path}: corrupt ELF file ({err})") from None
 
 

@@ -238,3 +238,54 @@ def launch(
     os.write(go_w, b"x")
     os.close(go_w)
     return Launched(pid, err_r)
+
+
+def describe_attached(pids: list[int]) -> tuple[list[str], str]:
+    """`run -p`: the first process's command line and executable, for the trace header; every
+    reason a process cannot be traced is a one-line error before anything is attached."""
+    for pid in pids:
+        if pid <= 0 or pid == os.getpid():
+            raise ProgramError(f"-p {pid}: not a process libctrace can attach to")
+        if not os.path.isdir(f"/proc/{pid}/task"):
+            raise ProgramError(f"-p {pid}: no such process")
+    pid = pids[0]
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = [os.fsdecode(a) for a in f.read().split(b"\0")[:-1]]
+        path = os.readlink(f"/proc/{pid}/exe")
+    except FileNotFoundError:
+        raise ProgramError(f"-p {pid}: no such process") from None
+    except PermissionError:
+        raise PermissionProblem(f"-p {pid}: not permitted to look at this process") from None
+    return argv or [path], path
+
+
+def attach(pids: list[int]) -> dict[int, int]:
+    """Seizes every thread of the processes (thread -> process) and interrupts each, so that the
+    recorder resumes them to syscall stops. Threads are listed again until no new one shows
+    up: one may start while the others are being seized (once its creator is seized, the
+    kernel attaches its new threads itself: the second SEIZE then fails with EPERM)."""
+    seized: dict[int, int] = {}
+    for pid in pids:
+        while True:
+            try:
+                tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+            except FileNotFoundError:
+                raise ProgramError(f"-p {pid}: no such process") from None
+            new = [t for t in tids if t not in seized]
+            if not new:
+                break
+            for tid in new:
+                try:
+                    ptrace(PTRACE_SEIZE, tid, 0, OPTIONS & ~_O_EXITKILL)
+                    ptrace(PTRACE_INTERRUPT, tid, 0, 0)
+                except OSError as e:
+                    if e.errno == errno.ESRCH:
+                        continue  # the thread ended meanwhile
+                    if e.errno == errno.EPERM and pid in seized.values():
+                        seized[tid] = pid  # already ours: attached with its creator
+                        continue
+                    raise PermissionProblem(f"-p {pid}: cannot attach with ptrace: {os.strerror(e.errno or 0)}"
+                                            " (another tracer, or kernel.yama.ptrace_scope?)") from None
+                seized[tid] = pid
+    return seized

@@ -24,7 +24,7 @@ from tracer.decode import plain as decode_plain
 from tracer.elfcache import executable_summary
 from tracer.errors import LibctraceError, ProgramError
 from tracer.hostfiles import snapshot as host_files
-from tracer.launcher import build_filter, launch, resolve_program
+from tracer.launcher import PTRACE_INTERRUPT, Launched, attach, build_filter, launch, resolve_program
 from tracer.model import Event, Trace, header_record
 from tracer.rawptrace import PTRACE, get_errno, ptrace
 from tracer.stoploop import FULL, STOP, StopLoop
@@ -33,6 +33,7 @@ from tracer.syscalls import FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, 
 from tracer.traceio import TraceWriter
 
 _PTRACE_CONT = 7
+_PTRACE_DETACH = 17
 _PTRACE_SYSCALL = 24
 _PTRACE_GETEVENTMSG = 0x4201
 _PTRACE_LISTEN = 0x4208
@@ -85,6 +86,11 @@ class RecordOptions:
     # False: the returned Trace has no events (they went to `output`, or nowhere): `run` needs
     # only the header and footer, and memory stays flat however long the program runs.
     keep_events: bool = True
+    # Called with each event as soon as it is recorded (`run` printing live, like strace).
+    live: Callable[[list[Event]], None] | None = None
+    # Attach to these running processes (`run -p`) instead of starting argv; on Ctrl-C or the
+    # timeout they are detached and go on running.
+    attach: list[int] | None = None
     # True (diff): a program the kernel refuses to exec (missing interpreter: ENOENT, another
     # architecture: ENOEXEC) gives its trace (the failed execve, exit 127) instead of an error.
     trace_exec_failure: bool = False
@@ -114,19 +120,26 @@ def _header(opts: RecordOptions, path: str, trace_set: dict[str, Any]) -> dict[s
         "kernel": uname.release,
         "machine": uname.machine,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+        # the _Recorder makes the same choice (load_stoploop is cached)
+        "stop_loop": "c" if opts.syscall_info and load_stoploop() is not None else "python",
     }
 
 
 def record(opts: RecordOptions) -> tuple[Trace, int]:
     """Runs opts.argv under ptrace; returns the trace and the status libctrace should exit with."""
-    if not opts.argv:
+    if opts.attach:
+        from tracer.launcher import describe_attached
+
+        opts.argv, path = describe_attached(opts.attach)
+    elif not opts.argv:
         raise ProgramError("no program given to trace")
     if opts.strsize < 0:
         raise LibctraceError(f"string size must be >= 0, not {opts.strsize}")
     tset = parse_trace_set(opts.trace_set)
     if opts.cwd is not None and not os.path.isdir(opts.cwd):
         raise ProgramError(f"{opts.cwd}: working directory does not exist")
-    path = resolve_program(opts.argv[0], opts.env, opts.cwd, refused_ok=opts.trace_exec_failure)
+    if not opts.attach:
+        path = resolve_program(opts.argv[0], opts.env, opts.cwd, refused_ok=opts.trace_exec_failure)
     header = _header(opts, path, tset.header())
 
     def full_header() -> dict[str, Any]:
@@ -146,28 +159,41 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         bpf = build_filter({NUMBERS[n] for n in selected | LIFECYCLE | FD_TABLE})
     rec = _Recorder(opts, selected, writer)
     rec.header_child = elf.pid
+    # to the microsecond: `show -tt` adds the events' times to it
+    header["started"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(rec.wall0)) + f".{int(rec.wall0 % 1 * 1e6):06d}+00:00"
     old_int = signal.signal(signal.SIGINT, _raise_stop("interrupted"))
     old_term = signal.signal(signal.SIGTERM, _raise_stop("interrupted"))
     old_alrm = signal.signal(signal.SIGALRM, rec.alarm)
     launched = None
     try:
-        launched = launch(path, opts.argv, opts.env, opts.cwd, bpf, (opts.stdin, opts.stdout, opts.stderr))
+        if opts.attach:
+            launched = Launched(opts.attach[0], -1)
+            rec.attach(attach(opts.attach))
+        else:
+            launched = launch(path, opts.argv, opts.env, opts.cwd, bpf, (opts.stdin, opts.stdout, opts.stderr))
         if opts.timeout is not None:
             rec.deadline = time.monotonic() + opts.timeout
         rec.arm(time.monotonic())
-        outcome = rec.run(launched.pid, all_mode=bpf is None)
+        outcome = rec.run(launched.pid, all_mode=bpf is None or bool(opts.attach))
     except _Stop as stop:
         # Ctrl-C or the timer outside the loop (while starting or finishing): same outcome.
         outcome = stop.outcome
-        rec.kill_all(launched.pid if launched is not None else None)
+        if opts.attach:
+            rec.detach_all()
+        else:
+            rec.kill_all(launched.pid if launched is not None else None)
     except BaseException:
         if writer is not None:
             rec.close_writer(None)
-            if launched is None:  # nothing ran: leave no trace file behind
+            if launched is None and opts.output != "-":  # nothing ran: leave no trace file behind
                 os.unlink(opts.output)
         elf.result()  # reap the child
         raise
     finally:
+        # A SIGALRM that came just before setitimer is still pending, and its handler runs at
+        # the next check (signal.signal() below checks first): it must not re-arm the timer
+        # (with the default action restored, the next alarm would kill libctrace: exit 142).
+        rec.stopped = True
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGINT, old_int)
         signal.signal(signal.SIGTERM, old_term)
@@ -176,7 +202,7 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         if writer is not None:
             rec.close_writer(rec.footer(outcome, 130 if outcome == "interrupted" else 124, None))
         raise LibctraceError(f"{outcome} before the program started")
-    failure = launched.exec_errno()
+    failure = launched.exec_errno() if not opts.attach else None
     if failure is not None and not rec.execed and not opts.trace_exec_failure:
         if writer is not None:
             rec.close_writer(rec.footer("error", 2, None))
@@ -188,8 +214,17 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     if opts.collect_output is not None:
         footer["output"] = opts.collect_output()
     rec.close_writer(footer)
+    if writer is not None and writer.error is not None:
+        how = f"killed by {sig}" if sig else f"{outcome}, exit status {code}"
+        raise LibctraceError(f"{writer.error}; the trace stops there, without a footer "
+                             f"(`show` reads the events before the cut); the program ran to its end: {how}")
     trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
     return trace, code
+
+
+def raw_detach(tid: int, sig: int) -> int:
+    """PTRACE_DETACH; < 0 when the thread is not in a ptrace stop (or gone)."""
+    return PTRACE(_PTRACE_DETACH, tid, 0, sig)
 
 
 def _raise_stop(outcome: str) -> Callable[[int, Any], None]:
@@ -205,6 +240,13 @@ class _Recorder:
         self.written = 0  # events handed to the writer so far (it gets them in batches)
         self.batching = writer is not None or not opts.keep_events
         self.keep_events = opts.keep_events
+        self.live = opts.live
+        self.batch = 1 if opts.live is not None else _BATCH
+        self.batching = self.batching or opts.live is not None
+        self.attached: list[int] = []  # `run -p`: detached, not killed, at the end
+        # Every call becomes an event; apart from all_mode (no filter: stop at every call),
+        # which `run -p` needs whatever it records: a running program gets no seccomp filter.
+        self.record_all = selected is None
         self.events: list[Event] = []
         self.decoder = Decoder(opts.strsize)
         # syscall numbers that become events (the filter may stop on more: LIFECYCLE)
@@ -233,6 +275,7 @@ class _Recorder:
         self.deadline: float | None = None  # --timeout, on the monotonic clock
         self.waiting = False  # in waitpid: the SIGALRM handler may write events out then
         self.flush_wanted = False  # the handler came while the loop was busy: write at its next turn
+        self.stopped = False  # the recording is over: the timer is off, a late SIGALRM does nothing
         # the calls with nothing to decode (nr -> name, number of arguments)
         self.plain = {nr: (NAMES[nr], NARGS[nr]) for nr in self.emit if decode_plain(NAMES[nr])}
         # The C stop loop (None: the same work in Python). Until the program starts it hands
@@ -256,6 +299,8 @@ class _Recorder:
         Writing only while the loop waits keeps the handler from running into the middle of the
         loop's own list and file updates; else the loop writes them at its next turn.
         """
+        if self.stopped:
+            return
         now = time.monotonic()
         if self.deadline is not None and now >= self.deadline:
             raise _Stop("timeout")
@@ -272,7 +317,7 @@ class _Recorder:
         self.seq += 1
         ev["seq"] = self.seq
         self.events.append(ev)
-        if self.batching and len(self.events) - self.written >= _BATCH:
+        if self.batching and len(self.events) - self.written >= self.batch:
             self.feed_writer()
 
     def feed_writer(self) -> None:
@@ -281,6 +326,8 @@ class _Recorder:
         events cost memory, and every new page of it a page fault (2 us per event here)."""
         if self.writer is not None:
             self.writer.write_many(self.events[self.written :])
+        if self.live is not None:
+            self.live(self.events[self.written :])
         if self.keep_events:
             self.written = len(self.events)
         else:
@@ -340,7 +387,10 @@ class _Recorder:
         try:
             self._loop()
         except _Stop as stop:
-            self.kill_all(None)
+            if self.attached:
+                self.detach_all()
+            else:
+                self.kill_all(None)
             return stop.outcome
         finally:
             if gc_was_enabled:
@@ -372,6 +422,7 @@ class _Recorder:
         monotonic = time.monotonic
         t0 = self.t0
         all_mode = self.all_mode
+        record_all = self.record_all
         plain = self.plain
         follow = self.follow
         fast = self.fast
@@ -437,7 +488,7 @@ class _Recorder:
                     pass
                 elif ent[0] in plain:  # nothing to decode (what the C loop does without Python)
                     self._plain(tid, ent[0], ent[1], ent[2], rval, is_error, monotonic())
-                elif ent[0] in emit or ent[0] >= _I386 or (all_mode and ent[0] >= 0):
+                elif ent[0] in emit or ent[0] >= _I386 or (record_all and ent[0] >= 0):
                     self._syscall(tid, ent, rval, is_error, monotonic())
                 elif ent[0] in follow:  # updates the descriptor table; no event
                     self.decoder.decode(names[ent[0]], tid, tgids.get(tid, tid), ent[1], NARGS[ent[0]], rval)
@@ -492,7 +543,7 @@ class _Recorder:
         if tid != pid:
             ev["tid"] = tid
         self.events.append(ev)
-        if self.batching and len(self.events) - self.written >= _BATCH:
+        if self.batching and len(self.events) - self.written >= self.batch:
             self.feed_writer()
         self.nsyscalls += 1
 
@@ -528,7 +579,7 @@ class _Recorder:
     def _recorded(self, nr: int) -> bool:
         """Whether a stopped call becomes an event (the loop inlines the same test): selected,
         of the i386 ABI, or unknown to the table under trace=all (-1 marks exec's own exit)."""
-        return nr in self.emit or nr >= _I386 or (self.all_mode and nr >= 0)
+        return nr in self.emit or nr >= _I386 or (self.record_all and nr >= 0)
 
     def _syscall(self, tid: int, ent: tuple[Any, ...], rval: int | None, is_error: bool, end: float | None) -> None:
         nr, args, t, pre = ent
@@ -629,9 +680,11 @@ class _Recorder:
         pid = self.tgid.get(tid, tid)
         ent = self.pending.pop(former, None)
         if former != tid:
-            # A non-leader thread exec'd: it now has the leader's id, whose own call is void.
-            self.pending.pop(tid, None)
-            self._forget_fast(tid)
+            # A non-leader thread exec'd: it now has the leader's id, and the leader, gone, never
+            # returns from the call it was in: recorded unfinished (strace: `= ?`).
+            void = self.pending.pop(tid, None) or self._forget_fast(tid)
+            if void is not None and void[0] >= 0 and self._recorded(void[0]):
+                self._syscall(tid, void, None, False, None)
         self.decoder.exec(pid)
         self.execed = True
         exe: Any = None
@@ -696,6 +749,50 @@ class _Recorder:
         if tid != pid:
             ev["tid"] = tid
         self.add(ev)
+
+    def attach(self, tids: dict[int, int]) -> None:
+        """`run -p`: the threads the launcher seized (thread -> its process), each to be resumed
+        at its first stop; the program runs already, so its calls are its own from now on."""
+        self.attached = sorted(set(tids.values()))
+        for tid, pid in tids.items():
+            self.tgid[tid] = pid
+            (self.processes if tid == pid else self.threads).add(tid)
+            self.fresh.add(tid)
+        self.started = self.execed = True
+        if self.fast is not None:
+            self.fast.enable(self._handled_in_c(), True)
+
+    def detach_all(self) -> None:
+        """`run -p` interrupted: let every thread go on as if never traced. One in a ptrace
+        stop now is detached at once; the others are interrupted first (PTRACE_DETACH needs a
+        stop), and a signal caught on the way is handed back to the thread."""
+        if self.fast is not None:
+            self._take_fast()
+        running = []
+        for tid in list(self.tgid):
+            if raw_detach(tid, 0) < 0:
+                running.append(tid)
+        for tid in running:
+            try:
+                ptrace(PTRACE_INTERRUPT, tid, 0, 0)
+            except ProcessLookupError:
+                self.tgid.pop(tid, None)
+        left = set(running) & set(self.tgid)
+        while left:
+            try:
+                tid, status = os.waitpid(-1, _WALL)
+            except ChildProcessError:
+                return
+            except _Stop:
+                continue  # a second Ctrl-C while detaching changes nothing
+            if status & 0xFF != 0x7F:
+                self._exited(tid, status)
+                left.discard(tid)
+                continue
+            sig, event = (status >> 8) & 0xFF, status >> 16
+            # a signal-delivery stop: the thread keeps its signal
+            raw_detach(tid, sig if not event and sig not in (_SYSCALL_TRAP, signal.SIGTRAP) else 0)
+            left.discard(tid)
 
     def kill_all(self, root: int | None) -> None:
         """Ctrl-C or timeout: SIGKILL the whole tree, then record each exit as it is reaped."""

@@ -258,6 +258,8 @@ def _why_exit(f: Facts) -> str | None:
     sig = f.exit.signal
     libc = str((f.elf or {}).get("libc") or "")
     second = any(len(v) > 1 for v in f.libcs.values())
+    if f.exit.outcome == "timeout":
+        return f"{f.label}: still running at diff's --timeout, so libctrace killed it"
     if sig == "SIGABRT" and libc == "glibc":
         return (f"{f.label}: glibc detected the corruption (double free, stack smashing), wrote a "
                 "message to stderr and called abort()")
@@ -269,16 +271,21 @@ def _why_exit(f: Facts) -> str | None:
     return None
 
 
+def _exit_code(f: Facts) -> str:
+    return f"exit {f.exit.code}" if f.exit.code is not None else "end not recorded (trace cut short)"
+
+
 def _exit_status(ctx: _Ctx) -> list[_Hit]:
-    keys = [(f.exit.status, f.exit.signal) for f in ctx.facts]
+    # a trace cut before its end (no footer, no exit event) has no status to compare
+    keys = [(f.exit.status, f.exit.signal) for f in ctx.facts if f.exit.signal or f.exit.code is not None]
     if len(set(keys)) < 2:
         return []
     statuses = ", ".join(
-        f"{f.label} {'killed by ' + f.exit.signal if f.exit.signal else 'exit ' + str(f.exit.code)}" for f in ctx.facts
+        f"{f.label} {'killed by ' + f.exit.signal if f.exit.signal else _exit_code(f)}" for f in ctx.facts
     )
     why = [w for w in (_why_exit(f) for f in ctx.facts) if w]
     text = f"The builds end differently: {statuses}." + (" " + "; ".join(why) + "." if why else "")
-    short = " vs ".join(f.exit.signal or f"exit {f.exit.code}" for f in ctx.facts)
+    short = " vs ".join(f.exit.signal or _exit_code(f) for f in ctx.facts)
     ev: list[tuple[int, int]] = []
     for i, f in enumerate(ctx.facts):
         ev += [(i, s) for s in ctx.find(i, _ending(ctx.traces[i], f.exit.signal), limit=2)]
@@ -919,9 +926,14 @@ def evidence_line(event: Event, dns: Sequence[DnsMessage] = ()) -> str:
         line = f"{head}, ...{sep}{result}"
     else:
         line = format_event({**event, "args": _clip(event["args"])} if "args" in event else event)
-    note = ("  ; DNS " + ", ".join(_dns_text(m) for m in dns)) if dns else ""
+    note = dns_note(dns)
     room = EVIDENCE_WIDTH - len(note)
     return (line if len(line) <= room else line[: room - 3] + "...") + note
+
+
+def dns_note(dns: Sequence[DnsMessage]) -> str:
+    """`  ; DNS query A example.com`: what the DNS messages an event carried say."""
+    return ("  ; DNS " + ", ".join(_dns_text(m) for m in dns)) if dns else ""
 
 
 def _dns_text(m: DnsMessage) -> str:

@@ -1,7 +1,10 @@
 """The curated scenario programs: loading `scenarios/<name>/scenario.toml` and building each
 program once per libc variant, cached by what went into the build.
 
-Layout of a build: `<root>/.build/<name>/<variant>/` holds the binary `<name>-<variant>`, the
+Builds go to `<root>/.build` when the scenarios are a folder of their own (a checkout's
+scenarios/, LIBCTRACE_SCENARIOS), so each checkout keeps the builds of its own sources; the
+scenarios installed with the package build into the user's cache instead (resources.cache_dir).
+Layout of a build: `<build root>/<name>/<variant>/` holds the binary `<name>-<variant>`, the
 scenario's shared libraries (e.g. its NSS module), `build.log` (commands and compiler output)
 and `key` (the hash of sources, compiler identity and flags; written last, so a build cut off
 half-way is never mistaken for a finished one).
@@ -25,9 +28,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import tracer
-from tracer import allocators
+from tracer import allocators, resources
 from tracer.errors import LibctraceError
+from tracer.outputs import create_file
 from tracer.sandbox.config import SandboxConfig
 from tracer.sandbox.session import DEFAULTS
 
@@ -108,9 +111,9 @@ class Scenario:
 
 
 def root() -> Path:
-    """The scenarios folder: LIBCTRACE_SCENARIOS, else the one in the (editable) checkout."""
+    """The scenarios folder: LIBCTRACE_SCENARIOS, else the checkout's or the installed one."""
     env = os.environ.get("LIBCTRACE_SCENARIOS")
-    path = Path(env) if env else Path(tracer.__file__).resolve().parent.parent / "scenarios"
+    path = Path(env) if env else resources.shipped("scenarios")
     if not path.is_dir():
         raise ScenarioError(f"scenario folder {path} does not exist (set LIBCTRACE_SCENARIOS to one)")
     return path
@@ -121,7 +124,10 @@ def _common_dir() -> Path:
 
 
 def build_root() -> Path:
-    return root() / ".build"
+    scenarios = root()
+    if scenarios.resolve().is_relative_to(resources.PACKAGE):  # installed: never write there
+        return resources.cache_dir() / "scenarios"
+    return scenarios / ".build"
 
 
 def _load(directory: Path) -> Scenario:
@@ -464,12 +470,14 @@ def _build_one(scenario: Scenario, variant: str, started: Callable[[str], None] 
         try:
             _compile(scenario, variant, staging, log, started)
         finally:
-            (directory / "build.log").write_text("\n".join(log))
+            with create_file(str(directory / "build.log"), "build log", text=True) as f:
+                f.write("\n".join(log))
         (directory / "key").unlink(missing_ok=True)
         for produced in staging.iterdir():
             produced.rename(directory / produced.name)
         staging.rmdir()
-        (directory / "key").write_text(key)
+        with create_file(str(directory / "key"), "build key", text=True) as f:
+            f.write(key)
         return _binary_path(scenario, variant), True
 
 

@@ -10,8 +10,8 @@
  * other stop (calls whose paths or buffers must be read while the thread is stopped, signals,
  * fork/exec events, exits) goes back to Python as it came, with its syscall info already read.
  *
- * Built by `make setup` into tracer/_stoploop.so; without it the recorder runs the same
- * logic in Python (slower, same events).
+ * Compiled with the package (setup.py) into tracer/_stoploop.abi3.so; without it the recorder
+ * runs the same logic in Python (slower, same events).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,9 +1,10 @@
-"""The C stop loop (tracer/stoploop.c, built into tracer/_stoploop.so by `make setup`).
+"""The C stop loop (tracer/stoploop.c, compiled into tracer/_stoploop.abi3.so when the package
+is built or installed: setup.py).
 
 It waits for stops and handles the calls that need nothing from the program's memory itself
 (entry, exit, restart), keeping one fixed-size record per call; every other stop comes back
 to the recorder with its PTRACE_GET_SYSCALL_INFO already read. The recorder runs the same logic in Python when the
-library is missing: same events, about 9 us more per traced call.
+library is missing: same events, about 9 us more per traced call; load() says so once on stderr.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import ctypes
 import os
 import struct
+import sys
+from functools import cache
 from typing import Iterable, Iterator
 
-LIBRARY = os.path.join(os.path.dirname(__file__), "_stoploop.so")
+# The name setuptools gives a stable-ABI extension (setup.py asks for one).
+LIBRARY = os.path.join(os.path.dirname(__file__), "_stoploop.abi3.so")
 NR_MAX = 1024  # the size of the table of calls handled in C (stoploop.c)
 _PENDING = 1024  # threads inside a handled call at once (stoploop.c)
 _CAP = 512  # records per batch
@@ -94,13 +98,22 @@ class StopLoop:
         return RAW.unpack(out.raw)
 
 
+@cache
 def load() -> ctypes.CDLL | None:
-    """The library, or None when it was not built (the recorder then loops in Python)."""
+    """The library, or None when it is missing or stale (the recorder then loops in Python,
+    and this says so once per process: a silent slow path would be mistaken for the tool's speed)."""
     try:
         lib = ctypes.CDLL(LIBRARY)
     except OSError:
-        return None
+        return _missing("is not built")
     lib.stoploop_ctx_size.restype = ctypes.c_long
-    if lib.stoploop_ctx_size() != ctypes.sizeof(_Ctx):  # a stale build of another layout
-        return None
+    if lib.stoploop_ctx_size() != ctypes.sizeof(_Ctx):
+        return _missing("is stale (built from another stoploop.c)")
     return lib
+
+
+def _missing(why: str) -> None:
+    sys.stderr.write(
+        f"libctrace: note: the C stop loop {LIBRARY} {why}; recording with the slower Python loop "
+        "(reinstall libctrace where a C compiler is available, or run make setup in a checkout)\n"
+    )

@@ -176,13 +176,17 @@ class TraceSet:
 def parse_trace_set(expr: str) -> TraceSet:
     """strace's `-e trace=` syntax: names, %classes, /regex, all, none, a leading `!` negates.
 
-    "default" (or an empty expression) is DEFAULT_SET.
+    "default" is DEFAULT_SET. An empty expression, or one that selects no syscall (`!all`), is
+    an error: it would record nothing without a word; `none` says so on purpose (as in strace).
     """
     text = expr.strip()
     if text.startswith("trace="):
         text = text[len("trace="):]
-    if text in ("", "default"):
+    if text == "default":
         return TraceSet("default", DEFAULT_SET)
+    if not text.strip(", "):
+        raise TraceSetError(f"-e trace={text}: empty trace set (name syscalls or classes; trace=default is the default set)")
+    given = text
     negate = text.startswith("!")
     if negate:
         text = text[1:]
@@ -217,10 +221,12 @@ def parse_trace_set(expr: str) -> TraceSet:
         else:
             raise TraceSetError(f"unknown syscall in trace set: {item!r}")
     if everything:
-        return TraceSet(expr, frozenset() if negate else None)
+        chosen = set(NUMBERS)
     if negate:
-        return TraceSet(expr, frozenset(NUMBERS) - chosen)
-    return TraceSet(expr, frozenset(chosen))
+        chosen = set(NUMBERS) - chosen
+    if not chosen and text != "none":
+        raise TraceSetError(f"-e trace={given}: selects no syscall, nothing would be recorded (trace=none if that is meant)")
+    return TraceSet(expr, None if everything and not negate else frozenset(chosen))
 
 
 # The i386 ABI (`int $0x80` from a 64-bit process; seccomp sees AUDIT_ARCH_I386).

@@ -4,6 +4,7 @@
 
 static void *run(void *arg) {
     char *argv[] = {"true", NULL};
+    usleep(100000); /* the main thread is inside pause() by then */
     execv((char *)arg, argv);
     return NULL;
 }

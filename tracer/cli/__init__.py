@@ -18,6 +18,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "inspect": ("tracer.cli.inspect_cmd:inspect", "Static ELF facts: libc flavour, glibc versions needed, risks."),
     "diff": ("tracer.cli.diff_cmd:diff", "Run or load several builds and explain where they diverge."),
     "scenarios": ("tracer.cli.scenarios_cmd:scenarios", "List, build and run the curated scenario programs."),
+    "explain": ("tracer.cli.explain_cmd:explain", "Print the catalogue entry of a finding id."),
     "demo": ("tracer.cli.demo_cmd:demo", "The guided tour on the built-in scenarios."),
 }
 
@@ -32,6 +33,17 @@ class LazyGroup(click.Group):
             return None
         module, attr = spec[0].split(":")
         return getattr(importlib.import_module(module), attr)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as e:  # "No such command": add the nearest name
+            import difflib
+
+            near = difflib.get_close_matches(args[0], _COMMANDS, n=1) if args else []
+            if near:
+                e.message += f" Did you mean '{near[0]}'?"
+            raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Short help from the table, so `libctrace --help` imports nothing.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import TextIO
 
 import click
 
+from tracer.cli._common import format_option
 from tracer.errors import LibctraceError
 from tracer.sandbox import SandboxConfig, sandbox_options
 
@@ -18,13 +18,16 @@ Examples:
   libctrace diff ./app-glibc ./app-glibc-static ./app-musl -- --user alice
   libctrace diff --sandbox ./lookup-glibc ./lookup-musl -- many.libctrace.test
   libctrace diff glibc.jsonl musl.jsonl --timeline        # saved traces, events side by side
-  libctrace diff ./a ./b --label glibc --label musl --json | jq '.findings[].id'
-  libctrace diff ./a ./b --html report.html -o traces/    # a report file, and the traces kept
+  libctrace diff ./a ./b --label glibc --label musl --format json | jq '.findings[].id'
+  libctrace diff ./a ./b --html report.html --output-dir traces/  # a report, the traces kept
+  libctrace diff ./a ./b --timeout 10 -E LANG=C --stdin input.txt -- --batch
+  libctrace diff ./a ./b -e trace=%file,%network         # record only these calls
 
 \b
 Each build is a program to trace (its stdout and stderr are captured whole as facts, not
-shown) or a saved .jsonl trace. Arguments after -- go to every program. Exit status: 0 when no
-finding is above info, 1 when the builds diverge, 2 on error (like diff(1)). To gate CI on it:
+shown) or a saved .jsonl trace. Arguments after -- go to every program; its standard input
+is /dev/null unless --stdin gives a file. Exit status: 0 when no finding is above info,
+1 when the builds diverge, 2 on error (like diff(1)). To gate CI on it:
   libctrace diff ./a ./b --normalize '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+' --runs 3
 """
 
@@ -45,12 +48,18 @@ class _DiffCommand(click.Command):
 @click.option("--label", "labels", multiple=True, metavar="NAME",
               help="Name the builds, in order (repeatable); default: the file names cut to the words that differ.")
 @sandbox_options
-@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (tracer/schemas/diff.schema.json).")
-# Opened before anything runs, so an unwritable path fails fast.
-@click.option("--html", "html_file", type=click.File("w", encoding="utf-8", lazy=False), metavar="FILE",
+@format_option("the diff as one document (tracer/schemas/diff.schema.json).")
+@click.option("--html", "html_path", metavar="FILE",
               help="Also write a self-contained HTML report to FILE.")
 @click.option("--timeline", is_flag=True, help="Show the aligned file/network/process events side by side.")
-@click.option("-o", "--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
+@click.option("--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
+@click.option("-e", "expr", metavar="trace=SET", help="Syscalls to record in each program, as run's -e (default: what the analysis needs).")
+@click.option("-E", "env_settings", multiple=True, metavar="VAR[=VAL]",
+              help="Set VAR in every program's environment, or remove it without =VAL (repeatable).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
+              help="Kill a build still running after S seconds; the report says it timed out.")
+@click.option("--stdin", "stdin_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Every program reads FILE as its standard input (default: /dev/null).")
 @click.option("--runs", "runs", default="auto", metavar="N|auto", show_default=True,
               help="Runs of each program. auto: once, and a second time when output or counts differ; "
                    "what varies between runs of one build is reported as unstable, not as divergence.")
@@ -64,9 +73,13 @@ def diff(
     labels: tuple[str, ...],
     sandbox: SandboxConfig | None,
     as_json: bool,
-    html_file: TextIO | None,
+    html_path: str | None,
     timeline: bool,
     output_dir: str | None,
+    expr: str | None,
+    env_settings: tuple[str, ...],
+    timeout: float | None,
+    stdin_file: str | None,
     runs: str,
     normalize: tuple[str, ...],
     ignore_output: bool,
@@ -75,9 +88,13 @@ def diff(
     behaviour diverges: findings most severe first, with the events that show them, then
     side-by-side tables of files, DNS, memory and threads, and syscall counts."""
     from tracer import diff as diffmod
-    from tracer.cli._common import keep_until_exit, stderr_console, stdout_console
-    from tracer.diffrun import Build, collect_runs, is_trace_file
+    from tracer.cli._common import environment, keep_until_exit, stderr_console, stdout_console
+    from tracer.cli.run_cmd import trace_expr
+    from tracer.diffrun import Build, RunSettings, collect_runs, is_trace_file
+    from tracer.images import exec_summary
+    from tracer.model import Trace
     from tracer.render.safe import text
+    from tracer.outputs import create_file
 
     if len(builds) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
@@ -85,26 +102,28 @@ def diff(
     wanted = _runs(runs)
     program_args: tuple[str, ...] = ctx.meta.get("program_args", ())
     names = diffmod.default_labels(builds, labels)
-    specs = [Build(n, (b,) if is_trace_file(b) else (_build_path(b), *program_args))
+    env = environment(env_settings)
+    specs = [Build(n, (b,) if is_trace_file(b) else (_build_path(b), *program_args), env)
              for n, b in zip(names, builds, strict=True)]
+    # Opened before anything runs, so an unwritable path fails fast.
+    html_file = create_file(html_path, "--html report", text=True) if html_path else None
     progress = stderr_console()
-    from tracer.images import exec_summary
-
+    settings = RunSettings(trace_expr(expr), timeout, os.path.abspath(stdin_file) if stdin_file else os.devnull)
     options = {"normalize": patterns, "ignore_output": ignore_output, "inspect": exec_summary}
 
-    def more(first: list) -> int:
+    def more(first: list[Trace]) -> int:
         if wanted is not None:
             return wanted - 1
         return 1 if diffmod.needs_rerun(diffmod.compare(first, names, **options)) else 0
 
-    traces, repeats = collect_runs(specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress, more)
+    traces, repeats = collect_runs(specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress, more, settings)
     result = diffmod.compare(traces, names, timeline=timeline, repeats=repeats, **options)
     if html_file is not None:
         from tracer.render.diff_html import render as render_html
 
         with html_file:
-            html_file.write(render_html(result))
-        progress.print(text(f"wrote {html_file.name}"), highlight=False)
+            html_file.write(render_html(result, traces))
+        progress.print(text(f"wrote {html_path}"), highlight=False)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))  # compact: only then json uses its C encoder
     else:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from tracer.cli._common import stdout_console
+from tracer.cli._common import format_option, stdout_console
 from tracer.errors import LibctraceError
 from tracer.render.safe import term
 
@@ -16,7 +16,7 @@ Examples:
   libctrace inspect ./app --symbols                # every versioned symbol, most demanding first
   libctrace inspect ./app --against /srv/old-root/lib/x86_64-linux-gnu/libc.so.6
   libctrace inspect app-glibc app-static app-musl  # one panel per file
-  libctrace inspect --json ./app | jq .glibc_required
+  libctrace inspect --format json ./app | jq .glibc_required
 
 \b
 Exit status: 0 when every file was read (and starts with --against's libc),
@@ -26,7 +26,7 @@ Exit status: 0 when every file was read (and starts with --against's libc),
 
 @click.command(epilog=EPILOG)
 @click.argument("files", metavar="BIN...", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per file and line (\"version\": 1).")
+@format_option("one object per file and line (\"version\": 1).")
 @click.option("--against", "against", metavar="LIBC_SO",
               help="Check the version needs against this libc.so.6, as the dynamic loader would.")
 @click.option("--symbols", is_flag=True, help="Show every versioned symbol, not only the most demanding.")

@@ -13,8 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from tracer import scenarios as sc
-from tracer.cli._common import stderr_console, stdout_console
+from tracer.cli._common import format_option, stderr_console, stdout_console
 from tracer.render.safe import text
+from tracer.outputs import make_dir
 
 if TYPE_CHECKING:
     from tracer.sandbox.session import SandboxSession
@@ -47,9 +48,9 @@ def scenarios() -> None:
 @scenarios.command("list", epilog="""\b
 Examples:
   libctrace scenarios list
-  libctrace scenarios list --json | jq '.variants["glibc-2.17"]'
+  libctrace scenarios list --format json | jq '.variants["glibc-2.17"]'
 """)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@format_option("the same as one document.")
 def list_(as_json: bool) -> None:
     """Each build variant (toolchain, libc), then each scenario and the state of its variants.
 
@@ -63,6 +64,7 @@ def list_(as_json: bool) -> None:
         doc: dict[str, Any] = {
             "version": 1,
             "root": str(sc.root()),
+            "builds": str(sc.build_root()),
             "variants": {
                 v: {"available": reasons[v] is None, "reason": reasons[v],
                     "toolchain": described[v][0] or None, "libc": described[v][1] or None}
@@ -107,6 +109,8 @@ def list_(as_json: bool) -> None:
         states = "\n".join(f"{state}: {', '.join(names)}" for state, names in by_state.items())
         table.add_row(s.name, s.description, Text(states))
     out.print(table)
+    out.print(text(f"scenarios: {sc.root()}"), soft_wrap=True)
+    out.print(text(f"builds: {sc.build_root()}"), soft_wrap=True)
 
 
 def _chosen(names: tuple[str, ...]) -> list[sc.Scenario]:
@@ -179,13 +183,14 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
 Examples:
   libctrace scenarios run nss-passwd
   libctrace scenarios run dns-lookup --variant glibc-dynamic --variant musl-static
-  libctrace scenarios run fatal --out-dir /tmp/traces --no-sandbox
+  libctrace scenarios run fatal --output-dir /tmp/traces --no-sandbox
   libctrace diff scenarios/.build/traces/nss-passwd-*.jsonl
 """)
 @click.argument("name")
 @_VARIANT_OPTION
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Where to write the traces (default: scenarios/.build/traces).")
+@click.option("--output-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Where to write the traces (default: traces/ in the build folder: scenarios/.build in a "
+                   "checkout, $XDG_CACHE_HOME/libctrace/scenarios when installed).")
 @click.option("--no-sandbox", is_flag=True, help="Run on the host even if the scenario declares a sandbox.")
 def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: bool) -> None:
     """Trace scenario NAME once per variant (default: every available one).
@@ -198,7 +203,7 @@ def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: 
     cwd = Path.cwd()  # paths are shown relative to where the user is
     binaries = sc.build(scenario, variants or None, started=stderr_console().print)
     out_dir = (out_dir or sc.build_root() / "traces").resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_dir(str(out_dir), "--out-dir folder")
     for variant, result in binaries.items():
         if isinstance(result, str):
             click.echo(f"{variant:<17} skipped: {result}")

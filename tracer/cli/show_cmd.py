@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import click
 
 from tracer.errors import LibctraceError
 from tracer.model import Event, Trace
+
+if TYPE_CHECKING:
+    from tracer.render.strace_lines import LineStyle
 
 EPILOG = """\b
 Examples:
@@ -21,6 +24,9 @@ Examples:
   libctrace show trace.jsonl -s 256 -e trace=read     # more of each buffer read
   libctrace show trace.jsonl --format summary         # strace -c table, files, processes
   libctrace show trace.jsonl --format json | jq .name # events as JSON lines
+  libctrace show trace.jsonl -tt -T -e trace=%network # time of day, time in each call
+  libctrace show trace.jsonl -r                       # time since the previous line
+  libctrace show trace.jsonl --html trace.html        # timeline, DNS, counts as a page
 """
 
 
@@ -68,34 +74,61 @@ def _warn(message: str) -> None:
     help="text: bytes of each data buffer to print, like strace -s (the trace holds up to run's -s).",
 )
 @click.option("--pid", "pids", type=int, multiple=True, metavar="PID", help="Show only this process or thread (repeatable).")
-def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[int, ...]) -> None:
+@click.option("-t", "clock", count=True, help="text: time of day (-tt with microseconds, -ttt epoch seconds), like strace.")
+@click.option("-r", "relative", is_flag=True, help="text: time since the previous line, like strace -r.")
+@click.option("-T", "durations", is_flag=True, help="text: time spent in each call, <seconds> at the end, like strace -T.")
+@click.option("-y/-Y", "fd_paths", default=True, show_default=True,
+              help="text: descriptors with their paths, 3</etc/passwd> (strace -y; on by default), or bare (-Y).")
+@click.option("--html", "html_file", metavar="FILE", help="Also write a self-contained HTML report of this trace to FILE.")
+def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[int, ...], clock: int,
+         relative: bool, durations: bool, fd_paths: bool, html_file: str | None) -> None:
     """Render a saved trace TRACE (written by `libctrace run -o`)."""
-    from tracer.cli._common import keep_until_exit
-    from tracer.traceio import load_trace
+    from tracer.render.strace_lines import LineStyle, needs_dns
+    from tracer.traceio import TraceReader, load_trace
 
     if expr is not None and not expr.startswith("trace="):
         raise LibctraceError(f"-e {expr}: only trace=SET is supported (for example -e trace=%file)")
-    trace = load_trace(trace_file)
-    keep_until_exit(trace)
     names = _selected_names(expr) if expr is not None else None
-    for note in trace.notes:
+    # A first pass, event by event, learns what the notes and warnings need; the trace is held
+    # whole only when a report needs it all (HTML, the DNS messages of socket I/O), else it is
+    # streamed from the file to the output a second time: memory stays flat however long it is.
+    seen: set[int] = set()
+    whole = html_file is not None
+    with TraceReader(trace_file) as reader:
+        for e in reader:
+            seen.add(e["pid"])
+            seen.add(e.get("tid", e["pid"]))
+            whole = whole or needs_dns(e)
+    header = reader.header
+    for note in reader.notes:
         _warn(f"{trace_file}: {note}")
-    recorded = (trace.header.get("trace_set") or {}).get("syscalls")
+    recorded = (header.get("trace_set") or {}).get("syscalls")
     if names is not None and recorded is not None:
         missing = sorted(names - set(recorded))
-        where = f"not recorded in this trace (traced set: {trace.header['trace_set'].get('expr')})"
+        where = f"not recorded in this trace (traced set: {header['trace_set'].get('expr')})"
         if 0 < len(missing) <= 8:
             _warn(f"{where}: {', '.join(missing)}")
         elif missing:
             _warn(f"{len(missing)} of the selected syscalls were {where}")
-    if pids:
-        seen = {e.get("pid") for e in trace.events} | {e.get("tid") for e in trace.events}
-        absent = [str(p) for p in pids if p not in seen]
-        if absent:
-            _warn(f"no process or thread {', '.join(absent)} in this trace")
-    events = _filter(trace.events, names, pids)
+    absent = [str(p) for p in pids if p not in seen]
+    if absent:
+        _warn(f"no process or thread {', '.join(absent)} in this trace")
+    if whole:
+        from tracer.cli._common import keep_until_exit
+
+        trace = load_trace(trace_file)
+        keep_until_exit(trace)
+        events: Iterable[Event] = trace.events
+    else:
+        trace = Trace(header=header, events=[], footer=reader.footer, source=trace_file)
+        events = TraceReader(trace_file)  # the second pass
+    if html_file is not None:
+        from tracer.render.diff_html import render_trace
+
+        _write_html(html_file, render_trace(trace))
+    style = LineStyle(strsize, clock, relative, durations, fd_paths)
     try:
-        _render(trace, events, fmt, strsize)
+        _render(trace, _filter(events, names, pids), fmt, style)
         sys.stdout.flush()
     except BrokenPipeError:
         # `show t.jsonl | head`: the reader left, which is not an error. click would turn
@@ -103,11 +136,19 @@ def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _render(trace: Trace, events: Iterable[Event], fmt: str, strsize: int) -> None:
-    if fmt == "text":
-        from tracer.render.text import write_text
+def _write_html(path: str, page: str) -> None:
+    from tracer.outputs import create_file
 
-        write_text(events, sys.stdout, strsize)
+    with create_file(path, "--html report", text=True) as f:
+        f.write(page)
+    click.echo(f"wrote {path}", err=True)
+
+
+def _render(trace: Trace, events: Iterable[Event], fmt: str, style: LineStyle) -> None:
+    if fmt == "text":
+        from tracer.render.strace_lines import dns_by_seq, started_epoch, write_lines
+
+        write_lines(events, sys.stdout, style, started_epoch(trace.header), dns_by_seq(trace))
     elif fmt == "json":
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         write = sys.stdout.write

@@ -19,7 +19,7 @@ from tracer.render.safe import term, text
 
 SEVERITY_STYLE = {"critical": "bold red", "behaviour": "yellow", "info": "dim"}
 CONTEXT = 2  # identical timeline rows kept around each difference
-MAX_TIMELINE_ROWS = 150  # rows printed; --json and --html carry them all
+MAX_TIMELINE_ROWS = 150  # rows printed; --format json and --html carry them all
 MAX_PERIOD = 4  # longest block of timeline rows folded when it repeats (socket+connect+...)
 
 
@@ -81,7 +81,7 @@ def _findings(diff: Diff, console: Console, focus: Collection[str] | None) -> No
         for e in f.evidence:
             lead = f"{term(e.run)} #{e.seq}:"
             console.print(_indented(f"{lead} {term(e.line)}", console.width, lead=len(lead)))
-        console.print(Text(f"  see {f.ref}", style="dim"))
+        console.print(Text(f"  see libctrace explain {f.id}", style="dim"))  # the installed catalogue
 
 
 def _caveats(diff: Diff, console: Console) -> None:
@@ -167,7 +167,7 @@ def _timeline(diff: Diff, tl: Timeline, console: Console) -> None:
             continue
         if shown >= MAX_TIMELINE_ROWS:
             rest = sum(1 for j in range(k, len(tl.rows)) if not tl.rows[j].same)
-            t.add_row("", Text(f"… {rest} more differing rows (see --json or --html)", style="dim"), *blank)
+            t.add_row("", Text(f"… {rest} more differing rows (see --format json or --html)", style="dim"), *blank)
             break
         period, times = repeat(shapes, k)
         end = k + period * times

@@ -211,7 +211,7 @@ def _bind_pair(answerer: Answerer, host: str, port: int) -> tuple[UDPServer, TCP
 def _serve(zone: Zone, host: str, port: int, log_path: str, ready_w: int, life_r: int, scratch: str | None) -> None:
     """Body of the server process: bind, report readiness, serve until the lifeline closes."""
     lock = threading.Lock()
-    log_fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
 
     def log(entry: dict[str, Any]) -> None:
         line = (json.dumps(entry, separators=(",", ":")) + "\n").encode()

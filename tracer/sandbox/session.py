@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tracer.errors import PermissionProblem
+from tracer.outputs import create_file
 from tracer.sandbox import namespaces
 from tracer.sandbox.config import SandboxConfig
 from tracer.sandbox.dns_server import ServerProcess, start_server
@@ -75,8 +78,12 @@ def _snapshot(source: str, target: str, workdir: Path) -> tuple[Path, bytes]:
     except OSError as e:
         raise PermissionProblem(f"--sandbox: cannot read {source}: {e.strerror}") from None
     copy = workdir / Path(target).name  # targets are distinct, so are their copies
-    copy.write_bytes(data)
-    copy.chmod(0o644)  # readable by a traced program that dropped privileges
+    with create_file(str(copy), "sandbox copy") as f:  # 0600
+        f.write(data)
+    if os.stat(source).st_mode & stat.S_IROTH:
+        # a traced program that dropped privileges still reads a public file (the defaults,
+        # a hosts file); a private one (--hosts /etc/shadow) stays 0600
+        copy.chmod(0o644)
     return copy, data
 
 
@@ -85,8 +92,7 @@ def open_sandbox(config: SandboxConfig) -> Iterator[SandboxSession]:
     """Moves the calling process into new mount and network namespaces with the overlays
     and the DNS server in place; on exit stops the server and goes back where possible."""
     zone = load_zone(config.dns_zone)  # a bad zone fails before anything is unshared
-    workdir = Path(tempfile.mkdtemp(prefix="libctrace-sandbox-"))
-    workdir.chmod(0o755)
+    workdir = Path(tempfile.mkdtemp(prefix="libctrace-sandbox-"))  # 0700: the copies are reached by their mounts only
     try:
         copies = [(target, *_snapshot(source, target, workdir), label) for target, source, label in _overlays(config)]
         ns = namespaces.enter()
