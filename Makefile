@@ -6,8 +6,10 @@ BIN := $(VENV)/bin
 # gcc and musl-gcc build the scenarios; strace is the reference the tests compare against;
 # libseccomp2 builds the seccomp filter (through ctypes); busybox-static is a program nobody here
 # wrote that reads /etc/passwd with its own code (tests/test_findings_truth.py); chromium renders
-# the HTML report in the tests (headless).
-SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 busybox-static chromium
+# the HTML report in the tests (headless). Scenario toolchains: golang-go and rustc for the
+# go/rust variants; dpkg-dev and make fetch and build mimalloc and jemalloc from Debian source
+# (into the build cache); zig comes from PyPI (ziglang).
+SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 busybox-static chromium golang-go rustc dpkg-dev make
 
 .PHONY: demo test bench setup system-packages compile clean
 

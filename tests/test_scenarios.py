@@ -54,8 +54,9 @@ def test_builds_warning_free_in_every_available_variant(name: str) -> None:
     for variant, binary in binaries.items():
         assert os.access(binary, os.X_OK)
         log = (binary.parent / "build.log").read_text()
-        assert "-Wall" in log or variant.startswith("go"), log
-        warnings = [ln for ln in log.splitlines() if "warning" in ln.lower() and STATIC_NSS_WARNING not in ln]
+        assert "-Wall" in log or variant.startswith("go") or "-D warnings" in log, log  # rustc: warnings are errors
+        warnings = [ln for ln in log.splitlines()  # the "$ command" lines are not compiler output
+                    if "warning" in ln.lower() and not ln.startswith("$ ") and STATIC_NSS_WARNING not in ln]
         assert warnings == [], f"{name} {variant}: {warnings}"
         for lib in scenario.libraries:
             assert (binary.parent / lib.name).is_file()
@@ -315,9 +316,22 @@ def test_list_shows_every_scenario_and_variant_state() -> None:
     assert "\x1b[" not in proc.stdout  # no colour in a pipe
     rows = {ln.split()[0]: ln for ln in lines if ln and ln.split()[0] in NAMES}
     assert set(rows) == set(NAMES)
-    assert rows["iconv"].split()[-6] == "built"  # first variant column: glibc-dynamic
-    for v, reason in ((v, sc.availability(v)) for v in sc.VARIANTS):
-        assert (f"{v}: unavailable: {reason}" in proc.stdout) == (reason is not None)
+    assert re.search(r"^iconv .* built: glibc-dynamic", proc.stdout, re.M)
+    # each variant on its own row: toolchain and libc with their versions, or why it is unavailable
+    variant_rows = {ln.split()[0]: ln for ln in lines if ln and ln.split()[0] in sc.VARIANTS}
+    assert set(variant_rows) == set(sc.VARIANTS)
+    for v in sc.VARIANTS:
+        reason = sc.availability(v)
+        if reason is None:
+            toolchain, libc = sc.describe(v)
+            assert re.search(r"\d+\.\d+", toolchain) and (re.search(r"\d+\.\d+", libc) or v == "go"), (v, toolchain, libc)
+        else:
+            assert variant_rows[v].split()[1] == "unavailable"
+            assert f"{v}: unavailable: {reason}" in " ".join(proc.stdout.split())  # wrapped at 100
+    if sc.availability("glibc-dynamic") is None:
+        assert re.search(r"^glibc-dynamic +gcc \d+\.\d+\.\d+ +glibc \d+\.\d+", proc.stdout, re.M)
+    if sc.availability("glibc-2.17") is None:
+        assert re.search(r"^glibc-2\.17 +zig \d+\.\d+\.\d+ cc +glibc 2\.17 symbol versions", proc.stdout, re.M)
 
 
 def test_list_json() -> None:
@@ -328,6 +342,8 @@ def test_list_json() -> None:
     assert doc["version"] == 1
     assert [s["name"] for s in doc["scenarios"]] == NAMES
     assert set(doc["variants"]) == set(sc.VARIANTS)
+    for v, info in doc["variants"].items():
+        assert (info["toolchain"] is None) == (info["libc"] is None) == (not info["available"]), (v, info)
     by_name = {s["name"]: s for s in doc["scenarios"]}
     assert by_name["iconv"]["variants"]["glibc-dynamic"] == "built"
     assert by_name["nss-passwd"]["env"] == {"LD_LIBRARY_PATH": "{build_dir}"}

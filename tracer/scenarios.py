@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 import time
 import tomllib
 from collections.abc import Callable, Iterable
@@ -26,33 +28,59 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tracer import resources
+from tracer import allocators, resources
 from tracer.errors import LibctraceError
 from tracer.outputs import create_file
 from tracer.sandbox.config import SandboxConfig
 from tracer.sandbox.session import DEFAULTS
 
-VARIANTS: tuple[str, ...] = ("glibc-dynamic", "glibc-static", "musl-static", "musl-dynamic", "go", "go-cgo")
-C_VARIANTS: tuple[str, ...] = VARIANTS[:4]
-GO_VARIANTS: tuple[str, ...] = VARIANTS[4:]
+VARIANTS: tuple[str, ...] = (
+    "glibc-dynamic", "glibc-static", "musl-static", "musl-dynamic",
+    "glibc-2.38", "glibc-2.17", "musl-1.2.5-static", "musl-mimalloc", "musl-jemalloc",
+    "go", "go-cgo", "rust-gnu", "rust-gnu-static", "rust-musl",
+)  # fmt: skip
+C_VARIANTS: tuple[str, ...] = VARIANTS[:9]
+DEFAULT_C_VARIANTS: tuple[str, ...] = VARIANTS[:4]  # the rest only where a scenario lists them
+GO_VARIANTS: tuple[str, ...] = VARIANTS[9:11]
+RUST_VARIANTS: tuple[str, ...] = VARIANTS[11:]
+# the source file each kind of variant builds from
+_SOURCE = {**dict.fromkeys(C_VARIANTS, "main.c"), **dict.fromkeys(GO_VARIANTS, "main.go"),
+           **dict.fromkeys(RUST_VARIANTS, "main.rs")}  # fmt: skip
 
 MUSL_LOADER = Path("/lib/ld-musl-x86_64.so.1")
 BUILD_DIR_PLACEHOLDER = "{build_dir}"
 # Every C program gets these; -pthread is harmless where unused and needed by old glibc.
 C_FLAGS: tuple[str, ...] = ("-Wall", "-O2", "-pthread")
 LIBRARY_FLAGS: tuple[str, ...] = ("-Wall", "-O2", "-shared", "-fPIC")
-# compiler and extra flags per C variant
+# compiler and extra flags per C variant built with the machine's gcc or musl-gcc
 _C_TOOLCHAIN: dict[str, tuple[str, tuple[str, ...]]] = {
     "glibc-dynamic": ("gcc", ()),
     "glibc-static": ("gcc", ("-static",)),
     "musl-static": ("musl-gcc", ("-static",)),
     "musl-dynamic": ("musl-gcc", ()),
+    "musl-mimalloc": ("musl-gcc", ("-static",)),
+    "musl-jemalloc": ("musl-gcc", ("-static",)),
+}
+# musl static builds linked with an allocator built from Debian source (tracer.allocators)
+_ALLOCATOR = {"musl-mimalloc": "mimalloc", "musl-jemalloc": "jemalloc"}
+# zig cc: glibc of a chosen version (its symbol versions and headers) or its bundled musl
+_ZIG_TARGET: dict[str, tuple[str, tuple[str, ...]]] = {
+    "glibc-2.38": ("x86_64-linux-gnu.2.38", ()),
+    "glibc-2.17": ("x86_64-linux-gnu.2.17", ()),
+    "musl-1.2.5-static": ("x86_64-linux-musl", ("-static",)),
 }
 # go: the pure-Go resolver, no libc at all; go-cgo: the netcgo tag makes net use getaddrinfo.
 _GO_BUILD: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "go": ({"CGO_ENABLED": "0"}, ()),
     "go-cgo": ({"CGO_ENABLED": "1"}, ("-tags", "netcgo")),
 }
+# rustc target and flags; +crt-static on gnu is static glibc, with the same NSS trap as C's
+_RUST_BUILD: dict[str, tuple[str, tuple[str, ...]]] = {
+    "rust-gnu": ("x86_64-unknown-linux-gnu", ()),
+    "rust-gnu-static": ("x86_64-unknown-linux-gnu", ("-C", "target-feature=+crt-static")),
+    "rust-musl": ("x86_64-unknown-linux-musl", ()),
+}
+RUST_FLAGS: tuple[str, ...] = ("--edition", "2021", "-O", "-D", "warnings")
 _TOML_KEYS = {"description", "shows", "args", "env", "sandbox", "variants", "shared_library"}
 _SANDBOX_KEYS = ("nsswitch", "resolv_conf", "hosts", "dns_zone")
 
@@ -157,13 +185,16 @@ def _sandbox(table: Any, directory: Path, where: str) -> SandboxConfig | None:
 
 
 def _variants(listed: Any, directory: Path, where: str) -> tuple[str, ...]:
-    has_go = (directory / "main.go").is_file()
     if listed is None:
-        return C_VARIANTS + (GO_VARIANTS if has_go else ())
+        has = {kind: (directory / kind).is_file() for kind in ("main.c", "main.go", "main.rs")}
+        return (
+            DEFAULT_C_VARIANTS * has["main.c"] + GO_VARIANTS * has["main.go"] + RUST_VARIANTS * has["main.rs"]
+        )
     if not isinstance(listed, list) or not listed or set(listed) - set(VARIANTS):
         raise ScenarioError(f"{where}: 'variants' must be a non-empty list of {', '.join(VARIANTS)}")
-    if not has_go and set(listed) & set(GO_VARIANTS):
-        raise ScenarioError(f"{where}: go variants need a main.go in {directory}")
+    for variant in listed:
+        if not (directory / _SOURCE[variant]).is_file():
+            raise ScenarioError(f"{where}: variant {variant} needs a {_SOURCE[variant]} in {directory}")
     return tuple(v for v in VARIANTS if v in listed)
 
 
@@ -205,9 +236,39 @@ def _glibc_archive() -> Path | None:
     return path if path.is_absolute() and path.is_file() else None
 
 
+def _zig() -> list[str]:
+    """zig as the PyPI package ziglang installs it, in the Python that runs libctrace."""
+    return [sys.executable, "-m", "ziglang"]
+
+
+@cache
+def _rustc_sysroot() -> Path | None:
+    proc = subprocess.run(["rustc", "--print", "sysroot"], capture_output=True, text=True)
+    return Path(proc.stdout.strip()) if proc.returncode == 0 else None
+
+
+def allocator_cache() -> Path:
+    return build_root() / "allocators"
+
+
 def availability(variant: str) -> str | None:
     """None when the variant can be built on this machine, else the reason it cannot."""
     _check_variant(variant)
+    if variant in _ZIG_TARGET:
+        if importlib.util.find_spec("ziglang") is None:
+            return f"zig is not installed in {sys.prefix} (make setup, or pip install 'libctrace[toolchains]')"
+        return None
+    if variant in RUST_VARIANTS:
+        if shutil.which("rustc") is None:
+            return "rustc is not installed (apt-get install rustc)"
+        if variant == "rust-gnu-static" and _glibc_archive() is None:
+            return "static glibc (libc.a) is not installed (apt-get install libc6-dev)"
+        target = _RUST_BUILD[variant][0]
+        sysroot = _rustc_sysroot()
+        if sysroot is None or not (sysroot / "lib" / "rustlib" / target).is_dir():
+            return (f"rustc has no standard library for {target} (Debian ships none; "
+                    f"with rustup: rustup target add {target})")  # fmt: skip
+        return None
     if variant.startswith("glibc"):
         if shutil.which("gcc") is None:
             return "gcc is not installed (apt-get install gcc libc6-dev)"
@@ -219,6 +280,8 @@ def availability(variant: str) -> str | None:
             return "musl-gcc is not installed (apt-get install musl-tools)"
         if variant == "musl-dynamic" and not MUSL_LOADER.exists():
             return f"the musl loader {MUSL_LOADER} is missing"
+        if variant in _ALLOCATOR:
+            return allocators.availability(_ALLOCATOR[variant], allocator_cache())
         return None
     if shutil.which("go") is None:
         return "go is not installed (apt-get install golang-go)"
@@ -227,11 +290,59 @@ def availability(variant: str) -> str | None:
     return None
 
 
+def _first_line(cmd: list[str]) -> str:
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    return (proc.stdout or proc.stderr).strip().splitlines()[0] if proc.returncode == 0 else "?"
+
+
+@cache
+def _musl_version() -> str:
+    """Debian's musl: its loader, run alone, prints the version (on stderr, exit status 1)."""
+    proc = subprocess.run([str(MUSL_LOADER)], capture_output=True, text=True) if MUSL_LOADER.exists() else None
+    words = proc.stderr.split() if proc else []
+    return words[words.index("Version") + 1] if "Version" in words[:-1] else "?"
+
+
+@cache
+def describe(variant: str) -> tuple[str, str]:
+    """(toolchain with its version, libc with its version), for `scenarios list`.
+    Only called for available variants: the tools it asks are installed."""
+    glibc = os.confstr("CS_GNU_LIBC_VERSION") or "glibc ?"
+    if variant in _ZIG_TARGET:
+        flags = _ZIG_TARGET[variant][1]
+        tool = f"zig {_first_line([*_zig(), 'version'])} cc"
+        if variant == "musl-1.2.5-static":
+            return f"{tool} {' '.join(flags)}", "musl 1.2.5 (zig's own), static"
+        return tool, f"{variant.replace('-', ' ')} symbol versions"
+    if variant in RUST_VARIANTS:
+        tool = _first_line(["rustc", "--version"]).split(" (")[0] + " +crt-static" * (variant == "rust-gnu-static")
+        libc = {"rust-gnu": glibc, "rust-gnu-static": f"{glibc}, static", "rust-musl": "musl (Rust's own)"}
+        return tool, libc[variant]
+    if variant in GO_VARIANTS:
+        tool = _first_line(["go", "version"]).removeprefix("go version ").split()[0]
+        return (tool, "none: Go's own runtime") if variant == "go" else (f"{tool} cgo", glibc)
+    compiler, flags = _C_TOOLCHAIN[variant]
+    gcc = _first_line(["gcc", "-dumpfullversion"])
+    tool = f"{'gcc' if compiler == 'gcc' else 'musl-gcc (gcc'} {gcc}{')' * (compiler != 'gcc')} {' '.join(flags)}".rstrip()
+    if variant.startswith("glibc"):
+        return tool, f"{glibc}{', static' * (variant == 'glibc-static')}"
+    libc = f"musl {_musl_version()}"
+    if variant in _ALLOCATOR:
+        name = _ALLOCATOR[variant]
+        built = allocators.version(name, allocator_cache())
+        return f"musl-gcc + {name} {built.split('+')[0] if built else '(Debian source)'}", f"{libc}, static"
+    return tool, f"{libc}{', static' * (variant == 'musl-static')}"
+
+
 @cache
 def _toolchain_identity(variant: str) -> str:
     """What the compiler is, for the cache key: version output, plus musl's specs file."""
     if variant in GO_VARIANTS:
         return subprocess.run(["go", "version"], capture_output=True, text=True).stdout
+    if variant in RUST_VARIANTS:
+        return subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout
+    if variant in _ZIG_TARGET:
+        return subprocess.run([*_zig(), "version"], capture_output=True, text=True).stdout
     compiler = _C_TOOLCHAIN[variant][0]
     identity = subprocess.run([compiler, "--version"], capture_output=True, text=True).stdout
     if compiler == "musl-gcc":
@@ -253,20 +364,27 @@ def _binary_path(scenario: Scenario, variant: str) -> Path:
 
 
 def _sources(scenario: Scenario, variant: str) -> list[Path]:
-    if variant in GO_VARIANTS:
-        return [scenario.directory / "main.go"]
+    main = scenario.directory / _SOURCE[variant]
+    if variant not in C_VARIANTS:
+        return [main]
     headers = sorted(_common_dir().glob("*.h")) if _common_dir().is_dir() else []
     libs = [src for lib in scenario.libraries for src in lib.sources]
-    return [scenario.directory / "main.c", *headers, *libs]
+    return [main, *headers, *libs]
 
 
 def _key(scenario: Scenario, variant: str) -> str:
     digest = hashlib.sha256()
-    flags = _GO_BUILD[variant] if variant in GO_VARIANTS else (_C_TOOLCHAIN[variant], C_FLAGS, LIBRARY_FLAGS)
+    flags = (_GO_BUILD.get(variant), _RUST_BUILD.get(variant), RUST_FLAGS, _ZIG_TARGET.get(variant),
+             _C_TOOLCHAIN.get(variant), C_FLAGS, LIBRARY_FLAGS)  # fmt: skip
     for part in (variant, repr(flags), _toolchain_identity(variant), repr([lib.name for lib in scenario.libraries])):
         digest.update(part.encode() + b"\0")
-    for source in _sources(scenario, variant):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    sources = _sources(scenario, variant)
+    if variant in _ALLOCATOR:  # not cached with the compiler: it is built on first use
+        name = _ALLOCATOR[variant]
+        sources.append(allocators.artifact_path(name, allocator_cache()))
+    for source in sources:
+        content = source.read_bytes() if source.is_file() else b"(not built)"
+        digest.update(source.name.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
 
 
@@ -285,15 +403,17 @@ def _run_compiler(cmd: list[str], log: list[str], what: str, **kw: Any) -> None:
     log.append("$ " + " ".join(cmd) + "\n" + proc.stdout + proc.stderr)
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-        first = next((ln for ln in lines if "error:" in ln), lines[0] if lines else f"exit status {proc.returncode}")
+        first = next((ln for ln in lines if "error:" in ln or ln.startswith("error[")), lines[0] if lines else f"exit status {proc.returncode}")
         # paths relative to the scenario root keep the one line short
         raise ScenarioError(f"building {what} failed: {first.strip().replace(str(root()) + '/', '')}")
 
 
-def _compile(scenario: Scenario, variant: str, out_dir: Path, log: list[str]) -> None:
+def _compile(scenario: Scenario, variant: str, out_dir: Path, log: list[str],
+             started: Callable[[str], None] | None) -> None:  # fmt: skip
     """Compiles into out_dir (a fresh temporary folder)."""
     what = f"{scenario.name} ({variant})"
     target = out_dir / f"{scenario.name}-{variant}"
+    main = str(scenario.directory / _SOURCE[variant])
     # An NSS module is a glibc plugin: always built with gcc, whatever the program is built with.
     for lib in scenario.libraries:
         cmd = ["gcc", *LIBRARY_FLAGS, f"-Wl,-soname,{lib.name}", "-o", str(out_dir / lib.name), *map(str, lib.sources)]
@@ -306,12 +426,32 @@ def _compile(scenario: Scenario, variant: str, out_dir: Path, log: list[str]) ->
             env |= {"GOCACHE": str(build_root() / ".go-cache"), "GOPATH": str(build_root() / ".go-path")}
         _run_compiler(["go", "build", "-trimpath", *tags, "-o", str(target), "main.go"], log, what, env=env, cwd=scenario.directory)
         return
-    compiler, flags = _C_TOOLCHAIN[variant]
-    cmd = [compiler, *C_FLAGS, *flags, f"-I{_common_dir()}", "-o", str(target), str(scenario.directory / "main.c")]
-    _run_compiler(cmd, log, what)
+    if variant in RUST_VARIANTS:
+        rust_target, flags = _RUST_BUILD[variant]
+        cmd = ["rustc", *RUST_FLAGS, "--target", rust_target, *flags, "-o", str(target), main]
+        # rustc leaves its temporary files beside the output: out_dir is private and fresh
+        _run_compiler(cmd, log, what, cwd=out_dir)
+        return
+    flags = (*C_FLAGS, f"-I{_common_dir()}", "-o", str(target), main)
+    if variant in _ZIG_TARGET:
+        zig_target, extra = _ZIG_TARGET[variant]
+        if started:
+            started(f"{scenario.name} {variant}: building with zig cc (the first build for a target "
+                    "compiles its libc: about a minute)")  # fmt: skip
+        # zig's caches below the build root: one place to clean, nothing written to HOME
+        cache_dir = str(build_root() / ".zig-cache")
+        env = {**os.environ, "ZIG_GLOBAL_CACHE_DIR": cache_dir, "ZIG_LOCAL_CACHE_DIR": cache_dir}
+        _run_compiler([*_zig(), "cc", "-target", zig_target, *extra, *flags], log, what, env=env)
+        return
+    compiler, extra = _C_TOOLCHAIN[variant]
+    linked = ()
+    if variant in _ALLOCATOR:
+        # after main.c, so that its malloc and free come before libc.a's in the link
+        linked = (str(allocators.artifact(_ALLOCATOR[variant], allocator_cache(), started)),)
+    _run_compiler([compiler, *extra, *flags, *linked], log, what)
 
 
-def _build_one(scenario: Scenario, variant: str) -> tuple[Path, bool]:
+def _build_one(scenario: Scenario, variant: str, started: Callable[[str], None] | None) -> tuple[Path, bool]:
     """Returns the binary and whether it was compiled now (False: cache hit)."""
     directory = variant_dir(scenario, variant)
     directory.mkdir(parents=True, exist_ok=True)
@@ -320,13 +460,15 @@ def _build_one(scenario: Scenario, variant: str) -> tuple[Path, bool]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if is_built(scenario, variant):
             return _binary_path(scenario, variant), False
+        if variant in _ALLOCATOR:  # built first: what it is goes into the key
+            allocators.artifact(_ALLOCATOR[variant], allocator_cache(), started)
         key = _key(scenario, variant)
         staging = directory.parent / f".{variant}.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         log: list[str] = []
         try:
-            _compile(scenario, variant, staging, log)
+            _compile(scenario, variant, staging, log, started)
         finally:
             with create_file(str(directory / "build.log"), "build log", text=True) as f:
                 f.write("\n".join(log))
@@ -352,12 +494,14 @@ def build(
     scenario: Scenario,
     variants: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    started: Callable[[str], None] | None = None,
 ) -> dict[str, Path | str]:
     """Builds the chosen variants (default: the scenario's own), in parallel.
 
     Returns variant -> binary path, or the reason the variant was skipped (toolchain missing,
     variant not declared by the scenario). `progress` is called once per variant when it is
-    done, with a one-line message. A compile error raises ScenarioError.
+    done, with a one-line message; `started`, before a slow first build (zig's libc, an
+    allocator from source). A compile error raises ScenarioError.
     """
     selected = _selected(scenario, variants)
     results: dict[str, Path | str] = {}
@@ -373,7 +517,7 @@ def build(
 
     def one(variant: str) -> tuple[str, Path]:
         start = time.monotonic()
-        path, compiled = _build_one(scenario, variant)
+        path, compiled = _build_one(scenario, variant, started)
         if progress:
             how = f"built in {time.monotonic() - start:.1f} s" if compiled else "cached"
             progress(f"{scenario.name} {variant}: {how}")

@@ -8,31 +8,36 @@ import statistics
 import subprocess
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from tracer import diff
 from tracer import scenarios as sc
 from tracer.cli._common import stderr_console, stdout_console
 from tracer.diffrun import Build, collect
+from tracer.elfinfo import inspect_file
 from tracer.errors import PermissionProblem
 from tracer.render.diff_console import render
+from tracer.render.inspect_view import verdict
 from tracer.render.safe import text
 
 EXAMPLES = """\b
 Examples:
-  libctrace demo              # all four steps (builds the scenarios first if needed)
+  libctrace demo              # every step (builds the scenarios first if needed)
   libctrace demo --step 2     # only the DNS step
   make demo                   # sets up the machine, then runs this
 
 \b
 Steps 1 and 2 run in the sandbox (private mount and network namespaces with a DNS server of
 its own): that needs root, or unprivileged user namespaces. Without it they are skipped with
-the reason, and steps 3 and 4 still run.
+the reason, and the other steps still run. A step whose builds need a toolchain this machine
+lacks (zig for step 5, for instance) is skipped with the reason.
 """
 
 
@@ -44,6 +49,8 @@ class Step:
     context: str
     story: tuple[str, ...]  # the finding ids this step is about
     timed: bool = False  # also time untraced runs (tracing slows every syscall down)
+    also_timed: tuple[str, ...] = ()  # variants timed untraced beside the traced ones
+    inspected: bool = False  # show inspect's verdict (will it start, where) per build first
 
 
 STEPS: tuple[Step, ...] = (
@@ -81,6 +88,26 @@ STEPS: tuple[Step, ...] = (
         "trace shows the syscall pattern; the timing below is of untraced runs.",
         ("malloc-pattern",), timed=True,
     ),
+    Step(
+        "symbol-versions", ("glibc-dynamic", "glibc-2.38", "glibc-2.17", "musl-static"),
+        "GLIBC_2.38 not found: a binary built for a newer glibc, and the two usual fixes",
+        "The program calls strlcpy, new in glibc 2.38. Built against glibc 2.38 (zig cc -target "
+        "x86_64-linux-gnu.2.38), the binary needs strlcpy@GLIBC_2.38, and this machine's glibc "
+        "loader refuses to start it before main. Fix one: build against an old glibc (2.17, as an "
+        "old LTS container would): the program takes its own fallback, starts everywhere and runs "
+        "as the glibc build of this machine does. Fix two: link musl statically, which needs no "
+        "libc on the machine at all.",
+        ("loader-refusal",), inspected=True,
+    ),
+    Step(
+        "malloc-threads", ("musl-static", "musl-mimalloc", "musl-jemalloc"),
+        "musl is slow under threads: swap the allocator",
+        "The same four threads, with mimalloc or jemalloc linked into the musl static build "
+        "(compiled from Debian's source packages with musl-gcc). Each keeps per-thread heaps that "
+        "it maps in large pieces and returns with madvise, so musl's mmap/munmap churn and futex "
+        "waits go away, and so does most of the wall time.",
+        ("malloc-pattern",), timed=True, also_timed=("glibc-dynamic",),
+    ),
 )
 TIMING_RUNS = 3  # untraced runs per build in step 4; the median is reported
 
@@ -94,16 +121,28 @@ def demo(only: int | None) -> None:
     out = stdout_console()
     progress = stderr_console()
     chosen = [(n, s) for n, s in enumerate(STEPS, 1) if only is None or n == only]
-    for _, step in chosen:
+    unbuilt: dict[int, str] = {}
+    for n, step in chosen:
         scenario = sc.get(step.scenario)
-        sc.build(scenario, step.variants, lambda msg: progress.print(text(f"build: {msg}"), highlight=False))
+        results = sc.build(scenario, step.variants + step.also_timed, _say(progress), _say(progress))
+        reasons = [f"{v}: {r}" for v, r in results.items() if isinstance(r, str)]
+        if reasons:
+            unbuilt[n] = "; ".join(reasons)
     skipped = 0
     for n, step in chosen:
+        if n in unbuilt:
+            out.rule(Text(f"Step {n}/{len(STEPS)}: {step.title}", style="bold"), align="left")
+            out.print(text(f"skipped: a build this step needs cannot be made here: {unbuilt[n]}", style="bold red"))
+            continue
         skipped += not _step(n, step, out, progress)
     if skipped:
         out.print(Text(f"\n{skipped} step(s) skipped: they need the sandbox (run as root, or enable "
                        "unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1).",
                        style="bold"))  # fmt: skip
+
+
+def _say(progress: Console) -> Callable[[str], None]:
+    return lambda message: progress.print(text(f"build: {message}"), highlight=False)
 
 
 def _step(n: int, step: Step, out: Console, progress: Console) -> bool:
@@ -125,6 +164,8 @@ def _step(n: int, step: Step, out: Console, progress: Console) -> bool:
         traces_dir = traces_dir.relative_to(Path.cwd())
     out.print(Text(f"$ libctrace diff {traces_dir}/{step.scenario}-{{{','.join(step.variants)}}}.jsonl",
                    style="dim"), soft_wrap=True)  # fmt: skip
+    if step.inspected:
+        _verdicts(builds, out)
     try:
         traces = collect(builds, config, None, progress)
     except PermissionProblem as e:
@@ -138,9 +179,26 @@ def _step(n: int, step: Step, out: Console, progress: Console) -> bool:
     if missing:
         out.print(Text(f"note: expected finding(s) not seen on this machine: {', '.join(missing)}", style="yellow"))
     if step.timed:
-        _timings(builds, out, progress)
+        extra = []
+        for variant in step.also_timed:
+            argv, env, _ = sc.run_spec(scenario, variant)
+            extra.append(Build(variant, tuple(argv), {**os.environ, **env}))
+        _timings(builds + extra, out, progress)
     out.print()
     return True
+
+
+def _verdicts(builds: list[Build], out: Console) -> None:
+    """inspect's verdict per build: what the ELF file says before anything runs."""
+    out.print(Text("What libctrace inspect says before anything runs:", style="bold"))
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
+    for b in builds:
+        line, style = verdict(inspect_file(b.argv[0]))
+        table.add_row(text(f"  {b.label}"), text(line, style=style))
+    out.print(table)
+    out.print()
 
 
 def _timings(builds: list[Build], out: Console, progress: Console) -> None:

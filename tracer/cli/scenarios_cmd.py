@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from tracer import scenarios as sc
 from tracer.cli._common import format_option, stderr_console, stdout_console
@@ -18,10 +19,6 @@ from tracer.outputs import make_dir
 
 if TYPE_CHECKING:
     from tracer.sandbox.session import SandboxSession
-
-# Two-line column headers keep the list table within 100 columns.
-_SHORT = {v: v.replace("-", "\n", 1) for v in sc.VARIANTS}
-
 
 def _display(path: Path, cwd: Path) -> str:
     """A path relative to the working directory when it is below it: shorter, and pasteable."""
@@ -32,11 +29,9 @@ def _display(path: Path, cwd: Path) -> str:
 
 
 def _status(scenario: sc.Scenario, variant: str, reasons: dict[str, str | None]) -> str:
-    if variant not in scenario.variants:
-        return "-"
     if reasons[variant] is not None:
         return "unavailable"
-    return "built" if sc.is_built(scenario, variant) else "available"
+    return "built" if sc.is_built(scenario, variant) else "to build"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog="""\b
@@ -53,24 +48,28 @@ def scenarios() -> None:
 @scenarios.command("list", epilog="""\b
 Examples:
   libctrace scenarios list
-  libctrace scenarios list --format json | jq '.scenarios[].name'
+  libctrace scenarios list --format json | jq '.variants["glibc-2.17"]'
 """)
 @format_option("the same as one document.")
 def list_(as_json: bool) -> None:
-    """Each scenario, what it shows, and the state of each build variant.
+    """Each build variant (toolchain, libc), then each scenario and the state of its variants.
 
-    A variant is 'built' (cached binary up to date), 'available' (its toolchain is
-    installed), 'unavailable' (reason given below the table) or '-' (not a variant of
-    that scenario).
+    A scenario's variant is 'built' (cached binary up to date), 'to build' (its toolchain is
+    installed) or 'unavailable' (the reason is in the variant table).
     """
     reasons = {v: sc.availability(v) for v in sc.VARIANTS}
+    described = {v: sc.describe(v) if reasons[v] is None else ("", "") for v in sc.VARIANTS}
     all_scenarios = sc.load_all()
     if as_json:
         doc: dict[str, Any] = {
             "version": 1,
             "root": str(sc.root()),
             "builds": str(sc.build_root()),
-            "variants": {v: {"available": reasons[v] is None, "reason": reasons[v]} for v in sc.VARIANTS},
+            "variants": {
+                v: {"available": reasons[v] is None, "reason": reasons[v],
+                    "toolchain": described[v][0] or None, "libc": described[v][1] or None}
+                for v in sc.VARIANTS
+            },  # fmt: skip
             "scenarios": [
                 {
                     "name": s.name,
@@ -87,18 +86,29 @@ def list_(as_json: bool) -> None:
         }
         click.echo(json.dumps(doc, indent=2))
         return
+    out = stdout_console()
+    variants = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("variant", "toolchain", "libc"):
+        variants.add_column(column, no_wrap=column == "variant", ratio=1 if column != "variant" else None)
+    for v in sc.VARIANTS:
+        toolchain, libc = described[v]
+        variants.add_row(v, text(toolchain or "unavailable (below)"), text(libc))
+    out.print(variants)
+    for v, reason in reasons.items():
+        if reason is not None:
+            out.print(text(f"{v}: unavailable: {reason}"))  # a tool's message may hold [brackets]
+    out.print()
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("scenario", no_wrap=True)
     table.add_column("description", ratio=1)
-    for v in sc.VARIANTS:
-        table.add_column(_SHORT[v], no_wrap=True)
+    table.add_column("variants", ratio=1)
     for s in all_scenarios:
-        table.add_row(s.name, s.description, *(_status(s, v, reasons) for v in sc.VARIANTS))
-    out = stdout_console()
+        by_state: dict[str, list[str]] = {}
+        for v in s.variants:
+            by_state.setdefault(_status(s, v, reasons), []).append(v)
+        states = "\n".join(f"{state}: {', '.join(names)}" for state, names in by_state.items())
+        table.add_row(s.name, s.description, Text(states))
     out.print(table)
-    for v, reason in reasons.items():
-        if reason is not None:
-            out.print(text(f"{v}: unavailable: {reason}"))  # a compiler's message may hold [brackets]
     out.print(text(f"scenarios: {sc.root()}"), soft_wrap=True)
     out.print(text(f"builds: {sc.build_root()}"), soft_wrap=True)
 
@@ -138,7 +148,8 @@ def build(names: tuple[str, ...], variants: tuple[str, ...]) -> None:
             progress.update(task, advance=1, description=message)
 
         for s in chosen:
-            results += [(s.name, v, r) for v, r in sc.build(s, wanted, step).items()]
+            # a slow first build (zig's libc, an allocator from source) says so above the bar
+            results += [(s.name, v, r) for v, r in sc.build(s, wanted, step, progress.console.print).items()]
     # One path per line (pipe-friendly: `| xargs file`); the path names scenario and variant.
     for name, variant, result in results:
         if isinstance(result, Path):
@@ -164,7 +175,7 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
         f = trace.footer
         assert f is not None  # record() always closes what it recorded with a footer
         status = f"killed by {f['signal']} ({f['exit_code']})" if f["signal"] else f"exit {f['exit_code']}"
-        lines.append(f"{variant:<14} {status:<22} {f['syscalls']:>7} syscalls  {_display(trace_path, cwd)}")
+        lines.append(f"{variant:<17} {status:<22} {f['syscalls']:>7} syscalls  {_display(trace_path, cwd)}")
     return lines
 
 
@@ -190,12 +201,12 @@ def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: 
     """
     scenario = sc.get(name)
     cwd = Path.cwd()  # paths are shown relative to where the user is
-    binaries = sc.build(scenario, variants or None)
+    binaries = sc.build(scenario, variants or None, started=stderr_console().print)
     out_dir = (out_dir or sc.build_root() / "traces").resolve()
     make_dir(str(out_dir), "--out-dir folder")
     for variant, result in binaries.items():
         if isinstance(result, str):
-            click.echo(f"{variant:<14} skipped: {result}")
+            click.echo(f"{variant:<17} skipped: {result}")
     ready = [v for v, r in binaries.items() if isinstance(r, Path)]
     if not ready:
         return
