@@ -109,7 +109,7 @@ int main(void) {
 def test_a_difference_past_the_kept_text_is_found_by_its_hash() -> None:
     a = build_c(LONG, flags=('-DTAIL="a"',), name="long-a")
     b = build_c(LONG, flags=('-DTAIL="b"',), name="long-b")
-    obj = _json(libctrace("diff", "--json", "--runs", "1", str(a), str(a), str(b), "--label", "a1", "--label", "a2",
+    obj = _json(libctrace("diff", "--format", "json", "--runs", "1", str(a), str(a), str(b), "--label", "a1", "--label", "a2",
                           "--label", "b"))
     out = [f for f in obj["findings"] if f["id"] == "output"]
     assert len(out) == 1 and "bytes in all, sha256" in out[0]["explanation"]

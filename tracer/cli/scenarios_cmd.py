@@ -203,7 +203,7 @@ def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: 
     cwd = Path.cwd()  # paths are shown relative to where the user is
     binaries = sc.build(scenario, variants or None, started=stderr_console().print)
     out_dir = (out_dir or sc.build_root() / "traces").resolve()
-    make_dir(str(out_dir), "--out-dir folder")
+    make_dir(str(out_dir), "--output-dir folder")
     for variant, result in binaries.items():
         if isinstance(result, str):
             click.echo(f"{variant:<17} skipped: {result}")
