@@ -244,8 +244,8 @@ def test_relative_opens_under_both_libcs(tmp_path: Path, compiler: str) -> None:
 
 
 def test_unknown_values_and_int_arguments_read_as_strace() -> None:
-    from tracer.decode.core import int32, octal, uflags, xlat
-    from tracer.decode.sockaddr import AF
+    from libctrace.decode.core import int32, octal, uflags, xlat
+    from libctrace.decode.sockaddr import AF
 
     assert xlat(12345, AF, "AF_???") == "0x3039 /* AF_??? */"
     assert uflags(8, ((1, "MCL_CURRENT"),), "MCL_???") == "0x8 /* MCL_??? */"
@@ -255,9 +255,9 @@ def test_unknown_values_and_int_arguments_read_as_strace() -> None:
 
 
 def test_structs_read_as_strace() -> None:
-    from tracer.decode.file import file_mode, flock_text
-    from tracer.decode.process import rlimit_text, wait_status
-    from tracer.decode.signals import sigset_text, siginfo_text
+    from libctrace.decode.file import file_mode, flock_text
+    from libctrace.decode.process import rlimit_text, wait_status
+    from libctrace.decode.signals import sigset_text, siginfo_text
 
     assert file_mode(0o41777) == "S_IFDIR|S_ISVTX|0777" and file_mode(0o100644) == "S_IFREG|0644"
     assert rlimit_text(struct.pack("=QQ", 8 << 20, (1 << 64) - 1)) == "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
@@ -277,8 +277,8 @@ def test_structs_read_as_strace() -> None:
 
 
 def test_socket_addresses_read_as_strace() -> None:
-    from tracer.decode.sockaddr import sockaddr
-    from tracer.render.text import format_sockaddr
+    from libctrace.decode.sockaddr import sockaddr
+    from libctrace.render.text import format_sockaddr
 
     abstract = struct.pack("=H", 1) + b"\0name\0x"  # every byte of the given length is the name
     assert format_sockaddr(sockaddr(abstract)) == '{sa_family=AF_UNIX, sun_path=@"name\\x00x"}'
@@ -289,7 +289,7 @@ def test_socket_addresses_read_as_strace() -> None:
 
 def test_strings_escaped_as_strace() -> None:
     """A newline in a path stays one line; non-ASCII is \\xNN like --strings-in-hex=non-ascii-chars."""
-    from tracer.render.text import format_event
+    from libctrace.render.text import format_event
 
     ev = {"type": "syscall", "pid": 1, "name": "openat", "args": ["AT_FDCWD", "new\nline\"caf\u00e9", "O_RDONLY"],
           "ret": -2, "errno": "ENOENT"}
@@ -301,7 +301,7 @@ def test_strings_escaped_as_strace() -> None:
 
 def test_paths_that_look_like_constants_are_quoted() -> None:
     """README, GPL-3 or 0755 as a file name is a string, not a symbol (busybox ls -l reads GPL -> GPL-3)."""
-    from tracer.render.text import format_event
+    from libctrace.render.text import format_event
 
     ev = {"type": "syscall", "pid": 1, "name": "readlink", "args": ["GPL", "GPL-3", 80], "ret": 5, "errno": None}
     assert format_event(ev) == '1 readlink("GPL", "GPL-3", 80) = 5'

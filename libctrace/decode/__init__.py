@@ -1,0 +1,74 @@
+"""Argument decoding: raw syscall arguments -> the JSON values of docs/trace-format.md.
+
+One module per family (file, network, process, memory, signals, timers, poll, ioctl), each with
+HANDLERS (calls that need code: structs behind pointers, descriptor tables, per-operation
+arguments) and SPECS (calls read from their argument kinds alone). core.py holds the Decoder,
+the value shapes strace prints and the kinds. Adding a syscall: one entry in its family's
+SPECS, or a handler there.
+"""
+
+from __future__ import annotations
+
+from libctrace.decode import file, ioctl, memory, network, poll, process, signals, timers
+from libctrace.decode.core import (
+    PATH, STR, FD_ARG, HANDLERS, LENGTH_AT_ENTRY, O_CLOEXEC, Decoder, Fd, FdTable, Kind, Memory, Handler,
+    from_spec, errname, flags, octal, open_flags, ptr, signame, signed, text,
+)
+from libctrace.decode.process import CLONE_FILES, CLONE_THREAD, CLONE_VFORK
+from libctrace.decode.signals import siginfo
+from libctrace.decode.sockaddr import addr_text, sockaddr
+
+__all__ = [
+    "CLONE_FILES", "CLONE_THREAD", "CLONE_VFORK", "ENTRY_DECODED", "LENGTH_AT_ENTRY", "NO_MEMORY", "O_CLOEXEC",
+    "SPECS", "STRING_ARGS", "Decoder", "Fd", "FdTable", "Memory", "addr_text", "errname", "flags", "octal", "open_flags", "plain",
+    "ptr", "siginfo", "signame", "signed", "sockaddr", "text",
+]
+
+_FAMILIES = (file, network, process, memory, signals, timers, poll, ioctl)
+
+
+def _from_kinds(kinds: tuple[Kind, ...]) -> Handler:
+    return lambda d, tid, t, a, r: from_spec(d, tid, t, a, r, kinds)
+
+
+# Every call decoded from its argument kinds, by name.
+SPECS: dict[str, tuple[Kind, ...]] = {n: k for fam in _FAMILIES for n, k in fam.SPECS.items()}
+for _fam in _FAMILIES:
+    HANDLERS.update(_fam.HANDLERS)
+HANDLERS.update({name: _from_kinds(k) for name, k in SPECS.items() if name not in HANDLERS})
+
+
+# The arguments that are C strings or paths, by call: the renderer quotes them whatever they
+# look like (a file named README or GPL-3 is not a constant). A handler's, then the kinds'.
+STRING_ARGS: dict[str, frozenset[int]] = {
+    **{n: frozenset(i) for n, i in (
+        ("open", (0,)), ("creat", (0,)), ("stat", (0,)), ("lstat", (0,)), ("access", (0,)), ("execve", (0,)),
+        ("openat", (1,)), ("openat2", (1,)), ("faccessat", (1,)), ("faccessat2", (1,)), ("newfstatat", (1,)),
+        ("statx", (1,)), ("utimensat", (1,)), ("execveat", (1,)), ("readlink", (0, 1)), ("readlinkat", (1, 2)),
+        ("getxattr", (0, 1)), ("lgetxattr", (0, 1)), ("setxattr", (0, 1)), ("lsetxattr", (0, 1)),
+        ("fgetxattr", (1,)), ("fsetxattr", (1,)), ("getcwd", (0,)),
+    )},
+    **{n: frozenset(i for i, k in enumerate(kinds) if k in (PATH, STR)) for n, kinds in SPECS.items()
+       if PATH in kinds or STR in kinds},
+}
+
+
+def plain(name: str) -> bool:
+    """True when a call's arguments are plain numbers (no memory, no descriptor)."""
+    return name not in HANDLERS and name not in FD_ARG
+
+
+# Calls whose decoding reads no tracee memory (numbers, flags, addresses printed as such, the
+# descriptor table): they can be decoded after the program has moved on, from the arguments
+# and the result alone, so the recorder's C loop takes their stops (libctrace/stoploop.c). An
+# unknown descriptor is still looked up in /proc then, a little later than at the stop. Not
+# fcntl: its lock commands read a struct flock, which the next call may have overwritten by then
+# (bench/fidelity/file.c: F_SETLK then F_GETLK on the same struct).
+NO_MEMORY: frozenset[str] = frozenset((
+    "close", "close_range", "dup", "dup2", "dup3", "lseek",
+    "mmap", "mprotect", "madvise", "mremap", "rseq", "futex", "kill",
+    *(name for name, kinds in SPECS.items() if PATH not in kinds and STR not in kinds),
+))
+
+# Calls decoded at entry: their memory may be gone at exit (exec) or there is no exit.
+ENTRY_DECODED: frozenset[str] = frozenset(("execve", "execveat", "exit", "exit_group"))

@@ -1,0 +1,322 @@
+"""Process calls: clone/clone3, execve, wait4, kill, prctl, arch_prctl, limits, futex, uname..."""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from libctrace.decode.core import (
+    AT_BITS, Args, Decoder, FdTable, HEX, Handler, INT, Kind, PTR, SIG, UINT, ULONG, cquote, dirfd, flags, hx,
+    in_struct, int32, kflags, kxlat, out_struct, ptr, sflags, signame, signame32, text, xlat,
+)
+from libctrace.decode.timers import timespec
+
+
+_CLONE_BITS = (
+    (0x100, "CLONE_VM"), (0x200, "CLONE_FS"), (0x400, "CLONE_FILES"), (0x800, "CLONE_SIGHAND"),
+    (0x1000, "CLONE_PIDFD"), (0x2000, "CLONE_PTRACE"), (0x4000, "CLONE_VFORK"),
+    (0x8000, "CLONE_PARENT"), (0x10000, "CLONE_THREAD"), (0x20000, "CLONE_NEWNS"),
+    (0x40000, "CLONE_SYSVSEM"), (0x80000, "CLONE_SETTLS"), (0x100000, "CLONE_PARENT_SETTID"),
+    (0x200000, "CLONE_CHILD_CLEARTID"), (0x400000, "CLONE_DETACHED"), (0x800000, "CLONE_UNTRACED"),
+    (0x1000000, "CLONE_CHILD_SETTID"), (0x2000000, "CLONE_NEWCGROUP"), (0x4000000, "CLONE_NEWUTS"),
+    (0x8000000, "CLONE_NEWIPC"), (0x10000000, "CLONE_NEWUSER"), (0x20000000, "CLONE_NEWPID"),
+    (0x40000000, "CLONE_NEWNET"), (0x80000000, "CLONE_IO"),
+)
+
+
+CLONE_FILES, CLONE_VFORK, CLONE_THREAD = 0x400, 0x4000, 0x10000
+
+
+# clone3 has no signal in its flags' low byte, so CLONE_NEWTIME fits there; two bits above 32.
+_CLONE3_BITS = (
+    *_CLONE_BITS, (0x80, "CLONE_NEWTIME"), (0x100000000, "CLONE_CLEAR_SIGHAND"),
+    (0x200000000, "CLONE_INTO_CGROUP"),
+)
+
+
+CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID, CLONE_PARENT_SETTID = 0x1000000, 0x200000, 0x100000
+
+
+CLONE_PIDFD, CLONE_SETTLS, CLONE_INTO_CGROUP = 0x1000, 0x80000, 0x200000000
+
+
+_FUTEX = {
+    0: "FUTEX_WAIT", 1: "FUTEX_WAKE", 2: "FUTEX_FD", 3: "FUTEX_REQUEUE", 4: "FUTEX_CMP_REQUEUE",
+    5: "FUTEX_WAKE_OP", 6: "FUTEX_LOCK_PI", 7: "FUTEX_UNLOCK_PI", 8: "FUTEX_TRYLOCK_PI",
+    9: "FUTEX_WAIT_BITSET", 10: "FUTEX_WAKE_BITSET", 11: "FUTEX_WAIT_REQUEUE_PI",
+    12: "FUTEX_CMP_REQUEUE_PI", 13: "FUTEX_LOCK_PI2",
+}
+
+
+_GRND_BITS = ((1, "GRND_NONBLOCK"), (2, "GRND_RANDOM"), (4, "GRND_INSECURE"))
+
+
+_WAIT_BITS = ((1, "WNOHANG"), (2, "WUNTRACED"), (8, "WCONTINUED"), (0x20000000, "__WNOTHREAD"), (0x40000000, "__WALL"), (0x80000000, "__WCLONE"))
+
+
+_RLIMIT = {
+    0: "RLIMIT_CPU", 1: "RLIMIT_FSIZE", 2: "RLIMIT_DATA", 3: "RLIMIT_STACK", 4: "RLIMIT_CORE",
+    5: "RLIMIT_RSS", 6: "RLIMIT_NPROC", 7: "RLIMIT_NOFILE", 8: "RLIMIT_MEMLOCK", 9: "RLIMIT_AS",
+    10: "RLIMIT_LOCKS", 11: "RLIMIT_SIGPENDING", 12: "RLIMIT_MSGQUEUE", 13: "RLIMIT_NICE",
+    14: "RLIMIT_RTPRIO", 15: "RLIMIT_RTTIME",
+}
+
+
+def futex_op(v: int) -> str:
+    name = _FUTEX.get(v & 0x7F, hex(v & 0x7F))
+    if v & 128:
+        name += "_PRIVATE"
+    return name + "|FUTEX_CLOCK_REALTIME" if v & 256 else name
+
+
+def clone_flags(v: int) -> str:
+    sig = v & 0xFF
+    s = flags(v & ~0xFF, _CLONE_BITS, zero="")
+    if sig:
+        s = f"{s}|{signame(sig)}" if s else signame(sig)
+    return s or "0"
+
+
+_RLIM_INF = (1 << 64) - 1
+
+
+def _rlim(v: int) -> str:
+    if v == _RLIM_INF:
+        return "RLIM64_INFINITY"
+    if v and v % 1024 == 0:
+        return f"{v // 1024}*1024"
+    return str(v)
+
+
+def rlimit_text(raw: bytes) -> str:
+    cur, mx = struct.unpack_from("=QQ", raw)
+    return f"{{rlim_cur={_rlim(cur)}, rlim_max={_rlim(mx)}}}"
+
+
+# wait status as strace spells it (src/wait.c).
+def wait_status(s: int) -> str:
+    if s & 0x7F == 0:
+        return f"[{{WIFEXITED(s) && WEXITSTATUS(s) == {(s >> 8) & 0xFF}}}]"
+    if s & 0xFF == 0x7F:
+        return f"[{{WIFSTOPPED(s) && WSTOPSIG(s) == {signame((s >> 8) & 0xFF)}}}]"
+    core = " && WCOREDUMP(s)" if s & 0x80 else ""
+    return f"[{{WIFSIGNALED(s) && WTERMSIG(s) == {signame(s & 0x7F)}{core}}}]"
+
+
+def rusage_text(raw: bytes) -> str:
+    return f"{{ru_utime={timespec(raw, 0, True)}, ru_stime={timespec(raw, 16, True)}, ...}}"
+
+
+def _execve(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [d.path(tid, a[0]), d.strings(tid, a[1]), f"{ptr(a[2])} /* {_count(d, tid, a[2])} vars */"]
+
+
+def _execveat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [dirfd(a[0]), d.path(tid, a[1]), d.strings(tid, a[2]), f"{ptr(a[3])} /* {_count(d, tid, a[3])} vars */", flags(a[4], AT_BITS)]
+
+
+def _count(d: Decoder, tid: int, addr: int) -> int:
+    # Environment values are not recorded here (the header holds names, values on request).
+    n = 0
+    while addr and n < 100000:
+        raw = d.mem.read(tid, addr, 8 * 128)
+        if len(raw) < 8:
+            break
+        for p in struct.unpack_from(f"={len(raw) // 8}Q", raw):
+            if p == 0:
+                return n
+            n += 1
+        addr += len(raw)
+    return n
+
+
+def _clone3(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """struct clone_args with the fields strace prints, in its order; a field that only
+    matters under a flag (pidfd, child_tid, parent_tid, tls, cgroup) only with that flag."""
+    raw = d.mem.read(tid, a[0], min(a[1], 88))
+    if len(raw) < 64:  # CLONE_ARGS_SIZE_VER0: anything shorter the kernel refuses (EINVAL)
+        return [ptr(a[0]), a[1]]
+    fl, pidfd, ctid, ptid, exit_signal, stack, stack_size, tls = struct.unpack_from("=8Q", raw)
+    out: dict[str, Any] = {"flags": flags(fl, _CLONE3_BITS)}
+    if fl & CLONE_PIDFD:
+        out["pidfd"] = ptr(pidfd)
+    if fl & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID):
+        out["child_tid"] = ptr(ctid)
+    if fl & CLONE_PARENT_SETTID:
+        out["parent_tid"] = ptr(ptid)
+    out["exit_signal"] = signame(exit_signal) if exit_signal else 0
+    out["stack"] = ptr(stack)
+    out["stack_size"] = stack_size
+    if fl & CLONE_SETTLS:
+        out["tls"] = ptr(tls)
+    if len(raw) >= 80:
+        set_tid, set_tid_size = struct.unpack_from("=2Q", raw, 64)
+        if set_tid or set_tid_size:
+            out["set_tid"] = ptr(set_tid)
+            out["set_tid_size"] = set_tid_size
+    if len(raw) >= 88 and fl & CLONE_INTO_CGROUP:
+        out["cgroup"] = struct.unpack_from("=Q", raw, 80)[0]
+    return [out, a[1]]
+
+
+def _getrandom(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [d.buf(tid, a[0], r) if r >= 0 else ptr(a[0]), a[1], flags(a[2], _GRND_BITS)]
+
+
+_PRIO = {0: "PRIO_PROCESS", 1: "PRIO_PGRP", 2: "PRIO_USER"}
+
+
+_RUSAGE = {0: "RUSAGE_SELF", -1: "RUSAGE_CHILDREN", 1: "RUSAGE_THREAD"}
+
+
+def _sysinfo(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    def fmt(raw: bytes) -> str:
+        up, l1, l2, l3, tot, free, shared, buf, tswap, fswap, procs = struct.unpack_from("=q3Q6QH", raw)
+        th, fh, unit = struct.unpack_from("=QQI", raw, 88)
+        return (f"{{uptime={up}, loads=[{l1}, {l2}, {l3}], totalram={tot}, freeram={free}, sharedram={shared}, "
+                f"bufferram={buf}, totalswap={tswap}, freeswap={fswap}, procs={procs}, totalhigh={th}, "
+                f"freehigh={fh}, mem_unit={unit}}}")
+    return [out_struct(d, tid, a[0], 112, r, fmt)]
+
+
+def _uname(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    def fmt(raw: bytes) -> str:
+        sysname, node = raw[:65].split(b"\0", 1)[0], raw[65:130].split(b"\0", 1)[0]
+        return f"{{sysname={cquote(sysname, d.strsize)}, nodename={cquote(node, d.strsize)}, ...}}"
+    return [out_struct(d, tid, a[0], 390, r, fmt)]
+
+
+def _rlimit_call(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """getrlimit / setrlimit (resource, struct)."""
+    res = xlat(int32(a[0]), _RLIMIT, "RLIMIT_???")
+    return [res, out_struct(d, tid, a[1], 16, r, rlimit_text)]
+
+
+def _prlimit64(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), xlat(int32(a[1]), _RLIMIT, "RLIMIT_???"), in_struct(d, tid, a[2], 16, rlimit_text),
+            out_struct(d, tid, a[3], 16, r, rlimit_text)]
+
+
+def _getrusage(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [xlat(int32(a[0]), _RUSAGE, "RUSAGE_???"), out_struct(d, tid, a[1], 144, r, rusage_text)]
+
+
+def _wait4(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    status = out_struct(d, tid, a[1], 4, r if r > 0 else -1, lambda raw: wait_status(struct.unpack("=i", raw)[0]))
+    return [int32(a[0]), status, sflags(a[2], _WAIT_BITS), out_struct(d, tid, a[3], 144, r if r > 0 else -1, rusage_text)]
+
+
+def _clone(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """x86_64 clone(flags, stack, parent_tid, child_tid, tls), named as strace prints it."""
+    fl = a[0]
+    out: dict[str, Any] = {"child_stack": ptr(a[1]), "flags": clone_flags(fl)}
+    if fl & CLONE_PARENT_SETTID:
+        raw = d.mem.read(tid, a[2], 4) if r > 0 else b""
+        out["parent_tid"] = f"[{struct.unpack('=i', raw)[0]}]" if len(raw) == 4 else ptr(a[2])
+    if fl & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID):
+        out["child_tidptr"] = ptr(a[3])
+    if fl & CLONE_SETTLS:
+        out["tls"] = ptr(a[4])
+    return [out]
+
+
+def _kill(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), signame32(a[1])]
+
+
+_SCHED = {0: "SCHED_OTHER", 1: "SCHED_FIFO", 2: "SCHED_RR", 3: "SCHED_BATCH", 5: "SCHED_IDLE", 6: "SCHED_DEADLINE"}
+_PR = {
+    1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
+    7: "PR_GET_KEEPCAPS", 8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME", 21: "PR_GET_SECCOMP",
+    22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ", 24: "PR_CAPBSET_DROP", 36: "PR_SET_CHILD_SUBREAPER",
+    37: "PR_GET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS", 39: "PR_GET_NO_NEW_PRIVS", 41: "PR_SET_THP_DISABLE",
+    42: "PR_GET_THP_DISABLE", 0x53564D41: "PR_SET_VMA", 0x59616D61: "PR_SET_PTRACER",
+}
+
+
+def _prctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """The arguments strace prints for each option (src/prctl.c)."""
+    op = a[0] & 0xFFFFFFFF
+    name = _PR.get(op)
+    if name is None:
+        return [f"{op:#x} /* PR_??? */", *(hx(v) for v in a[1:5])]
+    if op == 1:
+        return [name, signame32(a[1])]
+    if op == 2:
+        return [name, out_struct(d, tid, a[1], 4, r, lambda raw: f"[{signame32(struct.unpack('=i', raw)[0])}]")]
+    if op in (3, 7, 21, 37, 42):
+        return [name]
+    if op == 15:
+        return [name, d.string(tid, a[1])]
+    if op == 16:
+        return [name, out_struct(d, tid, a[1], 16, r, lambda raw: text(raw.split(b"\0", 1)[0], d.strsize))]
+    if op == 0x53564D41:  # PR_SET_VMA
+        sub = "PR_SET_VMA_ANON_NAME" if a[1] == 0 else hx(a[1])
+        return [name, sub, ptr(a[2]), a[3], d.string(tid, a[4]) if a[4] else "NULL"]
+    if op in (38, 39, 41):
+        return [name, *(a[i] & 0xFFFFFFFF for i in range(1, 5))]
+    if op == 0x59616D61:
+        return [name, int32(a[1])]
+    return [name, int32(a[1])]
+
+
+_ARCH_PRCTL = {0x1001: "ARCH_SET_GS", 0x1002: "ARCH_SET_FS", 0x1003: "ARCH_GET_FS", 0x1004: "ARCH_GET_GS",
+               0x1011: "ARCH_GET_CPUID", 0x1012: "ARCH_SET_CPUID", 0x1021: "ARCH_GET_XCOMP_SUPP",
+               0x1022: "ARCH_GET_XCOMP_PERM", 0x1023: "ARCH_REQ_XCOMP_PERM", 0x1024: "ARCH_GET_XCOMP_GUEST_PERM",
+               0x1025: "ARCH_REQ_XCOMP_GUEST_PERM", 0x5001: "ARCH_SHSTK_ENABLE", 0x5002: "ARCH_SHSTK_DISABLE"}
+
+
+def _arch_prctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    code = a[0] & 0xFFFFFFFF
+    name = _ARCH_PRCTL.get(code)
+    if name is None:
+        return [f"{code:#x} /* ARCH_??? */", hx(a[1])]
+    if code in (0x1003, 0x1004):
+        return [name, out_struct(d, tid, a[1], 8, r, lambda raw: f"[{hx(struct.unpack('=Q', raw)[0])}]")]
+    if code in (0x1002, 0x1001):
+        return [name, ptr(a[1])]
+    return [name, hx(a[1])]
+
+
+def _futex(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """As many arguments as the operation takes (strace's futex.c)."""
+    op = a[1] & 0xFFFFFFFF
+    cmd = op & 0x7F
+    head: list[Any] = [ptr(a[0]), futex_op(op), a[2] & 0xFFFFFFFF]
+    if cmd in (1, 7, 8, 2):  # WAKE, UNLOCK_PI, TRYLOCK_PI, FD
+        return head if cmd != 7 and cmd != 8 else head[:2]
+    if cmd in (0, 6, 13):  # WAIT, LOCK_PI, LOCK_PI2
+        return head + [ptr(a[3])] if cmd == 0 else head[:2] + [ptr(a[3])]
+    if cmd in (9, 10):  # WAIT_BITSET, WAKE_BITSET
+        bits = a[5] & 0xFFFFFFFF
+        return head + [ptr(a[3]) if cmd == 9 else "NULL", "FUTEX_BITSET_MATCH_ANY" if bits == 0xFFFFFFFF else hex(bits)]
+    if cmd == 3:  # REQUEUE
+        return head + [a[3] & 0xFFFFFFFF, ptr(a[4])]
+    if cmd in (4, 12):  # CMP_REQUEUE
+        return head + [a[3] & 0xFFFFFFFF, ptr(a[4]), a[5] & 0xFFFFFFFF]
+    return head + [ptr(a[3]), ptr(a[4]), a[5] & 0xFFFFFFFF]
+
+
+def _rseq(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [ptr(a[0]), hex(a[1] & 0xFFFFFFFF), int32(a[2]), hex(a[3] & 0xFFFFFFFF)]
+
+
+HANDLERS: dict[str, Handler] = {
+    "execve": _execve, "execveat": _execveat, "clone": _clone, "clone3": _clone3, "wait4": _wait4, "kill": _kill,
+    "prctl": _prctl, "arch_prctl": _arch_prctl, "rseq": _rseq, "prlimit64": _prlimit64, "getrlimit": _rlimit_call,
+    "setrlimit": _rlimit_call, "getrusage": _getrusage, "uname": _uname, "sysinfo": _sysinfo, "futex": _futex,
+    "getrandom": _getrandom,
+}
+SPECS: dict[str, tuple[Kind, ...]] = {
+    "setreuid": (INT, INT), "setregid": (INT, INT), "setresuid": (INT, INT, INT), "setresgid": (INT, INT, INT),
+    "setfsuid": (INT,), "setfsgid": (INT,), "getgroups": (INT, PTR), "setgroups": (INT, PTR),
+    "sched_getscheduler": (INT,), "sched_setaffinity": (INT, UINT, PTR),
+    "sched_get_priority_max": (kxlat(_SCHED, "SCHED_???"),), "sched_get_priority_min": (kxlat(_SCHED, "SCHED_???"),),
+    "unshare": (kflags(_CLONE_BITS, "CLONE_???"),), "setns": (INT, kflags(_CLONE_BITS, "CLONE_???")),
+    "pidfd_open": (INT, kflags(((0o4000, "PIDFD_NONBLOCK"),), "PIDFD_???")), "pidfd_getfd": (INT, INT, UINT),
+    "pidfd_send_signal": (INT, SIG, PTR, UINT), "personality": (HEX,),
+    "getpgid": (INT,), "setpgid": (INT, INT), "getsid": (INT,), "setuid": (INT,), "setgid": (INT,),
+    "tkill": (INT, SIG), "tgkill": (INT, INT, SIG), "exit": (INT,), "exit_group": (INT,),
+    "getpriority": (kxlat(_PRIO, "PRIO_???"), INT), "setpriority": (kxlat(_PRIO, "PRIO_???"), INT, INT),
+    "sched_getaffinity": (INT, UINT, PTR), "set_tid_address": (PTR,), "set_robust_list": (PTR, ULONG),
+}
