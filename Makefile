@@ -37,9 +37,9 @@ system-packages:
 	  fi; \
 	fi
 
-# The install also compiles the recorder's C stop loop (setup.py) into tracer/; warnings are
+# The install also compiles the recorder's C stop loop (setup.py) into libctrace/; warnings are
 # errors here, not for users installing the sdist with another compiler.
-$(VENV)/.installed: pyproject.toml setup.py tracer/stoploop.c
+$(VENV)/.installed: pyproject.toml setup.py libctrace/stoploop.c
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	CFLAGS=-Werror $(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
@@ -47,7 +47,7 @@ $(VENV)/.installed: pyproject.toml setup.py tracer/stoploop.c
 # Byte-compile once: with PYTHONDONTWRITEBYTECODE set, every start would recompile otherwise,
 # and libctrace's start-up is part of the overhead it measures.
 compile: $(VENV)/.installed
-	@$(BIN)/python -m compileall -q tracer
+	@$(BIN)/python -m compileall -q libctrace
 
 clean:
-	rm -rf $(VENV) scenarios/.build *.egg-info build dist tracer/_stoploop*.so
+	rm -rf $(VENV) scenarios/.build *.egg-info build dist libctrace/_stoploop*.so

@@ -1,12 +1,12 @@
 """What pyproject.toml cannot say.
 
-- The C stop loop (tracer/stoploop.c) is compiled with the package, so a wheel carries it and
+- The C stop loop (libctrace/stoploop.c) is compiled with the package, so a wheel carries it and
   an sdist install builds it. It is a plain shared library loaded with ctypes
-  (tracer/stoploop.py), built as an extension module only to have setuptools compile, name and
+  (libctrace/stoploop.py), built as an extension module only to have setuptools compile, name and
   place it; it uses no Python API, so one stable-ABI (abi3) build serves every CPython >= 3.11.
 - The scenario programs and the docs (the divergence catalogue that `libctrace explain`
-  prints) live beside the package in a checkout and are copied into it, as tracer/share/, when
-  it is built (tracer/resources.py finds either).
+  prints) live beside the package in a checkout and are copied into it, as libctrace/share/, when
+  it is built (libctrace/resources.py finds either).
 """
 
 import shutil
@@ -15,21 +15,21 @@ from pathlib import Path
 from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
-SHARED = ("scenarios", "docs")  # top-level folders shipped as tracer/share/<name>
+SHARED = ("scenarios", "docs")  # top-level folders shipped as libctrace/share/<name>
 
 
 class BuildPyWithShare(build_py):
     def run(self) -> None:
         super().run()
         for name in SHARED:
-            target = Path(self.build_lib) / "tracer" / "share" / name
+            target = Path(self.build_lib) / "libctrace" / "share" / name
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(name, target, ignore=shutil.ignore_patterns(".*"))
 
 
 setup(
     ext_modules=[
-        Extension("tracer._stoploop", ["tracer/stoploop.c"], extra_compile_args=["-O2", "-Wall", "-Wextra"], py_limited_api=True)
+        Extension("libctrace._stoploop", ["libctrace/stoploop.c"], extra_compile_args=["-O2", "-Wall", "-Wextra"], py_limited_api=True)
     ],
     options={"bdist_wheel": {"py_limited_api": "cp311"}},
     cmdclass={"build_py": BuildPyWithShare},

@@ -37,9 +37,9 @@ from typing import Any
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from tracer.traceio import load_trace  # noqa: E402
-from tracer.model import Trace  # noqa: E402
-from tracer.traceio import TraceWriter  # noqa: E402
+from libctrace.traceio import load_trace  # noqa: E402
+from libctrace.model import Trace  # noqa: E402
+from libctrace.traceio import TraceWriter  # noqa: E402
 
 PID = 4242
 
@@ -166,7 +166,7 @@ def main() -> None:
     print("end to end: libctrace diff A B --format json --timeline > /dev/null")
     t0 = time.perf_counter()
     with open(os.devnull, "w") as devnull:
-        proc = subprocess.run([sys.executable, "-m", "tracer", "diff", a, b, "--format", "json", "--timeline"], stdout=devnull,
+        proc = subprocess.run([sys.executable, "-m", "libctrace", "diff", a, b, "--format", "json", "--timeline"], stdout=devnull,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
@@ -174,7 +174,7 @@ def main() -> None:
     verdict = "OK" if elapsed < 10 else "TOO SLOW"
     print(f"  total {elapsed:.2f} s for 2 × {opts.events:,} events (target < 10 s): {verdict}")
     print("stages, in this process:")
-    from tracer import diff, facts, rules
+    from libctrace import diff, facts, rules
 
     traces: list[Trace] = _timed("load both traces", lambda: [load_trace(a), load_trace(b)])
     fs = _timed("facts.extract (both)", lambda: [facts.extract(t, n) for t, n in zip(traces, ("glibc", "musl"), strict=True)])

@@ -124,7 +124,7 @@ def run_libctrace(prog: Path, cwd: Path) -> list[str]:
     trace = cwd / "trace.jsonl"
     # This checkout's tracer, without a PYTHONPATH the program would inherit (one more variable
     # than under strace).
-    cli = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE.parent)!r}); from tracer.cli import main; main()"]
+    cli = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE.parent)!r}); from libctrace.cli import main; main()"]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     subprocess.run([*cli, "run", "-q", "-e", "trace=all", "-o", str(trace), "--", str(prog)],
                    cwd=cwd, capture_output=True, timeout=120, env=env)

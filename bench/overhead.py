@@ -141,13 +141,13 @@ def build(source: str, name: str, *flags: str, compiler: str = "gcc") -> Path:
 
 def default_set() -> list[str]:
     """libctrace's default trace set, so strace --seccomp-bpf stops on exactly the same calls."""
-    from tracer.syscalls import DEFAULT_SET
+    from libctrace.syscalls import DEFAULT_SET
 
     return sorted(DEFAULT_SET)
 
 
 def command(mode: str, argv: list[str], trace_file: str, strace_set: str) -> list[str]:
-    lib = [sys.executable, "-m", "tracer", "run", "-q"]
+    lib = [sys.executable, "-m", "libctrace", "run", "-q"]
     return {
         "native": argv,
         FLOOR: [str(build(SECCOMP_FLOOR_C, "seccomp-floor")), *argv],
@@ -168,7 +168,7 @@ def bench_env() -> dict[str, str]:
     to a directory in /tmp, not into the source tree."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
-    # libctrace's ELF-summary cache (tracer/elfcache.py): the bench's own, filled by the
+    # libctrace's ELF-summary cache (libctrace/elfcache.py): the bench's own, filled by the
     # warm-up round; the libctrace-cold mode gets an empty one on every run.
     env["XDG_CACHE_HOME"] = str(CACHE / "xdg")
     return env
@@ -307,7 +307,7 @@ def profile(calls: int, out: Console) -> None:
     loop = str(build(LOOP_C, "getppid-loop"))
     with tempfile.TemporaryDirectory(prefix="libctrace-prof-") as tmp:
         stats_file, trace_file = os.path.join(tmp, "prof"), os.path.join(tmp, "t.jsonl")
-        cmd = [sys.executable, "-m", "cProfile", "-o", stats_file, "-m", "tracer", "run", "-q", "-e", "trace=all",
+        cmd = [sys.executable, "-m", "cProfile", "-o", stats_file, "-m", "libctrace", "run", "-q", "-e", "trace=all",
                "-o", trace_file, "--", loop, str(calls)]
         subprocess.run(cmd, check=True, cwd=ROOT, env=bench_env(), stdout=subprocess.DEVNULL)
         st = pstats.Stats(stats_file)

@@ -43,7 +43,7 @@ def build_c(source: str, *, compiler: str | tuple[str, ...] = "gcc", flags: tupl
 def libctrace(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess[str]:
     """Runs the real CLI in a subprocess, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "tracer", *args], capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", ROOT), **kw
+        [sys.executable, "-m", "libctrace", *args], capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", ROOT), **kw
     )
 
 

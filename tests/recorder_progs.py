@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import build_c
-from tracer.model import Trace
-from tracer.traceio import load_trace
+from libctrace.model import Trace
+from libctrace.traceio import load_trace
 
 PROGS = Path(__file__).resolve().parent / "progs"
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from helpers import libctrace
-from tracer import scenarios as sc
-from tracer.model import Trace
-from tracer.sandbox.config import SandboxConfig
-from tracer.traceio import load_trace
+from libctrace import scenarios as sc
+from libctrace.model import Trace
+from libctrace.sandbox.config import SandboxConfig
+from libctrace.traceio import load_trace
 
 _DIR = Path(tempfile.mkdtemp(prefix="libctrace-rules-"))
 atexit.register(shutil.rmtree, _DIR, True)  # the traces live as long as the test session

@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 from helpers import ROOT, assert_one_line_error, build_c, libctrace
 
-from tracer.diff import align, default_labels
-from tracer.model import Trace
+from libctrace.diff import align, default_labels
+from libctrace.model import Trace
 
-SCHEMA = json.loads((ROOT / "tracer" / "schemas" / "diff.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "libctrace" / "schemas" / "diff.schema.json").read_text())
 
 # Looks a user up (NSS in glibc, /etc/passwd in musl) and reads a file named on the command line.
 LOOKUP = r"""

@@ -15,10 +15,10 @@ import jsonschema
 import pytest
 from helpers import ROOT, assert_one_line_error, build_c, libctrace, need_tool
 
-from tracer.capture import SPOOL_MEMORY, TEXT_KEPT, StreamCapture
+from libctrace.capture import SPOOL_MEMORY, TEXT_KEPT, StreamCapture
 
-SCHEMA = json.loads((ROOT / "tracer" / "schemas" / "diff.schema.json").read_text())
-DEFAULT_NSSWITCH = ROOT / "tracer" / "sandbox" / "defaults" / "nsswitch.conf"
+SCHEMA = json.loads((ROOT / "libctrace" / "schemas" / "diff.schema.json").read_text())
+DEFAULT_NSSWITCH = ROOT / "libctrace" / "sandbox" / "defaults" / "nsswitch.conf"
 
 # One stdio call of 699 bytes (glibc: one write; musl: writev of its buffer and the string),
 # then a short line; MARK changes byte 600, past the 256 bytes a trace keeps of a write.
@@ -258,7 +258,7 @@ def test_scenarios_are_hermetic_on_a_host_with_mdns(tmp_path: Path, need_root: N
     mount namespace): the scenario pins its own, so glibc never looks for libnss_mdns; a bare
     --sandbox keeps the host's file, and the trace header says so."""
     need_tool("unshare")
-    from tracer import scenarios as sc
+    from libctrace import scenarios as sc
 
     scenario = sc.get("dns-lookup")
     if sc.availability("glibc-dynamic"):
@@ -268,8 +268,8 @@ def test_scenarios_are_hermetic_on_a_host_with_mdns(tmp_path: Path, need_root: N
     planted.write_text("hosts: files mdns4_minimal [NOTFOUND=return] dns\n")
     binary = sc.binary(scenario, "glibc-dynamic")
     script = (f"mount --bind {planted} /etc/nsswitch.conf && "
-              f"{sys.executable} -m tracer scenarios run dns-lookup --variant glibc-dynamic --output-dir {tmp_path}/s && "
-              f"{sys.executable} -m tracer run --sandbox -o {tmp_path}/bare.jsonl {binary} www.libctrace.test")
+              f"{sys.executable} -m libctrace scenarios run dns-lookup --variant glibc-dynamic --output-dir {tmp_path}/s && "
+              f"{sys.executable} -m libctrace run --sandbox -o {tmp_path}/bare.jsonl {binary} www.libctrace.test")
     proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from dnslib import EDNS0, QTYPE, RCODE, DNSHeader, DNSLabel, DNSRecord
 
-from tracer.sandbox.dns_server import ServerProcess, start_server
-from tracer.sandbox.zone import ZoneError, load_zone, parse_zone
+from libctrace.sandbox.dns_server import ServerProcess, start_server
+from libctrace.sandbox.zone import ZoneError, load_zone, parse_zone
 
 MANY = [f"192.0.2.{i}" for i in range(100, 160)]
 

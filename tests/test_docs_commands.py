@@ -10,7 +10,7 @@ import click
 import pytest
 
 from helpers import ROOT, libctrace
-from tracer.cli import _COMMANDS
+from libctrace.cli import _COMMANDS
 
 DOC = ROOT / "docs" / "commands.md"
 

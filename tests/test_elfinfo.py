@@ -1,4 +1,4 @@
-"""tracer.elfinfo on real binaries built here with gcc, g++, musl-gcc (and go, rustc when
+"""libctrace.elfinfo on real binaries built here with gcc, g++, musl-gcc (and go, rustc when
 installed), cross-checked against binutils' own reading of the same files."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from helpers import _CACHE, build_c, need_tool
-from tracer.elfinfo import check_against, distros, inspect_file, load_libc_versions, summary, version_key
-from tracer.errors import LibctraceError
+from libctrace.elfinfo import check_against, distros, inspect_file, load_libc_versions, summary, version_key
+from libctrace.errors import LibctraceError
 
 HELLO = '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n'
 # arc4random is new in glibc 2.36 (Debian 12), getrandom in 2.25, __stack_chk_fail in 2.4.

@@ -32,7 +32,7 @@ def test_crashing_tracee_is_recorded(tmp_path: Path, how: str, sig: str, code: i
 
 def _start(out: Path, *argv: str, **kw) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tracer", "run", "-o", str(out), "--", *argv],
+        [sys.executable, "-m", "libctrace", "run", "-o", str(out), "--", *argv],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw,
     )
 

@@ -30,8 +30,8 @@ def test_run_onto_a_full_disk(tmp_path: Path) -> None:
     mnt.mkdir()
     trace = mnt / "t.jsonl"
     script = (f"mount -t tmpfs -o size=64k tmpfs {mnt} || exit 99; "
-              f"{sys.executable} -m tracer run -o {trace} -- find /usr/lib/python3 -maxdepth 2 >/dev/null; echo rc=$?; "
-              f"{sys.executable} -m tracer show {trace} --format json; echo rc=$?")
+              f"{sys.executable} -m libctrace run -o {trace} -- find /usr/lib/python3 -maxdepth 2 >/dev/null; echo rc=$?; "
+              f"{sys.executable} -m libctrace show {trace} --format json; echo rc=$?")
     r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
                        capture_output=True, text=True, cwd=ROOT, timeout=300)
     if "rc=" not in r.stdout:
@@ -74,7 +74,7 @@ def test_alarm_pending_at_the_end_does_not_rearm_the_timer(monkeypatch: pytest.M
     that very point, 20 times."""
     import signal
 
-    from tracer.recorder import RecordOptions, record
+    from libctrace.recorder import RecordOptions, record
 
     real = signal.setitimer
 

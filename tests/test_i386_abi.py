@@ -15,7 +15,7 @@ import pytest
 from helpers import build_c, libctrace, need_tool
 from recorder_progs import load_trace, syscalls
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "tracer" / "schemas" / "trace.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).parent.parent / "libctrace" / "schemas" / "trace.schema.json").read_text())
 
 # Two 64-bit calls (one with a number no kernel knows), then five i386 calls, the last one
 # ending the program.
@@ -100,7 +100,7 @@ def test_i386_calls_are_recorded_like_strace_shows_them(tmp_path: Path, trace_se
 
 
 def test_show_marks_i386_calls() -> None:
-    from tracer.render.text import format_event
+    from libctrace.render.text import format_event
 
     event = {"type": "syscall", "seq": 1, "t": 0.0, "pid": 7, "name": "getpid", "args": [], "ret": 7, "errno": None}
     assert format_event(event) == "7 getpid() = 7"

@@ -15,7 +15,7 @@ import pytest
 from helpers import ROOT, assert_one_line_error, build_c, libctrace
 from test_elfinfo import HELLO, NEWER, NSS, _fake_old_libc, _foreign_header
 
-SCHEMA = json.loads((ROOT / "tracer" / "schemas" / "inspect.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "libctrace" / "schemas" / "inspect.schema.json").read_text())
 REAL_LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 
 
@@ -139,7 +139,7 @@ def test_unreadable_file(tmp_path):
     path = tmp_path / "secret"
     shutil.copy(build_c(HELLO, name="hello"), path)
     path.chmod(0)
-    cmd = [sys.executable, "-m", "tracer", "inspect", str(path)]
+    cmd = [sys.executable, "-m", "libctrace", "inspect", str(path)]
     if os.geteuid() == 0:
         # Root reads any file through CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH; drop them, keep root.
         if shutil.which("setpriv") is None:

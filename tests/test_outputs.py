@@ -1,5 +1,5 @@
 """Every output libctrace writes: never through a planted symbolic link, 0600 files and 0700
-folders whatever the umask (tracer/outputs.py), with the real CLI as a root user runs it."""
+folders whatever the umask (libctrace/outputs.py), with the real CLI as a root user runs it."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from helpers import assert_one_line_error, libctrace
-from tracer.errors import LibctraceError
-from tracer.outputs import create_file, make_dir
+from libctrace.errors import LibctraceError
+from libctrace.outputs import create_file, make_dir
 
 VICTIM_TEXT = "root:x:0:0:precious\n"
 
@@ -85,7 +85,7 @@ def test_modes_under_umask_0(tmp_path):
 
 def test_program_output_file_of_a_scenario_run(tmp_path):
     """The .out file `scenarios run` keeps (record_one's program_output)."""
-    from tracer.diffrun import Build, record_one
+    from libctrace.diffrun import Build, record_one
 
     victim = _victim(tmp_path)
     out = tmp_path / "x.out"

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, assert_one_line_error, libctrace, need_tool
 
-from tracer import __version__, resources, scenarios as sc
-from tracer.cli.explain_cmd import entries
-from tracer.rules import RULES
+from libctrace import __version__, resources, scenarios as sc
+from libctrace.cli.explain_cmd import entries
+from libctrace.rules import RULES
 
 # SGR colour parameters (foreground/background, 8/16/256/truecolour); bold and dim are not colour
 _COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")
@@ -46,12 +46,12 @@ def test_shell_completion() -> None:
     def complete(words: str) -> list[str]:
         env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - (not words.endswith(" "))),
                "_LIBCTRACE_COMPLETE": "bash_complete"}
-        proc = subprocess.run([sys.executable, "-m", "tracer"], env=env, capture_output=True, text=True, check=True)
+        proc = subprocess.run([sys.executable, "-m", "libctrace"], env=env, capture_output=True, text=True, check=True)
         return proc.stdout.split()
 
     assert complete("libctrace ex") == ["plain,explain"]
     assert complete("libctrace inspect --format ") == ["plain,text", "plain,json"]
-    script = subprocess.run([sys.executable, "-m", "tracer"], env={**os.environ, "_LIBCTRACE_COMPLETE": "bash_source"},
+    script = subprocess.run([sys.executable, "-m", "libctrace"], env={**os.environ, "_LIBCTRACE_COMPLETE": "bash_source"},
                             capture_output=True, text=True, check=True).stdout
     assert "complete -o nosort -F _libctrace_completion libctrace" in script
 
@@ -100,15 +100,15 @@ def _installed_copy(tmp_path: Path, with_loop: bool) -> Path:
     its own; with_loop=False: as when the C stop loop could not be built."""
     site = tmp_path / "site"
     skip = ["__pycache__"] + ([] if with_loop else ["_stoploop*.so"])
-    shutil.copytree(ROOT / "tracer", site / "tracer", ignore=shutil.ignore_patterns(*skip))
+    shutil.copytree(ROOT / "libctrace", site / "libctrace", ignore=shutil.ignore_patterns(*skip))
     for name in ("scenarios", "docs"):
-        shutil.copytree(ROOT / name, site / "tracer" / "share" / name, ignore=shutil.ignore_patterns(".*"))
+        shutil.copytree(ROOT / name, site / "libctrace" / "share" / name, ignore=shutil.ignore_patterns(".*"))
     return site
 
 
 def _run_installed(site: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k != "LIBCTRACE_SCENARIOS"}
-    return subprocess.run([sys.executable, "-m", "tracer", *args], capture_output=True, text=True, timeout=300,
+    return subprocess.run([sys.executable, "-m", "libctrace", *args], capture_output=True, text=True, timeout=300,
                           cwd=site.parent, env={**clean, "PYTHONPATH": str(site), **env})
 
 
@@ -121,12 +121,12 @@ def test_installed_scenarios_build_into_the_cache(tmp_path: Path) -> None:
     binary = cache / "libctrace" / "scenarios" / "fatal" / "glibc-dynamic" / "fatal-glibc-dynamic"
     assert binary.is_file()
     assert (cache / "libctrace").stat().st_mode & 0o777 == 0o700
-    assert not (site / "tracer" / "share" / "scenarios" / ".build").exists()  # nothing written into the package
+    assert not (site / "libctrace" / "share" / "scenarios" / ".build").exists()  # nothing written into the package
     listed = json.loads(_run_installed(site, "scenarios", "list", "--format", "json", XDG_CACHE_HOME=str(cache)).stdout)
-    assert listed["root"] == str(site / "tracer" / "share" / "scenarios")
+    assert listed["root"] == str(site / "libctrace" / "share" / "scenarios")
     assert listed["builds"] == str(cache / "libctrace" / "scenarios")
     table = _run_installed(site, "scenarios", "list", XDG_CACHE_HOME=str(cache)).stdout.splitlines()
-    assert table[-2:] == [f"scenarios: {site}/tracer/share/scenarios", f"builds: {cache}/libctrace/scenarios"]
+    assert table[-2:] == [f"scenarios: {site}/libctrace/share/scenarios", f"builds: {cache}/libctrace/scenarios"]
     # the catalogue comes from the installed copy
     explained = _run_installed(site, "explain", "exit-status")
     assert explained.stdout == entries((ROOT / "docs" / "divergences.md").read_text())["exit-status"]
@@ -150,7 +150,7 @@ def test_missing_stop_loop_is_said_once_and_recorded(tmp_path: Path) -> None:
     proc = _run_installed(site, "diff", "/bin/true", "/bin/true", "--output-dir", str(out))
     assert proc.returncode == 0, proc.stderr
     notes = [line for line in proc.stderr.splitlines() if "stop loop" in line]
-    assert notes == [f"libctrace: note: the C stop loop {site}/tracer/_stoploop.abi3.so is not built; recording with "
+    assert notes == [f"libctrace: note: the C stop loop {site}/libctrace/_stoploop.abi3.so is not built; recording with "
                      "the slower Python loop (reinstall libctrace where a C compiler is available, or run make setup "
                      "in a checkout)"], proc.stderr  # two runs, one note
     for trace in out.iterdir():

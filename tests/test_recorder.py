@@ -15,7 +15,7 @@ import pytest
 
 from helpers import ROOT, libctrace, need_tool
 from recorder_progs import load_trace, of_type, prog, syscalls
-from tracer.recorder import RecordOptions, record
+from libctrace.recorder import RecordOptions, record
 
 
 def run_trace(tmp_path: Path, *argv: str, opts: tuple[str, ...] = ()) -> tuple:
@@ -168,7 +168,7 @@ def test_dns_payloads_are_kept_whole(tmp_path: Path, need_root: None) -> None:
     need_tool("unshare")
     need_tool("ip")
     out = tmp_path / "t.jsonl"
-    inner = f"ip link set lo up && exec {sys.executable} -m tracer run -q -s 8 -o {out} -- {prog('dnssend')}"
+    inner = f"ip link set lo up && exec {sys.executable} -m libctrace run -q -s 8 -o {out} -- {prog('dnssend')}"
     proc = subprocess.run(["unshare", "--net", "sh", "-c", inner], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     trace = load_trace(str(out))

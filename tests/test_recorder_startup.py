@@ -33,14 +33,14 @@ def test_run_imports_neither_pyelftools_nor_python_ptrace_nor_rich(tmp_path: Pat
     code = (
         "import atexit, sys\n"
         f"atexit.register(lambda: open({str(listing)!r}, 'w').write('\\n'.join(sys.modules)))\n"
-        "from tracer.cli import main\n"
+        "from libctrace.cli import main\n"
         f"main(['run', '-q', '-o', {str(out)!r}, '--', '/bin/true'])\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
     modules = set(listing.read_text().split("\n"))
-    assert "tracer.recorder" in modules  # the listing itself works
-    for heavy in ("elftools", "ptrace", "pyseccomp", "rich", "ctypes.util", "tracer.elfinfo"):
+    assert "libctrace.recorder" in modules  # the listing itself works
+    for heavy in ("elftools", "ptrace", "pyseccomp", "rich", "ctypes.util", "libctrace.elfinfo"):
         assert heavy not in modules, heavy
     # ...and the header still carries the summary, computed by the child.
     assert load_trace(str(out)).header["executable"]["libc"] == "glibc"
@@ -108,7 +108,7 @@ def test_header_is_written_while_the_program_runs(tmp_path: Path) -> None:
     for attempt in ("cold", "warm"):
         out = tmp_path / f"{attempt}.jsonl"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tracer", "run", "-q", "-o", str(out), "--", "sleep", "3"],
+            [sys.executable, "-m", "libctrace", "run", "-q", "-o", str(out), "--", "sleep", "3"],
             cwd=ROOT, env={**os.environ, "XDG_CACHE_HOME": str(cache)},
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )

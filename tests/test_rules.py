@@ -1,4 +1,4 @@
-"""tracer.rules on real traces: each finding id fires where the libcs really diverge, points
+"""libctrace.rules on real traces: each finding id fires where the libcs really diverge, points
 at events that show it, and stays quiet where they do not."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 from helpers import libctrace
 from recorder_progs import prog
 from rulestraces import scenario_trace
-from tracer import facts as F
-from tracer import rules as R
-from tracer.model import Trace
-from tracer.render.text import format_event
-from tracer.scenarios import get
-from tracer.traceio import load_trace
+from libctrace import facts as F
+from libctrace import rules as R
+from libctrace.model import Trace
+from libctrace.render.text import format_event
+from libctrace.scenarios import get
+from libctrace.traceio import load_trace
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -143,7 +143,7 @@ def test_ptrace_not_permitted_when_already_traced(tmp_path: Path) -> None:
     """Under `strace -f`, the program libctrace forks is already strace's: SEIZE gets EPERM."""
     strace = need_tool("strace")
     proc = subprocess.run(
-        [strace, "-f", "-o", str(tmp_path / "s.txt"), sys.executable, "-m", "tracer", "run", "--", "/bin/true"],
+        [strace, "-f", "-o", str(tmp_path / "s.txt"), sys.executable, "-m", "libctrace", "run", "--", "/bin/true"],
         capture_output=True, text=True, cwd=ROOT, timeout=60,
     )
     assert_one_line_error(proc, "ptrace is not permitted here")

@@ -125,7 +125,7 @@ def test_custom_zone_and_hosts(tmp_path: Path) -> None:
 
 def _start_long_run(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], Path]:
     out = tmp_path / "t.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "tracer", "run", "--sandbox", *extra, "-o", str(out), "--",
+    proc = subprocess.Popen([sys.executable, "-m", "libctrace", "run", "--sandbox", *extra, "-o", str(out), "--",
                              "sleep", "30"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 20
     while not (out.exists() and out.read_text().strip()):  # header written: the sandbox is up
@@ -185,7 +185,7 @@ def test_unprivileged_user_namespace(tmp_path: Path) -> None:
         pytest.skip("unshare(1) is not installed")
     # uid 1000 inside a user namespace of its own, no capabilities: the unprivileged path
     out = tmp_path / "t.jsonl"
-    proc = subprocess.run([unshare, "--user", "--map-user=1000", "--map-group=1000", sys.executable, "-m", "tracer",
+    proc = subprocess.run([unshare, "--user", "--map-user=1000", "--map-group=1000", sys.executable, "-m", "libctrace",
                            "run", "--sandbox", "-o", str(out), "--", "getent", "ahostsv4", "short"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     if "refused" in proc.stderr:
@@ -201,7 +201,7 @@ def test_refused_user_namespace_is_a_one_line_error() -> None:
         pytest.skip("unshare(1) and setpriv(1) are needed to drop the privileges")
     # root without capabilities, in a namespace whose user-namespace limit is 0
     script = ("echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --bounding-set=-all "
-              f"--inh-caps=-all {sys.executable} -m tracer run --sandbox -- true")
+              f"--inh-caps=-all {sys.executable} -m libctrace run --sandbox -- true")
     proc = subprocess.run([unshare, "--user", "--map-root-user", "sh", "-c", script],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert_one_line_error(proc, "--sandbox needs root or an unprivileged user namespace", "max_user_namespaces")
@@ -214,7 +214,7 @@ def test_sequential_sandboxes_in_one_process(tmp_path: Path) -> None:
     second.write_text("nameserver 127.0.0.1\nsearch second.test\n")
     script = f"""
 import subprocess
-from tracer.sandbox import SandboxConfig, open_sandbox
+from libctrace.sandbox import SandboxConfig, open_sandbox
 for conf in ({str(first)!r}, {str(second)!r}, {str(first)!r}):
     with open_sandbox(SandboxConfig(resolv_conf=conf)) as s:
         print(subprocess.run(["cat", "/etc/resolv.conf"], capture_output=True, text=True).stdout.split()[-1])
@@ -247,7 +247,7 @@ def test_symlinked_target_is_covered_at_its_real_path(tmp_path: Path) -> None:
     overlay = tmp_path / "overlay.conf"
     overlay.write_text("nameserver 127.0.0.1\n")
     script = f"""
-from tracer.sandbox import namespaces
+from libctrace.sandbox import namespaces
 ns = namespaces.enter()
 print(ns.bind_file({str(overlay)!r}, {str(link)!r}))
 print(open({str(link)!r}).read().strip())
@@ -263,7 +263,7 @@ def test_leaving_waits_for_a_finishing_thread(need_root: None) -> None:
     # EINVAL while any other thread still shares our fs_struct.
     script = (
         "import threading, time\n"
-        "from tracer.sandbox import open_sandbox, SandboxConfig\n"
+        "from libctrace.sandbox import open_sandbox, SandboxConfig\n"
         "with open_sandbox(SandboxConfig()):\n"
         "    threading.Thread(target=time.sleep, args=(0.3,), daemon=True).start()\n"
         "print('left')\n"

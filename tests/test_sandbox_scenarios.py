@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from helpers import libctrace
-from tracer import scenarios
-from tracer.sandbox import SandboxConfig
+from libctrace import scenarios
+from libctrace.sandbox import SandboxConfig
 
 pytestmark = pytest.mark.usefixtures("need_root")
 

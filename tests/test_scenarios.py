@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, assert_one_line_error, build_c, libctrace
-from tracer import scenarios as sc
+from libctrace import scenarios as sc
 
 SCENARIO_ROOT = sc.root()  # LIBCTRACE_SCENARIOS, when set, is honoured by the tests too
 NAMES = sorted(p.parent.name for p in SCENARIO_ROOT.glob("*/scenario.toml"))
@@ -373,7 +373,7 @@ def run_cli(tmp_path: Path, name: str, *variants: str, extra: tuple[str, ...] = 
 
 
 def opened(trace_path: Path) -> list[tuple[str, int]]:
-    from tracer.traceio import load_trace
+    from libctrace.traceio import load_trace
 
     return [(e["args"][1] if e["name"] == "openat" else e["args"][0], e["ret"])
             for e in load_trace(str(trace_path)).events
@@ -381,7 +381,7 @@ def opened(trace_path: Path) -> list[tuple[str, int]]:
 
 
 def test_run_nss_passwd_static_glibc_maps_a_second_libc_musl_never_reads_nsswitch(tmp_path: Path, need_root: None) -> None:
-    from tracer.traceio import load_trace
+    from libctrace.traceio import load_trace
 
     summary = run_cli(tmp_path, "nss-passwd", "glibc-static", "musl-static")
     for variant, line in summary.items():
@@ -404,7 +404,7 @@ def test_run_nss_passwd_static_glibc_maps_a_second_libc_musl_never_reads_nsswitc
 
 
 def test_run_dns_lookup_glibc_falls_back_to_tcp_musl_keeps_truncated_answer(tmp_path: Path, need_root: None) -> None:
-    from tracer.traceio import load_trace
+    from libctrace.traceio import load_trace
 
     run_cli(tmp_path, "dns-lookup", "glibc-dynamic", "musl-static")
     for variant, expected in (("glibc-dynamic", 60), ("musl-static", None)):
@@ -423,7 +423,7 @@ def test_run_dns_lookup_glibc_falls_back_to_tcp_musl_keeps_truncated_answer(tmp_
 
 
 def test_run_fatal_without_sandbox_reports_the_signals(tmp_path: Path) -> None:
-    from tracer.traceio import load_trace
+    from libctrace.traceio import load_trace
 
     summary = run_cli(tmp_path, "fatal", "glibc-dynamic", "musl-static", extra=("--no-sandbox",))
     if "glibc-dynamic" in summary:

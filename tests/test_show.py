@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, assert_one_line_error, build_c, libctrace, need_tool
-from tracer.render.text import format_event
+from libctrace.render.text import format_event
 
 # Writes bytes that need escaping, fails an open, talks UDP to a closed local port, exits 3.
 PROG = r"""
@@ -212,7 +212,7 @@ def test_works_in_a_pipe(tmp_path):
     exe = str(build_c(FORK_PROG, name="show-fork"))
     trace = _record(tmp_path, exe, "20000", trace_set="all")  # far more than a pipe buffer
     proc = subprocess.run(
-        f"{sys.executable} -m tracer show {trace} | head -3; exit ${{PIPESTATUS[0]}}",
+        f"{sys.executable} -m libctrace show {trace} | head -3; exit ${{PIPESTATUS[0]}}",
         shell=True, executable="/bin/bash", capture_output=True, text=True, cwd=ROOT,
     )
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr

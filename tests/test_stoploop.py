@@ -1,4 +1,4 @@
-"""The C stop loop (tracer/stoploop.c): built, and giving the events the Python loop gives."""
+"""The C stop loop (libctrace/stoploop.c): built, and giving the events the Python loop gives."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from helpers import ROOT
 from recorder_progs import load_trace, prog, syscalls
 
-from tracer import recorder, stoploop
-from tracer.model import Trace
-from tracer.recorder import RecordOptions, record
+from libctrace import recorder, stoploop
+from libctrace.model import Trace
+from libctrace.recorder import RecordOptions, record
 
 THREADS, CALLS = 4, 300  # as in tests/progs/plain_calls.c
 

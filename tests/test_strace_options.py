@@ -63,7 +63,7 @@ def test_attach_sees_every_thread_as_strace_does_and_detaches(loop_process, tmp_
     st = _interrupt_after(["strace", "-f", "-qq", "-o", str(st_out), "-p", str(pid)], st_out, 1.0)
     assert st.returncode in (130, -signal.SIGINT) and _tracer_pid(pid) == 0, st.stderr  # strace re-raises SIGINT
     out = tmp_path / "t.jsonl"
-    ours = _interrupt_after([sys.executable, "-m", "tracer", "run", "-p", str(pid), "-o", str(out)], out, 1.0)
+    ours = _interrupt_after([sys.executable, "-m", "libctrace", "run", "-p", str(pid), "-o", str(out)], out, 1.0)
     assert ours.returncode == 130, ours.stderr
     assert f"libctrace: attaching to {pid}" in ours.stderr and f"detached from {pid}" in ours.stderr
     # detached cleanly: the process runs on, untraced, with both threads

@@ -20,7 +20,7 @@ from helpers import ROOT, build_c, need_tool
 from rich.console import Console
 from test_scenarios import run_cli
 
-from tracer.render.safe import term, text
+from libctrace.render.safe import term, text
 
 SOURCE = (ROOT / "tests" / "progs" / "hostile.c").read_text()
 TITLE = "\x1b]0;pwned\x07"  # OSC 0: sets the terminal's window title
@@ -32,7 +32,7 @@ def cli(*args: str, cwd: Path = ROOT, columns: int = 80) -> tuple[int, str, str]
     """The CLI as a user runs it, output kept as bytes decoded leniently: a raw byte that is
     not UTF-8 must not hide what else came out."""
     env = {**os.environ, "COLUMNS": str(columns)}
-    p = subprocess.run([sys.executable, "-m", "tracer", *args], capture_output=True, cwd=cwd, env=env, timeout=300)
+    p = subprocess.run([sys.executable, "-m", "libctrace", *args], capture_output=True, cwd=cwd, env=env, timeout=300)
     return p.returncode, p.stdout.decode("utf-8", "backslashreplace"), p.stderr.decode("utf-8", "backslashreplace")
 
 
@@ -193,7 +193,7 @@ def test_three_build_diff_fits_80_columns(tmp_path: Path, need_root: None) -> No
     assert len(counter.split()) == 4, counter
     assert narrow.count("<program>") == 3, narrow  # the timeline's exec row, whole in each column
     # in a terminal 80 wide, the same (rich measures the terminal, not $COLUMNS, there)
-    wide = subprocess.run(["script", "-qc", f"{sys.executable} -m tracer diff {' '.join(traces)}", "/dev/null"],
+    wide = subprocess.run(["script", "-qc", f"{sys.executable} -m libctrace diff {' '.join(traces)}", "/dev/null"],
                           capture_output=True, env={**os.environ, "COLUMNS": "80", "LINES": "50"}, cwd=ROOT)
     tty_out = re.sub(r"\x1b\[[0-9;]*m", "", wide.stdout.decode("utf-8", "replace")).replace("\r", "")
     assert "Compared 3 builds" in tty_out, tty_out

@@ -1,5 +1,5 @@
 """Every line `libctrace run` writes follows docs/trace-format.md, checked with a JSON schema
-(tracer/schemas/trace.schema.json) on real recordings of every event kind and every outcome."""
+(libctrace/schemas/trace.schema.json) on real recordings of every event kind and every outcome."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 
 from helpers import ROOT, libctrace
 from recorder_progs import prog
-from tracer.elfinfo import summary
+from libctrace.elfinfo import summary
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "tracer" / "schemas" / "trace.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).parent.parent / "libctrace" / "schemas" / "trace.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 

@@ -4,9 +4,9 @@ import stat
 import pytest
 
 from helpers import assert_one_line_error, libctrace
-from tracer.errors import TraceFormatError
-from tracer.model import Trace
-from tracer.traceio import TraceWriter, load_trace, write_trace
+from libctrace.errors import TraceFormatError
+from libctrace.model import Trace
+from libctrace.traceio import TraceWriter, load_trace, write_trace
 
 
 FOOTER = {"outcome": "exited", "exit_code": 0, "signal": None, "duration": 0.5, "events": 1199, "syscalls": 1199,
@@ -60,7 +60,7 @@ def test_bad_files(tmp_path, content, needle):
 
 
 def test_unwritable_path():
-    from tracer.errors import LibctraceError
+    from libctrace.errors import LibctraceError
 
     with pytest.raises(LibctraceError, match="cannot write trace"):
         TraceWriter("/nonexistent-dir/t.jsonl", {})

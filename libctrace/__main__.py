@@ -1,0 +1,3 @@
+from libctrace.cli import main
+
+main()

@@ -1,0 +1,160 @@
+"""`libctrace demo`: the guided tour. Real builds of the curated scenarios, traced in the
+sandbox and diffed, one step of the story at a time."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from libctrace import diff
+from libctrace import scenarios as sc
+from libctrace.cli._common import stderr_console, stdout_console
+from libctrace.diffrun import Build, collect
+from libctrace.errors import PermissionProblem
+from libctrace.render.diff_console import render
+from libctrace.render.safe import text
+
+EXAMPLES = """\b
+Examples:
+  libctrace demo              # all four steps (builds the scenarios first if needed)
+  libctrace demo --step 2     # only the DNS step
+  make demo                   # sets up the machine, then runs this
+
+\b
+Steps 1 and 2 run in the sandbox (private mount and network namespaces with a DNS server of
+its own): that needs root, or unprivileged user namespaces. Without it they are skipped with
+the reason, and steps 3 and 4 still run.
+"""
+
+
+@dataclass(frozen=True)
+class Step:
+    scenario: str
+    variants: tuple[str, ...]
+    title: str
+    context: str
+    story: tuple[str, ...]  # the finding ids this step is about
+    timed: bool = False  # also time untraced runs (tracing slows every syscall down)
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "nss-passwd", ("glibc-dynamic", "glibc-static", "musl-static"),
+        "Users from NSS: a second libc, and a libc that ignores nsswitch.conf",
+        "The program looks up users and groups. In the sandbox, /etc/nsswitch.conf lists a module "
+        "of ours (libnss_ctrace.so.2) after `files`. glibc dlopens it; the static glibc build "
+        "has to as well, and the module drags libc.so.6 and ld-linux into a process that already "
+        "carries its own libc. musl has no NSS at all: it never opens nsswitch.conf, and the "
+        "users the module serves do not exist for it.",
+        ("second-libc", "nss-config", "nss-module"),
+    ),
+    Step(
+        "dns-lookup", ("glibc-dynamic", "musl-static"),
+        "DNS: a 60-record answer, TCP fallback against truncation",
+        "getaddrinfo for names served by the sandbox's DNS server. many.libctrace.test has 60 A "
+        "records: the UDP answer does not fit in 512 bytes, so the server sets TC. glibc retries "
+        "over TCP and gets all 60; musl 1.2.3 has no TCP fallback and keeps what fitted.",
+        ("dns-transport", "dns-answers"),
+    ),
+    Step(
+        "iconv", ("glibc-dynamic", "glibc-static", "musl-static"),
+        "iconv: charset modules loaded at run time",
+        "The program converts text to UTF-16LE and ISO-8859-1. glibc reads gconv-modules.cache "
+        "and dlopens a module per charset (in the static build: the second libc again); musl "
+        "has every charset compiled in and opens no file.",
+        ("gconv-module",),
+    ),
+    Step(
+        "malloc-threads", ("glibc-dynamic", "musl-static"),
+        "malloc under threads: arenas against one global lock",
+        "Four threads allocate and free blocks of mixed sizes. glibc gives each thread an arena; "
+        "musl's mallocng has one lock and maps and unmaps groups as they fill and empty. The "
+        "trace shows the syscall pattern; the timing below is of untraced runs.",
+        ("malloc-pattern",), timed=True,
+    ),
+)
+TIMING_RUNS = 3  # untraced runs per build in step 4; the median is reported
+
+
+@click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--step", "only", type=click.IntRange(1, len(STEPS)), metavar="N",
+              help=f"Run only step N (1-{len(STEPS)}).")
+def demo(only: int | None) -> None:
+    """The guided tour: why the same program behaves differently on glibc (dynamic and
+    static) and musl, shown with real runs of the built-in scenarios."""
+    out = stdout_console()
+    progress = stderr_console()
+    chosen = [(n, s) for n, s in enumerate(STEPS, 1) if only is None or n == only]
+    for _, step in chosen:
+        scenario = sc.get(step.scenario)
+        sc.build(scenario, step.variants, lambda msg: progress.print(text(f"build: {msg}"), highlight=False))
+    skipped = 0
+    for n, step in chosen:
+        skipped += not _step(n, step, out, progress)
+    if skipped:
+        out.print(Text(f"\n{skipped} step(s) skipped: they need the sandbox (run as root, or enable "
+                       "unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1).",
+                       style="bold"))  # fmt: skip
+
+
+def _step(n: int, step: Step, out: Console, progress: Console) -> bool:
+    """Runs one step; False when it had to be skipped for want of a sandbox."""
+    scenario = sc.get(step.scenario)
+    out.rule(Text(f"Step {n}/{len(STEPS)}: {step.title}", style="bold"), align="left")
+    out.print(Text(textwrap.fill(step.context, width=out.width)))  # no trailing blanks, unlike rich's wrap
+    out.print()
+    builds: list[Build] = []
+    config = None
+    for variant in step.variants:
+        argv, env, config = sc.run_spec(scenario, variant)
+        builds.append(Build(variant, tuple(argv), {**os.environ, **env}))
+    # The same by hand, with commands that work as printed.
+    variants = " ".join(f"--variant {v}" for v in step.variants)
+    out.print(Text(f"$ libctrace scenarios run {step.scenario} {variants}", style="dim"), soft_wrap=True)
+    traces_dir = sc.build_root() / "traces"  # where `scenarios run` writes them (the cache when installed)
+    if traces_dir.is_relative_to(Path.cwd()):
+        traces_dir = traces_dir.relative_to(Path.cwd())
+    out.print(Text(f"$ libctrace diff {traces_dir}/{step.scenario}-{{{','.join(step.variants)}}}.jsonl",
+                   style="dim"), soft_wrap=True)  # fmt: skip
+    try:
+        traces = collect(builds, config, None, progress)
+    except PermissionProblem as e:
+        if config is None:
+            raise
+        out.print(Text(f"skipped: this step needs the sandbox, which could not be set up: {e}", style="bold red"))
+        return False
+    result = diff.compare(traces, [b.label for b in builds])
+    render(result, out, focus=step.story)
+    missing = [i for i in step.story if i not in {f.id for f in result.findings}]
+    if missing:
+        out.print(Text(f"note: expected finding(s) not seen on this machine: {', '.join(missing)}", style="yellow"))
+    if step.timed:
+        _timings(builds, out, progress)
+    out.print()
+    return True
+
+
+def _timings(builds: list[Build], out: Console, progress: Console) -> None:
+    """Wall time of untraced runs: tracing slows every syscall, so it cannot time malloc."""
+    medians: dict[str, float] = {}
+    for b in builds:
+        walls: list[float] = []
+        with progress.status(f"timing {b.label} untraced ({TIMING_RUNS} runs)"):
+            for _ in range(TIMING_RUNS):
+                start = time.perf_counter()
+                subprocess.run(b.argv, env=b.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False)
+                walls.append(time.perf_counter() - start)
+        medians[b.label] = statistics.median(walls)
+    out.print(Text(f"Untraced wall time, median of {TIMING_RUNS} runs:", style="bold"))
+    fastest = min(medians.values())
+    for label, wall in medians.items():
+        out.print(f"  {label:<14} {wall:7.3f} s  ({wall / fastest:.1f}x the fastest)")

@@ -1,0 +1,39 @@
+"""The trace data model: plain, JSON-ready records. No I/O here.
+
+Events are kept as dicts (one JSON object per line in the file) because traces reach
+millions of events and dict access is the cheapest thing Python has. Their shape is
+docs/trace-format.md, checked by libctrace/schemas/trace.schema.json in the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT = "libctrace-trace"
+VERSION = 1
+
+Event = dict[str, Any]
+
+
+def header_record(fields: dict[str, Any]) -> dict[str, Any]:
+    """The header line of a trace: what identifies the format, then the run's own fields."""
+    return {"type": "header", "format": FORMAT, "version": VERSION, **fields}
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A loaded or freshly recorded trace. footer is None when the run was cut off."""
+
+    header: dict[str, Any]
+    events: list[Event]
+    footer: dict[str, Any] | None = None
+    source: str = ""  # file it was loaded from, for messages
+    notes: tuple[str, ...] = field(default_factory=tuple)  # load-time remarks (e.g. "no footer")
+
+    @property
+    def interrupted(self) -> bool:
+        return self.footer is None or self.footer.get("outcome") in ("interrupted", "timeout")
+
+    def syscalls(self) -> list[Event]:
+        return [e for e in self.events if e["type"] == "syscall"]

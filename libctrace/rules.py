@@ -1,0 +1,990 @@
+"""Divergence rules: turn the Facts of several runs into Findings people can act on.
+
+The catalogue is data (RULES: id, severity, title template, reference); each id has one small
+check function in CHECKS that compares the runs and returns hits. docs/divergences.md explains
+every id with the syscall signature it relies on and output from real runs.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from libctrace.facts import (DnsMessage, Facts, FileAccess, SocketUse, is_libc, is_shared_object, sockaddr_text,
+                          written)
+from libctrace.images import program_at, programs
+from libctrace.model import Event, Trace
+from libctrace.refusal import Refusal, refusal
+from libctrace.render.text import format_event
+
+SEVERITIES: tuple[str, ...] = ("critical", "behaviour", "info")
+MAX_EVIDENCE_PER_RUN = 4  # enough to point at the mechanism; the timeline shows the rest
+EVIDENCE_BYTES = 32  # buffer bytes shown in an evidence line, strace's default -s
+EVIDENCE_WIDTH = 320  # characters: room for a whole clone3 struct; a DNS answer would fill a screen
+
+
+@dataclass(frozen=True)
+class Evidence:
+    run: str
+    seq: int
+    line: str  # the event as one strace-like line
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    severity: str  # "critical" | "behaviour" | "info"
+    title: str
+    explanation: str
+    runs: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    ref: str  # "docs/divergences.md#<id>"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: str  # str.format template filled from the hit's params
+    reference: str  # where the fact comes from: libc source files, bug threads
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("loader-refusal", "critical", "{run} never started: {cause}, needs {needs}",
+         "glibc elf/dl-version.c (version `X' not found), elf/dl-load.c; Linux fs/exec.c, fs/binfmt_elf.c"),
+    Rule("second-libc", "critical", "{runs}: two C libraries in one process ({libs})",
+         "glibc include/libc-symbols.h, elf/dl-open.c (dlopen from a static program); staticx issue 227"),
+    Rule("child-libc", "behaviour", "{run} ran {image}, a {libc} program: what it did is its own libc's",
+         "glibc nss/nss_database.c, elf/rtld.c; musl src/process/posix_spawn.c"),
+    Rule("exit-status", "critical", "Exit status differs: {short}",
+         "glibc malloc/malloc.c malloc_printerr; musl src/malloc/mallocng/meta.h"),
+    Rule("nss-config", "behaviour", "nsswitch.conf read by {readers}, not by {others}",
+         "glibc nss/nss_database.c; musl src/passwd/getpw_r.c"),
+    Rule("nss-module", "behaviour", "NSS modules: {summary}",
+         "glibc nss/nss_module.c"),
+    Rule("resolver-config", "behaviour", "Resolver files: {summary}",
+         "glibc resolv/res_init.c, sysdeps/posix/getaddrinfo.c; musl src/network/resolvconf.c"),
+    Rule("dns-queries", "behaviour", "DNS queries differ: {summary}",
+         "glibc resolv/res_send.c; musl src/network/res_msend.c, lookup_name.c"),
+    Rule("dns-transport", "behaviour", "DNS over TCP in {tcp} only",
+         "glibc resolv/res_send.c send_vc; musl 1.2.3 res_msend.c (TCP added in 1.2.4)"),
+    Rule("dns-answers", "behaviour", "DNS answers {summary}",
+         "glibc resolv/res_send.c; musl src/network/res_msend.c"),
+    Rule("gconv-module", "behaviour", "iconv modules loaded by {loaders}: {modules}",
+         "glibc iconv/gconv_dl.c, gconv_cache.c; musl src/locale/iconv.c"),
+    Rule("malloc-pattern", "behaviour", "malloc syscalls differ: {summary}",
+         "glibc malloc/arena.c, malloc.c; musl src/malloc/mallocng"),
+    Rule("thread-stack", "behaviour", "Thread stack size differs: {summary}",
+         "glibc nptl/allocatestack.c; musl src/thread/pthread_create.c"),
+    Rule("output", "behaviour", "Output differs on {streams}",
+         "glibc libio; musl src/stdio"),
+    Rule("nscd-probe", "info", "nscd asked: {summary}",
+         "glibc nscd/nscd_helper.c; musl src/passwd/nscd_query.c"),
+    Rule("locale-files", "info", "Locale files read by {readers} only ({count})",
+         "glibc locale/findlocale.c, loadarchive.c; musl src/locale/locale_map.c"),
+    Rule("network-peers", "behaviour", "Network peers differ: {summary}",
+         "glibc resolv/res_send.c, nss/nss_files/files-hosts.c; musl src/network/lookup_name.c, res_msend.c"),
+    Rule("startup", "info", "Startup differs: {summary}",
+         "glibc elf/rtld.c, dl-cache.c; musl ldso/dynlink.c"),
+    Rule("syscall-profile", "info", "Syscall profile: {summary}",
+         "strace -c of each run; glibc nptl/pthread_create.c (rseq); musl src/stdio/__stdio_write.c"),
+)
+
+
+@dataclass
+class _Hit:
+    """What a check found: the runs concerned, title parameters, the explanation, and
+    (run index, seq) pairs of the events that show it."""
+
+    runs: tuple[str, ...]
+    params: dict[str, Any]
+    explanation: str
+    evidence: list[tuple[int, int]] = field(default_factory=list)
+
+
+class _Ctx:
+    """The runs under comparison, with event lookup for evidence."""
+
+    def __init__(self, facts: Sequence[Facts], traces: Sequence[Trace], refused: dict[int, Refusal] | None = None) -> None:
+        self.facts = list(facts)
+        self.traces = list(traces)
+        self.refused = refused or {}  # run index -> why that build never started
+        self.labels = [f.label for f in facts]
+        self._seqs: dict[int, list[int]] = {}
+        self._programs: dict[int, dict[int, list[tuple[int, str]]]] = {}
+        self._dns: list[dict[int, list[DnsMessage]]] = []
+        for f in facts:
+            by_seq: dict[int, list[DnsMessage]] = {}
+            for m in f.dns:
+                by_seq.setdefault(m.seq, []).append(m)
+            self._dns.append(by_seq)
+
+    def programs(self, run: int) -> dict[int, list[tuple[int, str]]]:
+        """Which processes of a run ran another program than the build (images.programs)."""
+        if run not in self._programs:
+            self._programs[run] = programs(self.traces[run])
+        return self._programs[run]
+
+    def dns(self, run: int, seq: int) -> list[DnsMessage]:
+        """The DNS messages an event carried."""
+        return self._dns[run].get(seq, [])
+
+    def event(self, run: int, seq: int) -> Event | None:
+        events = self.traces[run].events
+        # seq is 1, 2, 3... in recording order, so the index is usually seq - 1.
+        if 0 < seq <= len(events) and events[seq - 1].get("seq") == seq:
+            return events[seq - 1]
+        seqs = self._seqs.get(run)
+        if seqs is None:
+            seqs = self._seqs[run] = [e.get("seq", 0) for e in events]
+        i = bisect_left(seqs, seq)
+        return events[i] if i < len(events) and seqs[i] == seq else None
+
+    def find(self, run: int, match: Callable[[Event], bool], limit: int = 1, after: int = 0) -> list[int]:
+        """seqs of the first `limit` events of a run that match, after seq `after`."""
+        out: list[int] = []
+        for e in self.traces[run].events:
+            if e.get("seq", 0) > after and match(e):
+                out.append(e["seq"])
+                if len(out) >= limit:
+                    break
+        return out
+
+
+def _named(name: str) -> Callable[[Event], bool]:
+    return lambda e: e.get("name") == name
+
+
+def _names(labels: Sequence[str]) -> str:
+    return ", ".join(labels) if labels else "none"
+
+
+def _flavour(f: Facts) -> str:
+    elf = f.elf or {}
+    libc, linkage = elf.get("libc"), elf.get("linkage")
+    if libc == "none":
+        return f"{linkage}, no libc"
+    return f"{linkage} {libc}" if libc and linkage else f.label
+
+
+def _libc(f: Facts) -> str:
+    """The build's libc as its ELF says: glibc, musl, none (Go...) or unknown."""
+    libc = str((f.elf or {}).get("libc") or "")
+    return libc if libc in ("glibc", "musl", "none") else "unknown"
+
+
+def _about(ctx: _Ctx, prose: dict[str, str], runs: Sequence[int] | None = None) -> str:
+    """The sentences of `prose` (libc -> text) for the libcs of the builds compared (or of
+    `runs`), in its order: a statement about musl only when a musl build is there."""
+    present = {_libc(ctx.facts[i]) for i in (range(len(ctx.facts)) if runs is None else runs)}
+    return " ".join(text for libc, text in prose.items() if libc in present)
+
+
+# -- checks ---------------------------------------------------------------------------------
+
+def _loader_refusal(ctx: _Ctx) -> list[_Hit]:
+    hits = []
+    for i, r in sorted(ctx.refused.items()):
+        f = ctx.facts[i]
+        text = (f"{f.label} ({_flavour(f)}) exited {f.exit.status} before any of its own code ran: "
+                f"{r.cause}. It needs {r.needs}; this host has {r.host}. Everything else that differs "
+                "for this build (exit status, output, files it never read, lookups it never made) follows "
+                "from that and is not listed; the builds that started are compared among themselves.")
+        hits.append(_Hit((f.label,), {"run": f.label, "cause": r.cause, "needs": r.needs}, text,
+                         [(i, s) for s in r.evidence]))
+    return hits
+
+
+def _second_libc(ctx: _Ctx) -> list[_Hit]:
+    runs: list[str] = []
+    libs_seen: list[str] = []
+    parts: list[str] = []
+    evidence: list[tuple[int, int]] = []
+    for i, f in enumerate(ctx.facts):
+        for pid, libs in f.libcs.items():
+            if len(libs) < 2:
+                continue
+            second = libs[1]
+            opens = {a.path: a.seq for a in reversed(f.files) if a.pid == pid and a.op == "open" and a.result == "ok"}
+            libc_seq = opens.get(second, 0)
+            culprit = next((p for p in f.dlopened if not is_libc(p) and 0 < opens.get(p, 0) < libc_seq), None)
+            own = "its own static libc" if libs[0].startswith("static") else libs[0]
+            via = f"dlopened {os.path.basename(culprit)}, which pulled" if culprit else "mapped"
+            died = f" The run then ended: {f.exit.signal or f'exit {f.exit.code}'}." if f.exit.signal else ""
+            parts.append(
+                f"{f.label} ({_flavour(f)}) {via} {second} into process {pid}, which already has {own}: "
+                f"two mallocs, two stdio buffers, two copies of every global in libc.{died}"
+            )
+            evidence += [(i, s) for s in (opens.get(culprit, 0) if culprit else 0, libc_seq) if s]
+            runs.append(f.label)
+            libs_seen = [os.path.basename(x) for x in libs]
+            break
+    if not runs:
+        return []
+    return [_Hit(tuple(runs), {"runs": _names(runs), "libs": " + ".join(libs_seen)}, " ".join(parts), evidence)]
+
+
+def _child_libc(ctx: _Ctx) -> list[_Hit]:
+    """Programs of another libc a build exec'd (libctrace/images.py split their events off)."""
+    hits = []
+    for i, f in enumerate(ctx.facts):
+        for child in f.children:
+            c = child.facts
+            name = os.path.basename(child.path)
+            nss = [a for a in c.files if a.category == "nss-config"]
+            libs = [a for a in c.files if a.category == "libc" and a.op == "open" and a.result == "ok"]
+            queries = [m for m in c.dns if m.direction == "query"]
+            did = (["read /etc/nsswitch.conf"] if nss else []) + \
+                ([f"loaded {', '.join(dict.fromkeys(os.path.basename(a.path) for a in libs))}"] if libs else []) + \
+                ([f"sent {len(queries)} DNS queries"] if queries else [])
+            kind = f"{child.linkage} {child.libc}".strip()
+            text = (f"{f.label} ({_flavour(f)}) exec'd {child.path} ({kind}) in process "
+                    f"{', '.join(map(str, child.pids))}. That program runs its own libc's code: "
+                    + (f"it {', '.join(did)}. " if did else "")
+                    + f"Those events are told apart from {f.label}'s own and left out of the other findings, "
+                    f"which are about {f.label}'s libc; a lookup that {name} makes follows {child.libc}'s rules "
+                    f"even though the build is {(f.elf or {}).get('libc') or 'another libc'}.")
+            ev = [(i, child.exec_seq)] + [(i, a.seq) for a in nss[:1] + libs[:1]] + [(i, m.seq) for m in queries[:1]]
+            hits.append(_Hit((f.label,), {"run": f.label, "image": name, "libc": kind}, text, ev))
+    return hits
+
+
+def _why_exit(f: Facts) -> str | None:
+    sig = f.exit.signal
+    libc = str((f.elf or {}).get("libc") or "")
+    second = any(len(v) > 1 for v in f.libcs.values())
+    if f.exit.outcome == "timeout":
+        return f"{f.label}: still running at diff's --timeout, so libctrace killed it"
+    if sig == "SIGABRT" and libc == "glibc":
+        return (f"{f.label}: glibc detected the corruption (double free, stack smashing), wrote a "
+                "message to stderr and called abort()")
+    if sig == "SIGSEGV" and second:
+        return f"{f.label}: code of a second libc ran on state the first one owns (see second-libc)"
+    if sig == "SIGSEGV" and libc == "musl":
+        return (f"{f.label}: musl's mallocng and stack protector stop a corrupt program on purpose, "
+                "without a message (a `hlt` instruction), which the kernel reports as SIGSEGV")
+    return None
+
+
+def _exit_code(f: Facts) -> str:
+    return f"exit {f.exit.code}" if f.exit.code is not None else "end not recorded (trace cut short)"
+
+
+def _exit_status(ctx: _Ctx) -> list[_Hit]:
+    # a trace cut before its end (no footer, no exit event) has no status to compare
+    keys = [(f.exit.status, f.exit.signal) for f in ctx.facts if f.exit.signal or f.exit.code is not None]
+    if len(set(keys)) < 2:
+        return []
+    statuses = ", ".join(
+        f"{f.label} {'killed by ' + f.exit.signal if f.exit.signal else _exit_code(f)}" for f in ctx.facts
+    )
+    why = [w for w in (_why_exit(f) for f in ctx.facts) if w]
+    text = f"The builds end differently: {statuses}." + (" " + "; ".join(why) + "." if why else "")
+    short = " vs ".join(f.exit.signal or _exit_code(f) for f in ctx.facts)
+    ev: list[tuple[int, int]] = []
+    for i, f in enumerate(ctx.facts):
+        ev += [(i, s) for s in ctx.find(i, _ending(ctx.traces[i], f.exit.signal), limit=2)]
+    return [_Hit(tuple(ctx.labels), {"short": short}, text, ev)]
+
+
+def _ending(trace: Trace, signal: str | None) -> Callable[[Event], bool]:
+    """Matches the fatal signal and the exit of the traced program's first process."""
+    first = trace.events[0]["pid"] if trace.events else None
+
+    def match(e: Event) -> bool:
+        kind = e.get("type")
+        if kind == "signal":
+            return signal is not None and e.get("signal") == signal and e.get("pid") == first
+        return kind == "exit" and e.get("pid") == first and "tid" not in e
+
+    return match
+
+
+def _file_hits(ctx: _Ctx, category: str, ok_only: bool = True) -> list[dict[str, int]]:
+    """Per run: path -> seq of its first access in a category."""
+    out = []
+    for f in ctx.facts:
+        seen: dict[str, int] = {}
+        for a in f.files:
+            if a.category == category and (a.result == "ok" or not ok_only):
+                seen.setdefault(a.path, a.seq)
+        out.append(seen)
+    return out
+
+
+def _nss_config(ctx: _Ctx) -> list[_Hit]:
+    per = _file_hits(ctx, "nss-config")
+    readers = [f.label for f, p in zip(ctx.facts, per) if p]
+    others = [f.label for f, p in zip(ctx.facts, per) if not p]
+    if not readers or not others:
+        return []
+    parts = []
+    for f, p in zip(ctx.facts, per):
+        libc = _libc(f)
+        if p:
+            parts.append(f"{f.label} ({_flavour(f)}) read it" + (
+                ": glibc routes user, group and host lookups through NSS, configured there" if libc == "glibc"
+                else ": no libc at all, the program's own code read it (Go's resolver reads the hosts line)"
+                if libc == "none" else ""))
+            continue
+        files = sorted({a.path for a in f.files if a.category in ("nss-files", "resolver-config") and a.result == "ok"})
+        read = f"read {', '.join(files)} directly" if files else "looked nothing up in those files"
+        why = {"musl": "musl has no NSS", "none": "no libc: the program's own code",
+               "glibc": "its own code, not glibc's NSS, which would have read nsswitch.conf first" if files
+               else ""}.get(libc, "")
+        parts.append(f"{f.label} ({_flavour(f)}) never opened it and {read}" + (f" ({why})" if why else ""))
+    text = ("/etc/nsswitch.conf names the sources of users, groups and hosts (files, dns, ldap, sss, "
+            "systemd, a site module). " + "; ".join(parts) + ". A source listed there exists only for the "
+            "builds that read it.")
+    # The open shows it best (glibc stats the file first, to notice changes later).
+    opens = [{a.seq for a in f.files if a.category == "nss-config" and a.op == "open"} for f in ctx.facts]
+    ev = [(i, min(o or p.values())) for i, (p, o) in enumerate(zip(per, opens)) if p]
+    return [_Hit(tuple(ctx.labels), {"readers": _names(readers), "others": _names(others)}, text, ev)]
+
+
+def _nss_module(ctx: _Ctx) -> list[_Hit]:
+    loaded: list[dict[str, int]] = []
+    missing: list[dict[str, int]] = []
+    for f in ctx.facts:
+        ok: dict[str, int] = {}
+        bad: dict[str, int] = {}
+        for a in f.files:
+            if a.category == "nss-module" and a.op == "open":
+                (ok if a.result == "ok" else bad).setdefault(os.path.basename(a.path), a.seq)
+        loaded.append(ok)
+        missing.append({k: v for k, v in bad.items() if k not in ok})
+    if len({tuple(sorted(x)) for x in loaded}) < 2 and not any(missing):
+        return []
+    parts = []
+    for f, ok, bad in zip(ctx.facts, loaded, missing):
+        what = [f"loaded {', '.join(ok)}"] if ok else []
+        what += [f"missing {', '.join(bad)}"] if bad else []
+        parts.append(f"{f.label} {', '.join(what) or 'none'}")
+    text = (_about(ctx, {"glibc": "glibc handles every NSS source other than files and dns by dlopening "
+                               "libnss_<source>.so.2 (found through ld.so.cache or LD_LIBRARY_PATH).",
+                               "musl": "musl has no NSS and loads no module.",
+                               "none": "A program without libc loads no NSS module."})
+            + " " + "; ".join(parts) + "."
+            + (" A listed module that is not installed fails silently: its users and hosts just "
+               "are not found." if any(missing) else ""))
+    ev = [(i, s) for i, (ok, bad) in enumerate(zip(loaded, missing)) for s in sorted([*ok.values(), *bad.values()])]
+    return [_Hit(tuple(ctx.labels), {"summary": "; ".join(parts)}, text, ev)]
+
+
+def _nscd_shape(f: Facts) -> tuple[int, str, str]:
+    """(connections, blocking mode, when) of a run's nscd use."""
+    socks = [s for s in f.sockets if s.purpose == "nscd"]
+    if not socks:
+        return 0, "", ""
+    mode = "non-blocking" if all("SOCK_NONBLOCK" in s.type for s in socks) else "blocking"
+    first_file = min((a.seq for a in f.files if a.category == "nss-files"), default=None)
+    when = "after a miss" if first_file is not None and first_file < socks[0].seq else "first"
+    return len(socks), mode, when
+
+
+def _nscd_probe(ctx: _Ctx) -> list[_Hit]:
+    shapes = [_nscd_shape(f) for f in ctx.facts]
+    if len(set(shapes)) < 2:
+        return []
+    summary = " vs ".join(f"{n}x {mode}, {when}" if n else "never" for n, mode, when in shapes)
+    text = (_about(ctx, {"glibc": "glibc asks the nscd cache daemon (/var/run/nscd/socket, non-blocking socket) "
+                               "before it reads any file, for passwd, group and hosts; when nscd is absent it "
+                               "tries twice per database and then leaves it alone.",
+                               "musl": "musl asks nscd only for passwd and group, with a blocking socket, and only "
+                               "after a name was missing from /etc/passwd or /etc/group."})
+            + " Seen: " + ", ".join(f"{f.label} {n}x ({mode}, {when})" if n else f"{f.label} never"
+                                 for f, (n, mode, when) in zip(ctx.facts, shapes)) + ".")
+    ev = [(i, s.peer_seq or s.seq) for i, f in enumerate(ctx.facts)
+          for s in [s for s in f.sockets if s.purpose == "nscd"][:2]]
+    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+
+
+def _resolver_config(ctx: _Ctx) -> list[_Hit]:
+    per = _file_hits(ctx, "resolver-config")
+    if len({tuple(sorted(p)) for p in per}) < 2:
+        return []
+    common = set(per[0]).intersection(*per[1:])
+    parts = [f"{f.label} {', '.join(os.path.basename(x) for x in p) or 'none'}" for f, p in zip(ctx.facts, per)]
+    groups: dict[str, list[str]] = {}
+    for path in dict.fromkeys(x for p in per for x in p if x not in common):
+        users = ", ".join(f.label for f, p in zip(ctx.facts, per) if path in p)
+        groups.setdefault(users, []).append(os.path.basename(path))
+    summary = "; ".join(f"{', '.join(files)} read by {users} only" for users, files in groups.items())
+    text = (_about(ctx, {"glibc": "glibc's getaddrinfo reads host.conf and resolv.conf through res_init, "
+                               "/etc/hosts through NSS, and gai.conf to sort several results.",
+                               "musl": "musl reads only /etc/hosts and /etc/resolv.conf, anew on every call.",
+                               "none": "A program without libc reads them with its own code (Go: resolv.conf, "
+                               "hosts and nsswitch.conf)."})
+            + " Files read: " + "; ".join(parts) + ".")
+    ev = [(i, s) for i, p in enumerate(per) for path, s in p.items() if path not in common]
+    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+
+
+def _queries(f: Facts) -> list[DnsMessage]:
+    return [m for m in f.dns if m.direction == "query"]
+
+
+def _dns_queries(ctx: _Ctx) -> list[_Hit]:
+    per = [_queries(f) for f in ctx.facts]
+    if not any(per):
+        return []
+    asked = [list(dict.fromkeys(f"{m.name} {m.qtype}" for m in q)) for q in per]
+    # Several messages from one call: glibc's sendmmsg of A and AAAA (or both over one TCP writev).
+    batched = [len(q) > len({m.seq for m in q}) for q in per]
+    shapes = [(tuple(a), b, len(q)) for a, b, q in zip(asked, batched, per)]
+    if len(set(shapes)) < 2:
+        return []
+    lines = []
+    only: dict[str, list[str]] = {}  # "run, run" -> questions only those runs asked
+    for key in dict.fromkeys(k for a in asked for k in a):
+        askers = [f.label for f, a in zip(ctx.facts, asked) if key in a]
+        if len(askers) < len(ctx.facts):
+            only.setdefault(", ".join(askers), []).append(key)
+    for who, keys in only.items():
+        lines.append(f"only {who} asked {', '.join(keys)}")
+    for i, (f, q, b) in enumerate(zip(ctx.facts, per, batched)):
+        tcp = sum(1 for m in q if m.transport == "tcp")
+        notes = [f"{tcp} over TCP"] if tcp else []
+        notes += [v] if (v := _musl_verdict(ctx, i)) else []
+        notes += ["with EDNS"] if any(m.edns for m in q) else []
+        how = "A and AAAA together in one call" if b else "one message per call"
+        servers = ", ".join(sorted({m.server for m in q})) or "-"
+        extra = f" ({', '.join(notes)})" if notes else ""
+        lines.append(f"{f.label} sent {len(q)} queries{extra}, {how}, to {servers}" if q else f"{f.label} sent no query")
+    asking = [i for i, q in enumerate(per) if q]
+    text = (_about(ctx, {"glibc": "glibc sends A and AAAA back to back (one sendmmsg on a connected socket), "
+                               "and for a name with ndots dots or more tries the bare name first, then the "
+                               "search list, even after NXDOMAIN, NODATA or SERVFAIL.",
+                               "musl": "musl sends each query with its own sendto to every server at once, "
+                               "skips the search list for such names, and resends at once on SERVFAIL.",
+                               "none": "A program without libc sends queries from its own resolver (Go's: "
+                               "A and AAAA in parallel, each with EDNS)."}, asking)
+            + " " + "; ".join(lines) + ".")
+    n_only = sum(len(k) for k in only.values())
+    # The title names only what differs: "sent 8 vs 8" is no difference.
+    counts = [len(q) for q in per]
+    together = [f.label for f, b in zip(ctx.facts, batched) if b]
+    summary = "; ".join(part for part in (
+        f"{n_only} asked by only some builds" if n_only else "",
+        "sent " + " vs ".join(map(str, counts)) if len(set(counts)) > 1 else "",
+        f"A and AAAA in one call in {_names(together)} only" if 0 < len(together) < len(per) else "",
+    ) if part) or "the same questions in another order"
+    ev: list[tuple[int, int]] = []
+    for i, q in enumerate(per):
+        # The first query of each differing name, then the first queries at all.
+        mine = [m.seq for m in q if any(f"{m.name} {m.qtype}" in k for k in only.values())]
+        ev += [(i, s) for s in list(dict.fromkeys([*mine, *(m.seq for m in q)]))[:MAX_EVIDENCE_PER_RUN]]
+    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+
+
+def _tcp_socket(f: Facts) -> SocketUse | None:
+    return next((s for s in f.sockets if s.purpose == "dns" and s.type.startswith("SOCK_STREAM")), None)
+
+
+def _tcp_how(ctx: _Ctx, run: int) -> str:
+    """How the build opened its DNS-over-TCP connection, from the call that named the peer."""
+    s = _tcp_socket(ctx.facts[run])
+    e = ctx.event(run, s.peer_seq) if s is not None and s.peer_seq else None
+    if e is None:
+        return ""
+    if e["name"] == "connect":
+        return "connect, then the query"
+    flags = e["args"][2] if e["name"] == "sendmsg" else e["args"][3]
+    if "MSG_FASTOPEN" in str(flags):
+        return f"TCP Fast Open: {e['name']} with MSG_FASTOPEN on an unconnected socket"
+    return f"{e['name']} to an address on an unconnected socket"
+
+
+def _musl_verdict(ctx: _Ctx, run: int) -> str | None:
+    """Which musl a build that got a truncated UDP answer behaves like (None: not musl, no TC)."""
+    f = ctx.facts[run]
+    if _libc(f) != "musl" or not any(m.tc and m.transport == "udp" for m in f.dns):
+        return None
+    if any(m.transport == "tcp" for m in f.dns):
+        return "musl ≥ 1.2.4: TCP fallback seen"
+    return "musl ≤ 1.2.3 behaviour: no TCP fallback"
+
+
+def _dns_transport(ctx: _Ctx) -> list[_Hit]:
+    per = [_queries(f) for f in ctx.facts]
+    asked = [i for i, q in enumerate(per) if q]
+    tcp = [i for i in asked if any(m.transport == "tcp" for m in per[i])]
+    if not tcp or len(tcp) == len(asked):
+        return []
+    truncated = [i for i in asked if any(m.tc for m in ctx.facts[i].dns)]
+    kept = [i for i in truncated if i not in tcp]
+    whole = [i for i in asked if i not in tcp and i not in truncated]
+    parts = []
+    for i in tcp:
+        f = ctx.facts[i]
+        how = _tcp_how(ctx, i)
+        why = _musl_verdict(ctx, i) or ("as glibc's res_send does on TC" if _libc(f) == "glibc" else "")
+        parts.append(f"{f.label} ({_flavour(f)}) retried the query over TCP"
+                     + (f" ({how})" if how else "") + (f" — {why}" if why else ""))
+    for i in kept:
+        f = ctx.facts[i]
+        why = _musl_verdict(ctx, i)
+        parts.append(f"{f.label} ({_flavour(f)}) did not, and used the truncated answer" + (f" — {why}" if why else ""))
+    for i in whole:
+        edns = all(m.edns for m in per[i])
+        parts.append(f"{ctx.labels[i]} never got a truncated answer"
+                     + (" (its queries carried EDNS: the whole answer fit in UDP)" if edns else ""))
+    text = "A UDP answer came back truncated (TC bit, over 512 bytes without EDNS). " + "; ".join(parts) + "."
+    ev: list[tuple[int, int]] = []
+    for i in truncated:
+        ev += [(i, m.seq) for m in ctx.facts[i].dns if m.tc][:1]
+    for i in tcp:
+        # The retry and what it brought back.
+        ev += [(i, m.seq) for m in per[i] if m.transport == "tcp"][:1]
+        ev += [(i, m.seq) for m in ctx.facts[i].dns if m.transport == "tcp" and m.direction == "answer"][:1]
+    return [_Hit(tuple(ctx.labels), {"tcp": _names([ctx.labels[i] for i in tcp])}, text, ev)]
+
+
+def _dns_answers(ctx: _Ctx) -> list[_Hit]:
+    finals: list[dict[str, DnsMessage]] = []
+    for f in ctx.facts:
+        last: dict[str, DnsMessage] = {}
+        for m in f.dns:
+            if m.direction == "answer":
+                last[f"{m.name} {m.qtype}"] = m  # the last answer per question is the one used
+        finals.append(last)
+    keys = list(dict.fromkeys(k for fin in finals for k in fin))
+    asked = [{f"{m.name} {m.qtype}" for m in _queries(f)} for f in ctx.facts]
+    differing = []  # questions whose final answers differ
+    for k in keys:
+        got = {(fin[k].rcode, fin[k].answers, fin[k].tc) if k in fin else None
+               for fin, a in zip(finals, asked) if k in a or k in fin}
+        if len(got) > 1:
+            differing.append(k)
+    if not differing:
+        return []  # every build kept the same answers (even the same cut one): nothing differs
+    parts = []
+    ev: list[tuple[int, int]] = []
+    for k in differing:
+        cells = []
+        for i, (f, fin) in enumerate(zip(ctx.facts, finals)):
+            final = fin.get(k)
+            if final is None:
+                cells.append(f"{f.label} {'no answer' if k in asked[i] else 'not asked'}")
+                continue
+            cells.append(f"{f.label} {final.rcode} {final.answers} over {final.transport}"
+                         + (" (truncated)" if final.tc else ""))
+            ev.append((i, final.seq))
+        parts.append(f"{k}: " + ", ".join(cells))
+    used_tc = [i for i, fin in enumerate(finals) if any(m.tc for m in fin.values())]
+    old_musl = [ctx.labels[i] for i in used_tc if _libc(ctx.facts[i]) == "musl"]
+    # The sandbox server logs how many records it holds: the truth both builds are measured by.
+    held: dict[str, int] = {}
+    for f in ctx.facts:
+        for e in f.dns_server_log:
+            key = f"{str(e.get('name', '')).rstrip('.')} {e.get('qtype')}"
+            if key in differing and isinstance(e.get("answers_total"), int):
+                held[key] = max(held.get(key, 0), e["answers_total"])
+    if held:
+        parts.append("the sandbox server holds " + ", ".join(f"{n} records for {k}" for k, n in held.items()))
+    text = ("What the resolvers got back differs. " + "; ".join(parts) + "."
+            + (f" A truncated answer was used as final by {_names([ctx.labels[i] for i in used_tc])}: only the "
+               "records that fit in 512 bytes reach the program" if used_tc else "")
+            + (f" ({_names(old_musl)}: musl ≤ 1.2.3 behaviour, a 512-byte buffer and TC ignored)" if old_musl else "")
+            + ("." if used_tc else ""))
+    if len(differing) == 1:
+        k = differing[0]
+        summary = f"differ: {k}: " + " vs ".join(
+            f"{fin[k].answers}{' (TC)' if fin[k].tc else ''}" if k in fin else "none" for fin in finals)
+    else:
+        summary = f"differ for {len(differing)} questions"
+    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+
+
+def _gconv_module(ctx: _Ctx) -> list[_Hit]:
+    per = [{os.path.basename(p): s for p, s in hits.items() if p.endswith(".so")}
+           for hits in _file_hits(ctx, "gconv")]
+    if len({tuple(sorted(p)) for p in per}) < 2:
+        return []
+    loaders = [f.label for f, p in zip(ctx.facts, per) if p]
+    modules = sorted({m for p in per for m in p})
+    static = [f.label for f, p in zip(ctx.facts, per) if p and any(len(v) > 1 for v in f.libcs.values())]
+    text = (_about(ctx, {"glibc": "glibc converts only UTF-8, UCS-2/4 and ASCII itself; every other charset is a "
+                               "module under gconv/, found through gconv-modules.cache and dlopened at iconv_open.",
+                               "musl": "musl has every charset compiled in and opens no file."})
+            + f" Loaded by {_names(loaders)}: {', '.join(modules)}."
+            + (f" In {_names(static)} that dlopen also mapped a second libc (see second-libc)." if static else ""))
+    ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
+    who = loaders[0] if len(loaders) == 1 else f"{len(loaders)} of {len(ctx.facts)} builds"
+    return [_Hit(tuple(ctx.labels), {"loaders": who, "modules": ", ".join(modules)}, text, ev)]
+
+
+def _locale_files(ctx: _Ctx) -> list[_Hit]:
+    per = _file_hits(ctx, "locale", ok_only=False)
+    if len({bool(p) for p in per}) < 2:
+        return []
+    readers = [f.label for f, p in zip(ctx.facts, per) if p]
+    found = _file_hits(ctx, "locale")
+    count = ", ".join(f"{len(p)} paths, {len(p) - len(ok)} not found" if len(readers) == 1 else
+                      f"{f.label} {len(p)} paths" for f, p, ok in zip(ctx.facts, per, found) if p)
+    text = (_about(ctx, {"glibc": "glibc's setlocale loads locale data from /usr/lib/locale (locale-archive, else "
+                               "one file per LC_ category) and fails for a locale that is not installed.",
+                               "musl": "musl's C.UTF-8 is built in and it reads locale files only from "
+                               "MUSL_LOCPATH."})
+            + f" Read by {_names(readers)}, not by {_names([f.label for f, p in zip(ctx.facts, per) if not p])}: "
+            "the same LANG can give different results.")
+    ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
+    return [_Hit(tuple(ctx.labels), {"readers": _names(readers), "count": count}, text, ev)]
+
+
+_MALLOC_COUNTERS = ("mmap", "munmap", "brk", "madvise", "futex")
+_MALLOC_EVIDENCE = ("munmap", "futex", "madvise", "brk", "mmap")  # most telling first
+_MALLOC_RATIO = 4  # counts must differ this many times...
+_MALLOC_MIN_DELTA = 100  # ...and by at least this many calls, so loader noise never fires the rule
+
+
+def _malloc_pattern(ctx: _Ctx) -> list[_Hit]:
+    def count(f: Facts, k: str) -> int:
+        return f.futex if k == "futex" else f.memory.get(k, 0)
+
+    hot = []
+    for k in _MALLOC_COUNTERS:
+        vals = [count(f, k) for f in ctx.facts]
+        hi, lo = max(vals), min(vals)
+        if hi - lo >= _MALLOC_MIN_DELTA and hi >= _MALLOC_RATIO * max(lo, 1):
+            hot.append((k, vals))
+    if not hot:
+        return []
+    rows = [f"{k}: " + " vs ".join(f"{v} ({f.label})" for v, f in zip(vals, ctx.facts)) for k, vals in hot]
+    walls = ", ".join(f"{f.label} {f.wall:.2f} s" for f in ctx.facts)
+    text = (_about(ctx, {"glibc": "glibc's malloc grows its main arena with brk and gives each thread its own "
+                               "arena (64 MiB reservations), so a busy loop of malloc/free stays in user space.",
+                               "musl": "musl's mallocng maps and unmaps groups of slots as they fill and empty, "
+                               "under one global lock, so threads turn into mmap/munmap churn and futex waits."})
+            + f" {'; '.join(rows)}. Wall time under the tracer: {walls}.")
+    # Point at the churn itself: munmap (or futex) calls in the program's own code.
+    k, vals = min(hot, key=lambda h: _MALLOC_EVIDENCE.index(h[0]))
+    heavy = vals.index(max(vals))
+    ev = [(heavy, s) for s in ctx.find(heavy, _named(k), limit=3,
+                                        after=ctx.facts[heavy].main_seq)]
+    # The two counters furthest apart make the title; the explanation has them all.
+    top = sorted(hot, key=lambda h: max(h[1]) / max(min(h[1]), 1), reverse=True)[:2]
+    summary = ", ".join(f"{k} " + " vs ".join(map(str, v)) for k, v in top)
+    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+
+
+def _size(n: float) -> str:
+    return f"{n / 1048576:.1f} MiB" if n >= 1048576 else f"{n / 1024:.0f} KiB"
+
+
+def _thread_stack(ctx: _Ctx) -> list[_Hit]:
+    with_threads = [(i, f) for i, f in enumerate(ctx.facts) if f.thread_stacks]
+    if len(with_threads) < 2:
+        return []
+    med = {i: statistics.median(f.thread_stacks) for i, f in with_threads}
+    if max(med.values()) < 2 * min(med.values()):
+        return []
+    parts = [f"{ctx.labels[i]} {_size(m)}" for i, m in med.items()]
+    short = " vs ".join(_size(m) for m in med.values())
+    text = (_about(ctx, {"glibc": "glibc sizes a new thread's stack from RLIMIT_STACK (8 MiB by default) and maps "
+                               "it with MAP_STACK before clone3.",
+                               "musl": "musl gives every thread a fixed 128 KiB (plus guard page and TLS) before "
+                               "clone: deep recursion or large local arrays in threads overflow on musl unless "
+                               "the program sets pthread_attr_setstacksize."})
+            + f" Stack mappings: {', '.join(parts)}.")
+    ev: list[tuple[int, int]] = []
+    for i, f in with_threads:
+        size = f.thread_stacks[0]
+        stack_mmap = partial(_is_anon_mmap_of, size)
+        ev += [(i, s) for s in ctx.find(i, stack_mmap, limit=1)]
+        ev += [(i, s) for s in ctx.find(i, lambda e: e.get("name") in ("clone", "clone3") and (e.get("ret") or 0) > 0,
+                                         limit=1)]
+    return [_Hit(tuple(ctx.labels), {"summary": short}, text, ev)]
+
+
+def _first_difference(texts: Sequence[str]) -> int:
+    """Index of the first line that is not the same in every text."""
+    split = [t.splitlines() for t in texts]
+    n = 0
+    while all(n < len(lines) for lines in split) and len({lines[n] for lines in split}) == 1:
+        n += 1
+    return n
+
+
+def _write_of_line(ctx: _Ctx, run: int, fd: int, line: int) -> list[int]:
+    """seq of the write to fd that carried the first byte of line `line` (0-based)."""
+    seen = 0  # newlines written so far
+    for e in ctx.traces[run].events:
+        if e.get("name") not in ("write", "writev") or (e.get("args") or [None])[0] != fd:
+            continue
+        data = written(e)
+        if not data:
+            continue
+        if seen == line:
+            return [e["seq"]]
+        for k, byte in enumerate(data):
+            if byte == 0x0A:
+                seen += 1
+                if seen == line and k < len(data) - 1:
+                    return [e["seq"]]
+    return []
+
+
+def _output(ctx: _Ctx) -> list[_Hit]:
+    streams = [name for name in ("stdout", "stderr") if len({getattr(f, name) for f in ctx.facts}) > 1]
+    if not streams:
+        return []
+    parts = []
+    ev: list[tuple[int, int]] = []
+    for name in streams:
+        fd = 1 if name == "stdout" else 2
+        texts = [getattr(f, name) for f in ctx.facts]
+        line = _first_difference(texts)
+        cells = []
+        for i, (f, text) in enumerate(zip(ctx.facts, texts)):
+            lines = text.splitlines()
+            cells.append(f"{f.label} {lines[line]!r}" if line < len(lines) else f"{f.label} (nothing)")
+            ev += [(i, s) for s in _write_of_line(ctx, i, fd, line)]
+        parts.append(f"{name} line {line + 1}: " + "; ".join(cells))
+    text = ("The builds printed different things. " + ". ".join(parts) + ". The other findings name "
+            "the cause: a lookup that failed in one build, another default locale, a crash before the "
+            "stdio buffer was flushed.")
+    return [_Hit(tuple(ctx.labels), {"streams": " and ".join(streams)}, text, ev)]
+
+
+_STARTUP_CATEGORIES = ("libc", "loader", "ld-cache", "ld-preload")
+
+
+def _startup_files(f: Facts) -> list[FileAccess]:
+    """Files the loader touched before the program's own code ran (later ones are dlopen's):
+    its own (cache, preload, hwcaps probes) and every shared object it opened."""
+    first = min(f.libcs, default=None)
+    return [a for a in f.files if a.op != "mmap" and a.pid == first and (f.main_seq == 0 or a.seq < f.main_seq)
+            and (a.category in _STARTUP_CATEGORIES or is_shared_object(a.path))]
+
+
+def _startup_libraries(f: Facts, files: list[FileAccess]) -> list[str]:
+    """Every library loaded at startup: the interpreter the kernel mapped, then each shared
+    object the loader opened (names; musl's interpreter is its libc)."""
+    elf = f.elf or {}
+    interp = elf.get("interpreter") if elf.get("linkage") == "dynamic" else None
+    libs = [os.path.basename(interp)] if isinstance(interp, str) else []
+    libs += [os.path.basename(a.path) for a in files if a.result == "ok" and a.op == "open"
+             and is_shared_object(a.path)]
+    return list(dict.fromkeys(libs))
+
+
+def _startup(ctx: _Ctx) -> list[_Hit]:
+    shapes = []
+    for f in ctx.facts:
+        files = _startup_files(f)
+        libs = _startup_libraries(f, files)
+        found = {os.path.basename(a.path): a.result == "ok" for a in reversed(files)
+                 if a.category in ("ld-cache", "ld-preload")}
+        own = tuple(sorted(f"read {name}" if ok else f"no {name}" for name, ok in found.items()))
+        failed = sum(1 for a in files if a.result != "ok" and is_shared_object(a.path))
+        shapes.append((tuple(libs), own, failed))
+    if len(set(shapes)) < 2:
+        return []
+    parts = []
+    for f, (libs, own, failed) in zip(ctx.facts, shapes):
+        what = f"{len(libs)} {'library' if len(libs) == 1 else 'libraries'} ({', '.join(libs)})" if libs else \
+            "no library (static: the libc is in the executable)" if str((f.elf or {}).get("linkage")).startswith("static") \
+            else "no library"
+        extra = [*own, *([f"{failed} failed probes"] if failed else [])]
+        parts.append(f"{f.label} ({_flavour(f)}) {what}" + (f", {', '.join(extra)}" if extra else ""))
+    text = (_about(ctx, {"glibc": "glibc's ld.so checks /etc/ld.so.preload, maps /etc/ld.so.cache and opens "
+                               "each library, probing glibc-hwcaps subdirectories on LD_LIBRARY_PATH and "
+                               "RUNPATH; static glibc loads nothing.",
+                               "musl": "musl's loader is libc itself (mapped by the kernel), has no cache and no "
+                               "preload file; static musl loads nothing."})
+            + " Loaded at startup: " + "; ".join(parts) + ".")
+    ev: list[tuple[int, int]] = []
+    for i, f in enumerate(ctx.facts):
+        ev += [(i, a.seq) for a in _startup_files(f) if a.result == "ok"][:3]
+    summary = " vs ".join(str(len(libs)) for libs, _, _ in shapes) + " libraries loaded"
+    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+
+
+def _peer_key(sa: dict[str, Any]) -> tuple[str, str, int | None]:
+    return str(sa.get("family")), str(sa.get("addr") or sa.get("path") or ""), sa.get("port")
+
+
+def _network_peers(ctx: _Ctx) -> list[_Hit]:
+    """Who each build talked to (DNS servers, the addresses it connected to), from the decoded
+    sockaddrs: another DNS server, or /etc/hosts answering in one build and DNS in another."""
+    per: list[dict[tuple[str, str, int | None], tuple[str, str, int]]] = []
+    for f in ctx.facts:
+        peers: dict[tuple[str, str, int | None], tuple[str, str, int]] = {}
+        for s in f.sockets:
+            if s.sockaddr and s.purpose in ("dns", "other") and s.domain in ("AF_INET", "AF_INET6"):
+                text = sockaddr_text(s.sockaddr) or "?"
+                peers.setdefault(_peer_key(s.sockaddr), (text, s.purpose, s.peer_seq or s.seq))
+        per.append(peers)
+    if len({tuple(sorted(p)) for p in per}) < 2:
+        return []
+    common = set(per[0]).intersection(*per[1:])
+    parts = []
+    for f, peers in zip(ctx.facts, per):
+        dns = [t for t, purpose, _ in peers.values() if purpose == "dns"]
+        other = [t for t, purpose, _ in peers.values() if purpose != "dns"]
+        said = ([f"asked the DNS server {', '.join(dns)}"] if dns else
+                ["asked no DNS server" + (" (it read /etc/hosts)" if any(
+                    a.path == "/etc/hosts" and a.result == "ok" for a in f.files) else "")])
+        said += [f"connected to {', '.join(other)}"] if other else []
+        parts.append(f"{f.label} {' and '.join(said)}")
+    only = []
+    for key in dict.fromkeys(k for p in per for k in p if k not in common):
+        users = [f.label for f, p in zip(ctx.facts, per) if key in p]
+        text = next(p[key][0] for p in per if key in p)
+        only.append(f"{text} only {', '.join(users)}")
+    text = ("The builds exchanged packets with different addresses or ports: a name answered from "
+            "/etc/hosts in one build and by DNS in another (their nsswitch order or libc differ), another "
+            "DNS server, or another address for the same name. " + "; ".join(parts) + ".")
+    ev = [(i, seq) for i, p in enumerate(per) for k, (_, _, seq) in p.items() if k not in common]
+    return [_Hit(tuple(ctx.labels), {"summary": "; ".join(only)}, text, ev)]
+
+
+_PROFILE_RATIO = 2
+_PROFILE_MIN = 10  # a count under this in every run is noise for the ratio test
+
+
+def _syscall_profile(ctx: _Ctx) -> list[_Hit]:
+    # Compare only what every run recorded: a seccomp-filtered trace does not see the rest.
+    names: set[str] = set().union(*(f.syscall_counts for f in ctx.facts))
+    for f in ctx.facts:
+        traced = f.trace_set.get("syscalls")
+        if traced is not None:
+            names &= set(traced)
+    only: dict[tuple[int, ...], list[str]] = {}  # indexes of the runs using them -> syscalls
+    ratio: list[str] = []
+    for n in sorted(names):
+        counts = [f.syscall_counts.get(n, 0) for f in ctx.facts]
+        if 0 in counts:
+            only.setdefault(tuple(i for i, c in enumerate(counts) if c), []).append(n)
+        elif max(counts) >= _PROFILE_MIN and max(counts) > _PROFILE_RATIO * min(counts):
+            ratio.append(n)
+    if not only and not ratio:
+        return []
+    n_only = sum(len(v) for v in only.values())
+    lines = [f"only {_names([ctx.labels[i] for i in users])}: {', '.join(ns)}" for users, ns in only.items()]
+    if ratio:
+        lines.append("counts differ more than 2x: " + ", ".join(
+            f"{n} " + "/".join(str(f.syscall_counts.get(n, 0)) for f in ctx.facts) for n in ratio))
+    kinds = {_libc(f) for f in ctx.facts}
+    notes = (["rseq and set_robust_list are glibc's per-thread registration", "clone3 its thread creation"]
+             if "glibc" in kinds else []) + (["writev musl's stdio flush"] if "musl" in kinds else [])
+    text = ("Syscalls used by only some builds show libc choices: " + ", ".join([*notes, "openat vs open the "
+            "libc's wrapper"]) + ". " + "; ".join(lines) + ".")
+    ev: list[tuple[int, int]] = []
+    for users, ns in only.items():
+        for n in ns[:2]:
+            ev += [(users[0], s) for s in ctx.find(users[0], _named(n))]
+    summary = f"{n_only} in only some builds, {len(ratio)} counts over 2x apart"
+    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+
+
+CHECKS: dict[str, Callable[[_Ctx], list[_Hit]]] = {
+    "loader-refusal": _loader_refusal,
+    "second-libc": _second_libc,
+    "child-libc": _child_libc,
+    "exit-status": _exit_status,
+    "nss-config": _nss_config,
+    "nss-module": _nss_module,
+    "resolver-config": _resolver_config,
+    "dns-queries": _dns_queries,
+    "dns-transport": _dns_transport,
+    "dns-answers": _dns_answers,
+    "gconv-module": _gconv_module,
+    "malloc-pattern": _malloc_pattern,
+    "thread-stack": _thread_stack,
+    "output": _output,
+    "nscd-probe": _nscd_probe,
+    "locale-files": _locale_files,
+    "network-peers": _network_peers,
+    "startup": _startup,
+    "syscall-profile": _syscall_profile,
+}
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "hex" in value:
+            return {**value, "hex": str(value["hex"])[: 2 * EVIDENCE_BYTES]}
+        return {k: _clip(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clip(v) for v in value]
+    return value
+
+
+def evidence_line(event: Event, dns: Sequence[DnsMessage] = ()) -> str:
+    """The event as `show` renders it, with buffers cut to EVIDENCE_BYTES (marked `...`).
+    DNS messages the event carried are named after it: their raw bytes say little."""
+    if dns and event.get("args"):
+        # Only the descriptor and the result: the decoded messages follow.
+        head, sep, result = format_event({**event, "args": event["args"][:1]}).rpartition(") = ")
+        line = f"{head}, ...{sep}{result}"
+    else:
+        line = format_event({**event, "args": _clip(event["args"])} if "args" in event else event)
+    note = dns_note(dns)
+    room = EVIDENCE_WIDTH - len(note)
+    return (line if len(line) <= room else line[: room - 3] + "...") + note
+
+
+def dns_note(dns: Sequence[DnsMessage]) -> str:
+    """`  ; DNS query A example.com`: what the DNS messages an event carried say."""
+    return ("  ; DNS " + ", ".join(_dns_text(m) for m in dns)) if dns else ""
+
+
+def _dns_text(m: DnsMessage) -> str:
+    if m.direction == "query":
+        return f"query {m.qtype} {m.name}"
+    return f"answer {m.qtype} {m.name} {m.rcode} {m.answers}" + (" TC" if m.tc else "")
+
+
+def _evidence(ctx: _Ctx, pairs: list[tuple[int, int]]) -> tuple[Evidence, ...]:
+    chosen: list[tuple[int, int]] = []
+    per_run: dict[int, int] = {}
+    # The checks list the most telling events first: keep those, then show them in order.
+    for run, seq in dict.fromkeys(pairs):
+        if per_run.get(run, 0) < MAX_EVIDENCE_PER_RUN and ctx.event(run, seq) is not None:
+            chosen.append((run, seq))
+            per_run[run] = per_run.get(run, 0) + 1
+    out = []
+    for run, seq in sorted(chosen):
+        e = ctx.event(run, seq)
+        assert e is not None
+        line = evidence_line(e, ctx.dns(run, seq))
+        program = program_at(ctx.programs(run), e.get("pid", 0), seq)
+        out.append(Evidence(ctx.labels[run], seq, f"[{os.path.basename(program)}] {line}" if program else line))
+    return tuple(out)
+
+
+def evaluate(facts: Sequence[Facts], traces: Sequence[Trace]) -> list[Finding]:
+    """Findings for the runs compared, most severe first (catalogue order within a severity).
+    facts[i] must be the facts of traces[i]."""
+    if len(facts) != len(traces):
+        raise ValueError("evaluate needs the facts of each trace, in the same order")
+    refused = {i: r for i, (f, t) in enumerate(zip(facts, traces)) if (r := refusal(f, t)) is not None}
+    ctx = _Ctx(facts, traces, refused)
+    # What a build that never started did not do follows from that: the other rules compare
+    # only the builds that ran.
+    kept = [i for i in range(len(facts)) if i not in refused]
+    started = _Ctx([facts[i] for i in kept], [traces[i] for i in kept]) if refused else ctx
+    findings: list[Finding] = []
+    for rule in sorted(RULES, key=lambda r: SEVERITIES.index(r.severity)):
+        on = ctx if rule.id == "loader-refusal" else started
+        if on is not ctx and len(kept) < 2:
+            continue
+        for hit in CHECKS[rule.id](on):
+            findings.append(Finding(
+                id=rule.id, severity=rule.severity, title=rule.title.format(**hit.params),
+                explanation=hit.explanation, runs=hit.runs, evidence=_evidence(on, hit.evidence),
+                ref=f"docs/divergences.md#{rule.id}",
+            ))
+    return findings
+
+
+def _is_anon_mmap_of(size: int, e: Event) -> bool:
+    """An anonymous mapping of exactly `size` bytes: how both libcs allocate a thread stack."""
+    return e.get("name") == "mmap" and (e.get("args") or [0, 0])[1] == size and e.get("fd_path") is None

@@ -1,0 +1,159 @@
+/* The recorder's stop loop for the calls that need nothing from the program's memory, in C
+ * (loaded with ctypes).
+ *
+ * Every ptrace stop costs two context switches in the kernel; in Python it also cost about
+ * 9 us of interpreter work (waitpid, PTRACE_GET_SYSCALL_INFO, restart, a dict per event).
+ * For the calls Python marks in plain[] (arguments that are plain numbers, like getppid or
+ * sched_yield, and calls decoded from their numbers alone, like futex, mmap or close) this
+ * loop does the waiting, reading and restarting itself and keeps each call as one fixed-size
+ * record; Python turns a batch of records into events at once (libctrace/recorder.py). Every
+ * other stop (calls whose paths or buffers must be read while the thread is stopped, signals,
+ * fork/exec events, exits) goes back to Python as it came, with its syscall info already read.
+ *
+ * Compiled with the package (setup.py) into libctrace/_stoploop.abi3.so; without it the recorder
+ * runs the same logic in Python (slower, same events).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#ifndef __WALL
+#define __WALL 0x40000000
+#endif
+#define REQ_SYSCALL 24
+#define REQ_CONT 7
+#define REQ_GET_SYSCALL_INFO 0x420e
+#define OP_ENTRY 1
+#define OP_EXIT 2
+#define OP_SECCOMP 3
+#define EVENT_SECCOMP 7
+#define AUDIT_ARCH_X86_64 0xc000003eu
+#define NR_MAX 1024   /* the size of the plain[] table Python passes */
+#define PENDING 1024  /* threads inside a plain call at once; more go to Python */
+
+/* struct ptrace_syscall_info (linux/ptrace.h), as much as this file reads. */
+struct syscall_info {
+    uint8_t op;
+    uint8_t pad[3];
+    uint32_t arch;
+    uint64_t instruction_pointer, stack_pointer;
+    union {
+        struct { uint64_t nr, args[6]; } entry;  /* also the seccomp stop */
+        struct { int64_t rval; uint8_t is_error; } exit;
+        struct { uint64_t nr, args[6]; uint32_t ret_data; } seccomp;
+    };
+};
+
+/* One finished call: the layout of stoploop.RAW. */
+struct raw_call {
+    int32_t tid, nr;
+    uint64_t args[6];
+    int64_t ret;
+    double entered, left;  /* CLOCK_MONOTONIC seconds, as time.monotonic() */
+};
+
+/* Shared with Python (stoploop._Ctx): the same fields in this order. */
+struct ctx {
+    /* set by Python */
+    struct raw_call *raw;  /* room for `cap` records */
+    const uint8_t *plain;  /* NR_MAX flags: 1 = this x86_64 call is recorded here */
+    struct syscall_info *info;  /* where a stop handed to Python has its info */
+    int32_t cap;
+    int32_t all_mode;  /* no seccomp filter: resume with PTRACE_SYSCALL after every exit */
+    int32_t spin;      /* polls before blocking in waitpid (0 when all runs on one CPU) */
+    /* set here */
+    int32_t nraw;      /* records in raw[] not yet taken by Python */
+    int32_t tid, status;  /* the stop handed to Python */
+    int32_t info_len;  /* > 0: *info holds that stop's PTRACE_GET_SYSCALL_INFO */
+    /* threads stopped inside a plain call: entry seen, exit not yet */
+    int32_t npending;
+    struct raw_call pending[PENDING];
+};
+
+/* Python checks its mirror of struct ctx against this before the first use. */
+long stoploop_ctx_size(void) { return (long)sizeof(struct ctx); }
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct raw_call *find(struct ctx *c, int32_t tid) {
+    for (int32_t i = 0; i < c->npending; i++)
+        if (c->pending[i].tid == tid) return &c->pending[i];
+    return 0;
+}
+
+static void drop(struct ctx *c, struct raw_call *p) {
+    *p = c->pending[--c->npending];
+}
+
+/* Handles one syscall stop if it belongs here; 0 hands it to Python. */
+static int handle(struct ctx *c, int32_t tid) {
+    long n = ptrace(REQ_GET_SYSCALL_INFO, tid, (void *)sizeof *c->info, c->info);
+    if (n <= 0) return 0;  /* Python reads it again and deals with the error */
+    c->info_len = (int32_t)n;
+    struct syscall_info *si = c->info;
+    if (si->op == OP_EXIT) {
+        struct raw_call *p = find(c, tid);
+        if (!p) return 0;
+        struct raw_call *r = &c->raw[c->nraw++];
+        *r = *p;
+        r->ret = si->exit.rval;
+        r->left = now();
+        drop(c, p);
+        /* ESRCH: killed meanwhile; its exit status comes next */
+        ptrace(c->all_mode ? REQ_SYSCALL : REQ_CONT, tid, 0, 0);
+        return 1;
+    }
+    if ((si->op != OP_ENTRY && si->op != OP_SECCOMP) || si->arch != AUDIT_ARCH_X86_64 ||
+        si->entry.nr >= NR_MAX || !c->plain[si->entry.nr] || c->npending == PENDING)
+        return 0;
+    struct raw_call *p = &c->pending[c->npending++];
+    p->tid = tid;
+    p->nr = (int32_t)si->entry.nr;
+    memcpy(p->args, si->entry.args, sizeof p->args);
+    p->entered = now();
+    ptrace(REQ_SYSCALL, tid, 0, 0);
+    return 1;
+}
+
+/* Waits for stops until one is for Python (returns 0, in c->tid and c->status), raw[] is
+ * full (1), or waitpid fails (-errno: EINTR lets Python run its signal handlers). */
+int stoploop_run(struct ctx *c) {
+    while (c->nraw < c->cap) {
+        int status;
+        /* The program stops again within microseconds when it runs on another CPU: polling
+         * first saves the wake-up of an idle CPU, which costs more than the stop itself. */
+        pid_t tid = 0;
+        for (int32_t i = 0; i < c->spin && tid == 0; i++)
+            tid = waitpid(-1, &status, __WALL | WNOHANG);
+        if (tid == 0) tid = waitpid(-1, &status, __WALL);
+        if (tid < 0) return -errno;
+        c->info_len = 0;
+        int sig = WIFSTOPPED(status) ? WSTOPSIG(status) : 0;
+        if (!(sig == (SIGTRAP | 0x80) || (sig == SIGTRAP && status >> 16 == EVENT_SECCOMP)) ||
+            !handle(c, tid)) {
+            c->tid = tid;
+            c->status = status;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* A thread left while inside a plain call (killed, or voided by another thread's exec):
+ * copies its open call to *out and forgets it; 0 if it had none. */
+int stoploop_forget(struct ctx *c, int32_t tid, struct raw_call *out) {
+    struct raw_call *p = find(c, tid);
+    if (!p) return 0;
+    *out = *p;
+    drop(c, p);
+    return 1;
+}

@@ -1,3 +1,0 @@
-from tracer.cli import main
-
-main()
