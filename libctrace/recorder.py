@@ -27,6 +27,7 @@ from libctrace.hostfiles import snapshot as host_files
 from libctrace.launcher import PTRACE_INTERRUPT, Launched, attach, build_filter, launch, resolve_program
 from libctrace.model import Event, Trace, header_record
 from libctrace.rawptrace import PTRACE, get_errno, ptrace
+from libctrace.decode.copied import COPIED, RET, CopiedMemory
 from libctrace.stoploop import FULL, STOP, StopLoop
 from libctrace.stoploop import load as load_stoploop
 from libctrace.syscalls import FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
@@ -284,6 +285,7 @@ class _Recorder:
         # every stop back: the calls before the first execve are libctrace's own.
         lib = load_stoploop() if opts.syscall_info else None
         self.fast = StopLoop(lib, ctypes.addressof(self.info)) if lib is not None else None
+        self._copied = CopiedMemory()  # the memory the C loop copied for one call (decode/copied.py)
 
     # ------------------------------------------------------------ the timer
 
@@ -486,6 +488,8 @@ class _Recorder:
                         args = v[3:]
             if op == _OP_EXIT:
                 ent = pending.pop(tid, None)
+                if ent is None and in_c:
+                    ent = self._forget_fast(tid)  # the C loop's call whose copy fell short
                 if ent is None:
                     pass
                 elif ent[0] in plain:  # nothing to decode (what the C loop does without Python)
@@ -501,7 +505,8 @@ class _Recorder:
                     if tid == self.root and name in ("execve", "execveat"):
                         self.started = True
                         if fast is not None:
-                            fast.enable(self._handled_in_c(), all_mode)
+                            handled = self._handled_in_c()
+                            fast.enable(handled, all_mode, {nr: COPIED[NAMES[nr]] for nr in handled if NAMES[nr] in COPIED})
                     else:
                         self._resume(tid)
                         continue
@@ -528,7 +533,7 @@ class _Recorder:
         program's memory, and no other stop between their entry and exit (not fork or exit,
         which Python must see)."""
         return [nr for nr in self.emit
-                if (nr in self.plain or NAMES[nr] in NO_MEMORY)
+                if (nr in self.plain or NAMES[nr] in NO_MEMORY or NAMES[nr] in COPIED)
                 and NAMES[nr] not in ENTRY_DECODED and NAMES[nr] not in LIFECYCLE and nr not in self.follow]
 
     def _plain(self, tid: int, nr: int, args: Sequence[int], t: float, rval: int, is_error: bool, end: float) -> None:
@@ -553,10 +558,21 @@ class _Recorder:
         """The calls the C loop finished since it last returned, before anything later, decoded
         now as their exit stops would have been (in order: the descriptor tables follow)."""
         t0, plain = self.t0, self.plain
-        for tid, nr, *args, ret, entered, left in self.fast.take():  # type: ignore[union-attr]
+        for i, (tid, nr, *args, ret, entered, left) in enumerate(self.fast.take()):  # type: ignore[union-attr]
             t = round(entered - t0, 6)
             if nr in plain:
                 self._plain(tid, nr, args, t, ret, -4096 < ret < 0, left)
+            elif NAMES[nr] in COPIED:
+                self._copied.load([
+                    (addr, kind, ret if kind == RET else size, data or b"")
+                    for (_arg, kind, size), (addr, data) in zip(COPIED[NAMES[nr]], self.fast.copied(i))  # type: ignore[union-attr]
+                    if addr
+                ])
+                live, self.decoder.mem = self.decoder.mem, self._copied
+                try:
+                    self._syscall(tid, (nr, tuple(args), t, None), ret, -4096 < ret < 0, left)
+                finally:
+                    self.decoder.mem = live
             else:
                 self._syscall(tid, (nr, tuple(args), t, None), ret, -4096 < ret < 0, left)
 

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -35,6 +36,11 @@
 #define AUDIT_ARCH_X86_64 0xc000003eu
 #define NR_MAX 1024   /* the size of the plain[] table Python passes */
 #define PENDING 1024  /* threads inside a plain call at once; more go to Python */
+#define SLOTS 3       /* memory ranges copied per call (libctrace/decode/copied.py) */
+#define SLOT_SIZE 256 /* bytes per range */
+#define COPY_FIXED 1  /* size bytes at args[arg] */
+#define COPY_CSTR 2   /* a C string at args[arg]: its NUL within the copy, or unreadable */
+#define COPY_RET 3    /* the result's count of bytes at args[arg], when the call returned > 0 */
 
 /* struct ptrace_syscall_info (linux/ptrace.h), as much as this file reads. */
 struct syscall_info {
@@ -57,12 +63,25 @@ struct raw_call {
     double entered, left;  /* CLOCK_MONOTONIC seconds, as time.monotonic() */
 };
 
+/* What to copy from the program's memory at a call's exit, per slot (0: none). */
+struct copy_spec { uint8_t arg, kind; uint16_t size; };
+
+/* The copies for raw[i]: len < 0 unreadable, < the size asked for: cut by unmapped memory. */
+struct copies {
+    uint64_t addr[SLOTS];
+    int32_t len[SLOTS];
+    int32_t pad;
+    uint8_t data[SLOTS][SLOT_SIZE];
+};
+
 /* Shared with Python (stoploop._Ctx): the same fields in this order. */
 struct ctx {
     /* set by Python */
     struct raw_call *raw;  /* room for `cap` records */
     const uint8_t *plain;  /* NR_MAX flags: 1 = this x86_64 call is recorded here */
     struct syscall_info *info;  /* where a stop handed to Python has its info */
+    const struct copy_spec *spec;  /* NR_MAX * SLOTS: the memory each handled call needs */
+    struct copies *copies;  /* room for `cap`: the copies of raw[i] */
     int32_t cap;
     int32_t all_mode;  /* no seccomp filter: resume with PTRACE_SYSCALL after every exit */
     int32_t spin;      /* polls before blocking in waitpid (0 when all runs on one CPU) */
@@ -94,6 +113,33 @@ static void drop(struct ctx *c, struct raw_call *p) {
     *p = c->pending[--c->npending];
 }
 
+/* Copies the memory the decoder of p's call reads into *out while the thread is stopped at
+ * its exit; 0 when the copy cannot stand for that read (a longer string or result), which
+ * hands the stop to Python (Python takes the open call with stoploop_forget). */
+static int copy(const struct ctx *c, int32_t tid, const struct raw_call *p, struct copies *out) {
+    const struct copy_spec *sp = &c->spec[p->nr * SLOTS];
+    for (int i = 0; i < SLOTS; i++) {
+        out->len[i] = 0;
+        out->addr[i] = 0;
+        if (!sp[i].kind) continue;
+        uint64_t addr = p->args[sp[i].arg];
+        size_t size = sp[i].size;
+        if (sp[i].kind == COPY_RET) {
+            if (p->ret <= 0) continue;
+            if ((uint64_t)p->ret > size) return 0;
+            size = (size_t)p->ret;
+        }
+        out->addr[i] = addr;
+        if (!addr) continue;
+        struct iovec local = {out->data[i], size}, remote = {(void *)addr, size};
+        ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+        out->len[i] = n < 0 ? -1 : (int32_t)n;
+        if (sp[i].kind == COPY_CSTR && n == (ssize_t)size && !memchr(out->data[i], 0, size))
+            return 0;
+    }
+    return 1;
+}
+
 /* Handles one syscall stop if it belongs here; 0 hands it to Python. */
 static int handle(struct ctx *c, int32_t tid) {
     long n = ptrace(REQ_GET_SYSCALL_INFO, tid, (void *)sizeof *c->info, c->info);
@@ -103,9 +149,10 @@ static int handle(struct ctx *c, int32_t tid) {
     if (si->op == OP_EXIT) {
         struct raw_call *p = find(c, tid);
         if (!p) return 0;
+        p->ret = si->exit.rval;
+        if (c->spec[p->nr * SLOTS].kind && !copy(c, tid, p, &c->copies[c->nraw])) return 0;
         struct raw_call *r = &c->raw[c->nraw++];
         *r = *p;
-        r->ret = si->exit.rval;
         r->left = now();
         drop(c, p);
         /* ESRCH: killed meanwhile; its exit status comes next */

@@ -14,7 +14,9 @@ import os
 import struct
 import sys
 from functools import cache
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
+
+from libctrace.decode.copied import SLOT_SIZE, SLOTS
 
 # The name setuptools gives a stable-ABI extension (setup.py asks for one).
 LIBRARY = os.path.join(os.path.dirname(__file__), "_stoploop.abi3.so")
@@ -28,6 +30,9 @@ _SPIN = 100
 
 # struct raw_call: tid, nr, args[6] (as the kernel gives them, unsigned), ret, entered, left
 RAW = struct.Struct("=ii6Qqdd")
+# struct copies: addr[SLOTS], len[SLOTS], pad, then the bytes (SLOTS x SLOT_SIZE)
+COPIES = struct.Struct(f"={SLOTS}Q{SLOTS}i4x")
+_COPIES_SIZE = COPIES.size + SLOTS * SLOT_SIZE
 FULL, STOP = 1, 0  # stoploop_run's results besides -errno
 
 
@@ -37,6 +42,8 @@ class _Ctx(ctypes.Structure):
         ("raw", ctypes.c_void_p),
         ("plain", ctypes.c_void_p),
         ("info", ctypes.c_void_p),
+        ("spec", ctypes.c_void_p),
+        ("copies", ctypes.c_void_p),
         ("cap", ctypes.c_int32),
         ("all_mode", ctypes.c_int32),
         ("spin", ctypes.c_int32),
@@ -61,17 +68,25 @@ class StopLoop:
         self._forget.restype = ctypes.c_int
         self.raw = ctypes.create_string_buffer(RAW.size * _CAP)
         self.table = (ctypes.c_uint8 * NR_MAX)()  # all 0: every stop goes to Python
+        # struct copy_spec (arg, kind, size) per call and slot: all 0, nothing copied
+        self.spec = (ctypes.c_uint8 * (4 * SLOTS * NR_MAX))()
+        self.copies = ctypes.create_string_buffer(_COPIES_SIZE * _CAP)
         spin = _SPIN if len(os.sched_getaffinity(0)) > 1 else 0  # one CPU: polling only delays
-        self.ctx = _Ctx(raw=ctypes.addressof(self.raw), plain=ctypes.addressof(self.table), info=info_addr, cap=_CAP, spin=spin)
+        self.ctx = _Ctx(raw=ctypes.addressof(self.raw), plain=ctypes.addressof(self.table), info=info_addr,
+                        spec=ctypes.addressof(self.spec), copies=ctypes.addressof(self.copies), cap=_CAP, spin=spin)
         self.addr = ctypes.addressof(self.ctx)
 
-    def enable(self, plain: Iterable[int], all_mode: bool) -> None:
+    def enable(self, plain: Iterable[int], all_mode: bool, copied: Mapping[int, tuple[tuple[int, int, int], ...]]) -> None:
         """From now on, handle these x86_64 calls in C; all_mode: no seccomp filter (after a
-        call, resume to the next syscall stop instead of the next filtered one)."""
+        call, resume to the next syscall stop instead of the next filtered one); copied: the
+        memory to copy at the exit of some of them (decode/copied.py's slots)."""
         self.ctx.all_mode = int(all_mode)
         for nr in plain:
             if nr < NR_MAX:
                 self.table[nr] = 1
+        for nr, slots in copied.items():
+            for i, (arg, kind, size) in enumerate(slots):
+                struct.pack_into("=BBH", self.spec, 4 * (nr * SLOTS + i), arg, kind, size)
 
     def run(self) -> int:
         """STOP (a stop for Python: `stop()`), FULL (take the records), or -errno of waitpid."""
@@ -89,6 +104,14 @@ class StopLoop:
             return iter(())
         self.ctx.nraw = 0
         return RAW.iter_unpack(ctypes.string_at(self.raw, n * RAW.size))
+
+    def copied(self, i: int) -> list[tuple[int, bytes | None]]:
+        """The memory copied for the i-th call of the last take(): per slot its address and
+        bytes (None: unreadable); read before the next run()."""
+        base = ctypes.addressof(self.copies) + i * _COPIES_SIZE
+        head = COPIES.unpack(ctypes.string_at(base, COPIES.size))
+        return [(head[s], None if head[SLOTS + s] < 0 else
+                 ctypes.string_at(base + COPIES.size + s * SLOT_SIZE, head[SLOTS + s])) for s in range(SLOTS)]
 
     def forget(self, tid: int) -> tuple | None:
         """The open call of a thread that left inside it (killed, or voided by an exec)."""

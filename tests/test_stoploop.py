@@ -135,3 +135,54 @@ def test_calls_handled_in_c_reach_the_file_while_the_program_waits(tmp_path: Pat
     assert trace.footer["outcome"] == "interrupted"
     (pause,) = syscalls(trace, "pause")
     assert pause["ret"] is None
+
+
+# The calls whose memory the C loop copies at their exit (libctrace/decode/copied.py).
+_COPIED = {"rt_sigaction", "rt_sigprocmask", "getxattr", "lgetxattr", "fgetxattr", "prlimit64", "fcntl", "ioctl"}
+
+
+def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Decoded from the C loop's copy, the calls read as the Python loop reads them at the stop:
+    structs, strings, xattr values, NULL, unreadable and half-readable pointers alike."""
+    import re
+
+    target = tmp_path / "file"
+    target.write_text("x")
+    argv = [str(prog("copied_calls")), str(target)]
+    copies = 0
+    real = stoploop.StopLoop.copied
+
+    def counted(self: stoploop.StopLoop, i: int) -> list:
+        nonlocal copies
+        copies += 1
+        return real(self, i)
+
+    def calls(trace: Trace) -> Counter:
+        # addresses (ASLR) differ between runs, also inside decoded structs; so do the pipes'
+        # descriptor numbers (the two threads open theirs at the same time)
+        return Counter(
+            (e["name"], json.dumps(["FD" if e["name"] == "ioctl" and i == 0 else
+                                    re.sub(r"0x[0-9a-f]{6,}", "ADDR", a) if isinstance(a, str) else a
+                                    for i, a in enumerate(e["args"])]),
+             e["ret"], e["errno"], "tid" in e)
+            for e in syscalls(trace) if e["name"] in _COPIED
+        )
+
+    monkeypatch.setattr(stoploop.StopLoop, "copied", counted)
+    c_trace, c_code = _record(monkeypatch, True, argv, trace_set="all")
+    py_trace, py_code = _record(monkeypatch, False, argv, trace_set="all")
+    assert c_code == py_code == 0
+    got = calls(c_trace)
+    assert got == calls(py_trace)
+    assert copies >= 2 * 20 * 22  # the C loop took them (not the long path: Python did)
+    text = "\n".join(sorted(k[0] + k[1] for k in got))
+    assert '"{sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=SA_RESTART}", "{sa_handler=SIG_IGN' in text
+    assert 'rt_sigaction["SIGUSR1", "ADDR", "NULL", 8]' in text  # half readable: its address
+    assert 'rt_sigprocmask["SIG_BLOCK", "[USR2]", "[]", 8]' in text
+    assert 'lgetxattr["ADDR", "user.x"' in text  # a string cut by the unmapped page
+    assert 'ioctl["FD", "FIONREAD", "[3]"]' in text and 'prlimit64[0, "RLIMIT_NOFILE", "NULL", "{rlim_cur=' in text
+    assert 'fcntl[3, "F_GETLK", "{l_type=F_UNLCK, l_whence=SEEK_SET, l_start=' in text
+    assert 'fcntl[3, "F_SETLK", "{l_type=F_RDLCK, l_whence=SEEK_SET, l_start=' in text
+    assert '["./././' in text  # the path longer than the copy, decoded by Python at the stop
+    if syscalls(c_trace, "setxattr")[-1]["ret"] == 0:  # the filesystem keeps user xattrs
+        assert 'getxattr[3, "user.libctrace", {"hex": "76616c75650a0100", "len": 8}, 64]' in text.replace("fget", "get")

@@ -63,7 +63,8 @@ def plain(name: str) -> bool:
 # and the result alone, so the recorder's C loop takes their stops (libctrace/stoploop.c). An
 # unknown descriptor is still looked up in /proc then, a little later than at the stop. Not
 # fcntl: its lock commands read a struct flock, which the next call may have overwritten by then
-# (bench/fidelity/file.c: F_SETLK then F_GETLK on the same struct).
+# (bench/fidelity/file.c: F_SETLK then F_GETLK on the same struct); the C loop copies it at the
+# exit stop instead (decode/copied.py).
 NO_MEMORY: frozenset[str] = frozenset((
     "close", "close_range", "dup", "dup2", "dup3", "lseek",
     "mmap", "mprotect", "madvise", "mremap", "rseq", "futex", "kill",
