@@ -505,8 +505,7 @@ class _Recorder:
                     if tid == self.root and name in ("execve", "execveat"):
                         self.started = True
                         if fast is not None:
-                            handled = self._handled_in_c()
-                            fast.enable(handled, all_mode, {nr: COPIED[NAMES[nr]] for nr in handled if NAMES[nr] in COPIED})
+                            self._enable_fast(all_mode)
                     else:
                         self._resume(tid)
                         continue
@@ -527,6 +526,11 @@ class _Recorder:
                 err = get_errno()
                 if err != errno.ESRCH:  # ESRCH: killed meanwhile, its exit comes next
                     raise OSError(err, f"ptrace resume: {os.strerror(err)}")
+
+    def _enable_fast(self, all_mode: bool) -> None:
+        """Hands the C loop its calls and the memory to copy for some of them."""
+        handled = self._handled_in_c()
+        self.fast.enable(handled, all_mode, {nr: COPIED[NAMES[nr]] for nr in handled if NAMES[nr] in COPIED})  # type: ignore[union-attr]
 
     def _handled_in_c(self) -> list[int]:
         """The calls the C loop records on its own: recorded ones that need nothing from the
@@ -778,7 +782,7 @@ class _Recorder:
             self.fresh.add(tid)
         self.started = self.execed = True
         if self.fast is not None:
-            self.fast.enable(self._handled_in_c(), True)
+            self._enable_fast(True)
 
     def detach_all(self) -> None:
         """`run -p` interrupted: let every thread go on as if never traced. One in a ptrace

@@ -6,7 +6,9 @@
  * For the calls Python marks in plain[] (arguments that are plain numbers, like getppid or
  * sched_yield, and calls decoded from their numbers alone, like futex, mmap or close) this
  * loop does the waiting, reading and restarting itself and keeps each call as one fixed-size
- * record; Python turns a batch of records into events at once (libctrace/recorder.py). Every
+ * record; Python turns a batch of records into events at once (libctrace/recorder.py). For a
+ * few hot calls whose decoders read a small struct or string (spec[], libctrace/decode/copied.py)
+ * it copies those bytes at the exit stop into the record's copies, for Python to decode from. Every
  * other stop (calls whose paths or buffers must be read while the thread is stopped, signals,
  * fork/exec events, exits) goes back to Python as it came, with its syscall info already read.
  *
