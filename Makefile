@@ -11,13 +11,24 @@ BIN := $(VENV)/bin
 # (into the build cache); zig comes from PyPI (ziglang).
 SYSTEM_PACKAGES := gcc libc6-dev musl-tools strace libseccomp2 busybox-static chromium golang-go rustc dpkg-dev make
 
-.PHONY: demo test bench setup system-packages compile clean
+.PHONY: demo test test-fast lint bench setup system-packages compile clean
 
 demo: setup
 	$(BIN)/libctrace demo
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The unit tier: recorded traces in tests/data, no root, no compiler, no tracing (the DNS server
+# tests only bind a loopback port); needs the venv, not the system packages or scenario builds.
+UNIT_TESTS := tests/unit tests/test_dns_server.py
+
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -q $(UNIT_TESTS) $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/overhead.py

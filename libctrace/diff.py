@@ -419,7 +419,7 @@ def _profile_table(facts: Sequence[factlib.Facts]) -> Table:
 def _host_files_table(traces: Sequence[Trace], labels: Sequence[str]) -> Table:
     """Which nsswitch.conf, resolv.conf and hosts each run saw (trace header `host_files`):
     findings about lookups hold for those files, and differ with them."""
-    seen = [t.header.get("host_files") if isinstance(t.header.get("host_files"), dict) else {} for t in traces]
+    seen: list[dict[str, Any]] = [h if isinstance(h := t.header.get("host_files"), dict) else {} for t in traces]
     rows = []
     for path in dict.fromkeys(p for s in seen for p in s):
         cells = []

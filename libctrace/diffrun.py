@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from libctrace.errors import LibctraceError
 from libctrace.model import Trace
 from libctrace.outputs import make_dir
 from libctrace.render.safe import text

@@ -13,7 +13,8 @@ import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 from dnslib import QTYPE, RCODE, DNSBuffer, DNSError, DNSHeader, DNSQuestion, DNSRecord
 
@@ -755,7 +756,7 @@ def extract(trace: Trace, label: str, normalize: Sequence[re.Pattern[str]] = ())
     if not isinstance(wall, (int, float)):
         wall = events[-1].get("t", 0.0) if events else 0.0
     memory = {k: x.memory.get(k, 0) for k in (*_MEMORY_CALLS, "mmap_bytes", "munmap_bytes")}
-    output = footer.get("output") if isinstance(footer.get("output"), dict) else {}
+    output = raw if isinstance(raw := footer.get("output"), dict) else {}
     stdout, stderr = _captured(output.get("stdout")), _captured(output.get("stderr"))
     return Facts(
         label=label,
@@ -782,5 +783,5 @@ def extract(trace: Trace, label: str, normalize: Sequence[re.Pattern[str]] = ())
         trace_set=dict(trace.header.get("trace_set") or {}),
         main_seq=x.main_seq,
         output_source="captured" if stdout is not None else "writes",
-        strsize=trace.header.get("strsize") if isinstance(trace.header.get("strsize"), int) else -1,
+        strsize=size if isinstance(size := trace.header.get("strsize"), int) else -1,
     )

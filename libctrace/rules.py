@@ -523,7 +523,7 @@ def _dns_transport(ctx: _Ctx) -> list[_Hit]:
     for i in tcp:
         f = ctx.facts[i]
         how = _tcp_how(ctx, i)
-        why = _musl_verdict(ctx, i) or ("as glibc's res_send does on TC" if _libc(f) == "glibc" else "")
+        why: str | None = _musl_verdict(ctx, i) or ("as glibc's res_send does on TC" if _libc(f) == "glibc" else "")
         parts.append(f"{f.label} ({_flavour(f)}) retried the query over TCP"
                      + (f" ({how})" if how else "") + (f" — {why}" if why else ""))
     for i in kept:
@@ -778,12 +778,12 @@ def _startup(ctx: _Ctx) -> list[_Hit]:
     shapes = []
     for f in ctx.facts:
         files = _startup_files(f)
-        libs = _startup_libraries(f, files)
+        libs = tuple(_startup_libraries(f, files))
         found = {os.path.basename(a.path): a.result == "ok" for a in reversed(files)
                  if a.category in ("ld-cache", "ld-preload")}
         own = tuple(sorted(f"read {name}" if ok else f"no {name}" for name, ok in found.items()))
         failed = sum(1 for a in files if a.result != "ok" and is_shared_object(a.path))
-        shapes.append((tuple(libs), own, failed))
+        shapes.append((libs, own, failed))
     if len(set(shapes)) < 2:
         return []
     parts = []

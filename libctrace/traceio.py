@@ -5,11 +5,12 @@ from __future__ import annotations
 import gc
 import os
 from functools import partial
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO
+from collections.abc import Callable, Iterator
 
 import orjson
 
-from libctrace.errors import LibctraceError, TraceFormatError
+from libctrace.errors import TraceFormatError
 from libctrace.outputs import create_file
 from libctrace.model import FORMAT, VERSION, Event, Trace, header_record
 

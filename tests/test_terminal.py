@@ -241,3 +241,12 @@ def test_timeline_folds_repeated_rows(tmp_path: Path) -> None:
     assert re.search(r"≠ +open /nonexistent-a/same = ENOENT +open /nonexistent-b/same = ENOENT\n"
                      r"≠ +stat /nonexistent-a = ENOENT .*\n +↑ 2 rows ×5 *\n", timeline), timeline  # exact: no last
     assert "/nonexistent-a/20" not in timeline and len(timeline.splitlines()) < 25, timeline
+
+
+@pytest.mark.parametrize("command", ["", "run", "show", "diff", "inspect", "scenarios", "scenarios list",
+                                     "scenarios build", "scenarios run", "explain", "demo"])
+def test_help_fits_80_columns(command: str) -> None:
+    code, out, err = cli(*command.split(), "--help")
+    assert code == 0, err
+    assert "Examples:" in out or command in ("scenarios list", "scenarios build"), out
+    assert_fits(out)

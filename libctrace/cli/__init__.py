@@ -53,11 +53,16 @@ class LazyGroup(click.Group):
 
 EPILOG = """\b
 Examples:
-  libctrace inspect ./app                         # which libc, which glibc it needs
-  libctrace run -o trace.jsonl -- ./app --flag    # record one run
-  libctrace show trace.jsonl --format summary     # strace -c style table
+  # which libc, which glibc it needs
+  libctrace inspect ./app
+  # record one run
+  libctrace run -o trace.jsonl -- ./app --flag
+  # strace -c style table
+  libctrace show trace.jsonl --format summary
+  # the headline job: three builds compared
   libctrace diff app-glibc app-glibc-static app-musl
-  libctrace demo                                  # the guided tour
+  # the guided tour
+  libctrace demo
 """
 
 

@@ -29,11 +29,12 @@ from libctrace.render.safe import text
 
 EXAMPLES = """\b
 Examples:
-  libctrace demo              # every step (builds the scenarios first if needed)
-  libctrace demo --step 2     # only the DNS step
+  # every step (builds the scenarios first if needed)
+  libctrace demo
+  # only the DNS step
+  libctrace demo --step 2
   make demo                   # sets up the machine, then runs this
 
-\b
 Steps 1 and 2 run in the sandbox (private mount and network namespaces with a DNS server of
 its own): that needs root, or unprivileged user namespaces. Without it they are skipped with
 the reason, and the other steps still run. A step whose builds need a toolchain this machine

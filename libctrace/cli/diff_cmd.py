@@ -14,21 +14,31 @@ from libctrace.sandbox import SandboxConfig, sandbox_options
 
 EXAMPLES = """\b
 Examples:
-  libctrace diff ./app-glibc ./app-musl                   # run both, explain the differences
+  # run both, explain the differences
+  libctrace diff ./app-glibc ./app-musl
+  # arguments after -- go to every build
   libctrace diff ./app-glibc ./app-glibc-static ./app-musl -- --user alice
+  # private network namespace with its own DNS server
   libctrace diff --sandbox ./lookup-glibc ./lookup-musl -- many.libctrace.test
-  libctrace diff glibc.jsonl musl.jsonl --timeline        # saved traces, events side by side
-  libctrace diff ./a ./b --label glibc --label musl --format json | jq '.findings[].id'
-  libctrace diff ./a ./b --html report.html --output-dir traces/  # a report, the traces kept
+  # saved traces, events side by side
+  libctrace diff glibc.jsonl musl.jsonl --timeline
+  # the finding ids, for a script
+  libctrace diff ./a ./b --format json | jq '.findings[].id'
+  # a report, the traces kept
+  libctrace diff ./a ./b --html report.html --output-dir traces/
+  # kill a build that hangs; environment and input for every build
   libctrace diff ./a ./b --timeout 10 -E LANG=C --stdin input.txt -- --batch
-  libctrace diff ./a ./b -e trace=%file,%network         # record only these calls
+  # record only these calls
+  libctrace diff ./a ./b -e trace=%file,%network
 
-\b
 Each build is a program to trace (its stdout and stderr are captured whole as facts, not
 shown) or a saved .jsonl trace. Arguments after -- go to every program; its standard input
 is /dev/null unless --stdin gives a file. Exit status: 0 when no finding is above info,
-1 when the builds diverge, 2 on error (like diff(1)). To gate CI on it:
-  libctrace diff ./a ./b --normalize '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+' --runs 3
+1 when the builds diverge, 2 on error (like diff(1)).
+
+\b
+To gate CI on it (timestamps normalised, each build run 3 times):
+  libctrace diff ./a ./b --normalize '[0-9-]+T[0-9:.]+' --runs 3
 """
 
 

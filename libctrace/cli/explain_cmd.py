@@ -12,8 +12,10 @@ from libctrace.errors import LibctraceError
 
 EPILOG = """\b
 Examples:
-  libctrace explain second-libc     # what it means, why the libcs differ, a real run
-  libctrace explain                 # the ids in the catalogue
+  # what it means, why the libcs differ, a real run
+  libctrace explain second-libc
+  # the ids in the catalogue
+  libctrace explain
 """
 
 _HEADING = re.compile(r"^## `([a-z0-9-]+)`$", re.MULTILINE)

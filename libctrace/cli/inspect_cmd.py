@@ -12,10 +12,15 @@ from libctrace.render.safe import term
 
 EPILOG = """\b
 Examples:
-  libctrace inspect ./app                          # libc flavour, glibc needed, where it runs
-  libctrace inspect ./app --symbols                # every versioned symbol, most demanding first
-  libctrace inspect ./app --against /srv/old-root/lib/x86_64-linux-gnu/libc.so.6
-  libctrace inspect app-glibc app-static app-musl  # one panel per file
+  # libc flavour, glibc needed, where it runs
+  libctrace inspect ./app
+  # every versioned symbol, most demanding first
+  libctrace inspect ./app --symbols
+  # would that libc's loader accept it?
+  libctrace inspect ./app --against /old/lib/x86_64-linux-gnu/libc.so.6
+  # one panel per file
+  libctrace inspect app-glibc app-static app-musl
+  # the glibc version it needs, for a script
   libctrace inspect --format json ./app | jq .glibc_required
 
 \b

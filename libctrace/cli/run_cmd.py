@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import click
 
@@ -16,18 +17,27 @@ if TYPE_CHECKING:
 
 EXAMPLES = """\b
 Examples:
-  libctrace run -- ls /                        # record, print a summary; trace kept in memory
-  libctrace run -o ls.jsonl -- ls -l /tmp      # save the trace (JSON Lines, mode 0600)
+  # record, print a summary; trace kept in memory
+  libctrace run -- ls /
+  # save the trace (JSON Lines, mode 0600)
+  libctrace run -o ls.jsonl -- ls -l /tmp
+  # only the file calls
   libctrace run -e trace=%file -o f.jsonl -- getent passwd root
-  libctrace run -e 'trace=!futex,write' -- ./app       # everything but futex and write
-  libctrace run -e trace=all -s 1024 -- ./app          # no seccomp filter, 1 KiB buffers
-  libctrace run --timeout 5 -q -- ./server             # kill the tree after 5 s, no summary
-  libctrace run --sandbox -- getent hosts www.libctrace.test   # private netns + DNS server
-  libctrace run -p 4242 -p 4243                # attach to running processes; Ctrl-C detaches
-  libctrace run -c -e trace=all -- ls /         # strace -c table at the end, no live lines
-  libctrace run -E LANG=C -E TZ --stdin in.txt -- ./app   # set LANG, unset TZ, stdin from a file
+  # everything but futex and write
+  libctrace run -e 'trace=!futex,write' -- ./app
+  # no seccomp filter, 1 KiB buffers
+  libctrace run -e trace=all -s 1024 -- ./app
+  # kill the tree after 5 s, no summary
+  libctrace run --timeout 5 -q -- ./server
+  # private netns + DNS server
+  libctrace run --sandbox -- getent hosts www.libctrace.test
+  # attach to running processes; Ctrl-C detaches
+  libctrace run -p 4242 -p 4243
+  # strace -c table at the end, no live lines
+  libctrace run -c -e trace=all -- ls /
+  # set LANG, unset TZ, stdin from a file
+  libctrace run -E LANG=C -E TZ --stdin in.txt -- ./app
 
-\b
 The default trace set is what the analysis needs (files, exec, sockets and their payloads,
 memory, threads, futex, output, descriptors); a seccomp filter lets every other syscall run
 without a stop. Without -o (and without -c) the events print on stderr as they happen, like

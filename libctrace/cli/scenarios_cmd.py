@@ -38,7 +38,7 @@ def _status(scenario: sc.Scenario, variant: str, reasons: dict[str, str | None])
 Examples:
   libctrace scenarios list
   libctrace scenarios build nss-passwd
-  libctrace scenarios run dns-lookup --variant glibc-dynamic --variant musl-static
+  libctrace scenarios run dns-lookup --variant musl-static --variant go
   libctrace diff scenarios/.build/traces/dns-lookup-*.jsonl
 """)
 def scenarios() -> None:
@@ -125,7 +125,8 @@ _VARIANT_OPTION = click.option(
 
 @scenarios.command(epilog="""\b
 Examples:
-  libctrace scenarios build                       # every scenario, every available variant
+  # every scenario, every available variant
+  libctrace scenarios build
   libctrace scenarios build nss-passwd --variant glibc-static
 """)
 @click.argument("names", nargs=-1, metavar="[NAME]...")
@@ -182,7 +183,7 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
 @scenarios.command(epilog="""\b
 Examples:
   libctrace scenarios run nss-passwd
-  libctrace scenarios run dns-lookup --variant glibc-dynamic --variant musl-static
+  libctrace scenarios run dns-lookup --variant musl-static --variant go
   libctrace scenarios run fatal --output-dir /tmp/traces --no-sandbox
   libctrace diff scenarios/.build/traces/nss-passwd-*.jsonl
 """)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 import click
 
@@ -17,16 +18,26 @@ if TYPE_CHECKING:
 
 EPILOG = """\b
 Examples:
-  libctrace show trace.jsonl                          # strace-like, one line per event
-  libctrace show trace.jsonl -e trace=%file           # only file calls (process events stay)
-  libctrace show trace.jsonl -e trace='!mmap,munmap'  # everything but those
-  libctrace show trace.jsonl --pid 4242 | less        # one process (or thread)
-  libctrace show trace.jsonl -s 256 -e trace=read     # more of each buffer read
-  libctrace show trace.jsonl --format summary         # strace -c table, files, processes
-  libctrace show trace.jsonl --format json | jq .name # events as JSON lines
-  libctrace show trace.jsonl -tt -T -e trace=%network # time of day, time in each call
-  libctrace show trace.jsonl -r                       # time since the previous line
-  libctrace show trace.jsonl --html trace.html        # timeline, DNS, counts as a page
+  # strace-like, one line per event
+  libctrace show trace.jsonl
+  # only file calls (process events stay)
+  libctrace show trace.jsonl -e trace=%file
+  # everything but those
+  libctrace show trace.jsonl -e trace='!mmap,munmap'
+  # one process (or thread)
+  libctrace show trace.jsonl --pid 4242 | less
+  # more of each buffer read
+  libctrace show trace.jsonl -s 256 -e trace=read
+  # strace -c table, files, processes
+  libctrace show trace.jsonl --format summary
+  # events as JSON lines
+  libctrace show trace.jsonl --format json | jq .name
+  # time of day, time in each call
+  libctrace show trace.jsonl -tt -T -e trace=%network
+  # time since the previous line
+  libctrace show trace.jsonl -r
+  # timeline, DNS, counts as a page
+  libctrace show trace.jsonl --html trace.html
 """
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from html import escape
-from typing import Sequence
+from collections.abc import Sequence
 
 from libctrace import __version__
 from libctrace.diff import Diff, Run, Table, Timeline, align

@@ -7,7 +7,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence, TextIO
+from typing import TextIO
+from collections.abc import Iterable, Sequence
 
 from libctrace.facts import DnsMessage
 from libctrace.model import Event, Trace

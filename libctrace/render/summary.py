@@ -6,7 +6,8 @@ The numbers are computed by `summarize` (pure, testable) and drawn by `render_su
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from rich import box
 from rich.console import Console

@@ -8,7 +8,7 @@ import math
 import re
 from dataclasses import dataclass
 from html import escape
-from typing import Sequence
+from collections.abc import Sequence
 
 from libctrace.diff import Timeline
 from libctrace.facts import DnsMessage

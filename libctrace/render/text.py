@@ -20,7 +20,8 @@ from __future__ import annotations
 import errno as errno_mod
 import os
 import re
-from typing import Any, Iterable, TextIO
+from typing import Any, TextIO
+from collections.abc import Iterable
 
 from libctrace.decode import STRING_ARGS, flags, octal, open_flags
 from libctrace.model import Event

@@ -24,7 +24,8 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from dnslib import CLASS, EDNS0, QTYPE, RCODE, DNSError, DNSHeader, DNSRecord
 from dnslib.server import TCPServer, UDPServer
