@@ -82,7 +82,7 @@ _DESC = (
     "timerfd_settime", "timerfd_gettime", "inotify_init", "inotify_init1", "inotify_add_watch",
     "inotify_rm_watch", "fanotify_init", "fanotify_mark", "memfd_create", "sendfile", "splice",
     "tee", "vmsplice", "copy_file_range", "sync_file_range", "fallocate", "fadvise64",
-    "open", "openat", "openat2", "creat", "openat", "mkdirat", "mknodat", "fchownat",
+    "open", "openat", "openat2", "creat", "mkdirat", "mknodat", "fchownat",
     "futimesat", "unlinkat", "renameat", "renameat2", "linkat", "symlinkat", "readlinkat",
     "fchmodat", "faccessat", "faccessat2", "utimensat", "execveat", "name_to_handle_at",
     "open_by_handle_at", "syncfs", "setns", "pidfd_open", "pidfd_getfd", "io_uring_setup",
