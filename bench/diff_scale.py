@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -148,43 +149,87 @@ def _timed(label: str, fn: Callable[[], Any]) -> Any:
     return result
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", type=int, default=1_000_000, help="events per trace")
-    ap.add_argument("--keep", metavar="DIR", help="write the traces here and keep them")
-    ap.add_argument("--reuse", action="store_true", help="with --keep: use the traces already there")
-    opts = ap.parse_args()
-    tmp = opts.keep or tempfile.mkdtemp(prefix="libctrace-bench-")
-    os.makedirs(tmp, exist_ok=True)
-    a, b = os.path.join(tmp, "glibc.jsonl"), os.path.join(tmp, "musl.jsonl")
-    if not (opts.reuse and os.path.exists(a) and os.path.exists(b)):
-        print(f"generating two traces of {opts.events:,} events in {tmp}", flush=True)
-        _timed("generate", lambda: (generate(a, False, opts.events), generate(b, True, opts.events)))
-    print(f"  sizes: {os.path.getsize(a) / 1e6:.0f} MB, {os.path.getsize(b) / 1e6:.0f} MB")
+def _pair(folder: str, events: int, reuse: bool) -> tuple[str, str]:
+    a, b = os.path.join(folder, f"glibc-{events}.jsonl"), os.path.join(folder, f"musl-{events}.jsonl")
+    if not (reuse and os.path.exists(a) and os.path.exists(b)):
+        print(f"generating two traces of {events:,} events in {folder}", flush=True)
+        generate(a, False, events)
+        generate(b, True, events)
+    return a, b
 
-    # End to end first, while this process holds no trace: the two would share the memory.
-    print("end to end: libctrace diff A B --format json --timeline > /dev/null")
+
+def _diff_once(a: str, b: str, pin: str | None) -> tuple[float, float, int]:
+    """(wall s, cpu s, peak RSS bytes) of one `libctrace diff A B --format json --timeline`."""
+    cmd = [sys.executable, "-m", "libctrace", "diff", a, b, "--format", "json", "--timeline"]
+    if pin is not None:
+        cmd = ["taskset", "-c", pin, *cmd]
     t0 = time.perf_counter()
     with open(os.devnull, "w") as devnull:
-        proc = subprocess.run([sys.executable, "-m", "libctrace", "diff", a, b, "--format", "json", "--timeline"], stdout=devnull,
-                              stderr=subprocess.PIPE, text=True)  # fmt: skip
-    elapsed = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
-        sys.exit(f"diff failed ({proc.returncode}): {proc.stderr.strip()}")
-    verdict = "OK" if elapsed < 10 else "TOO SLOW"
-    print(f"  total {elapsed:.2f} s for 2 × {opts.events:,} events (target < 10 s): {verdict}")
-    print("stages, in this process:")
-    from libctrace import diff, facts, rules
+        proc = subprocess.Popen(cmd, stdout=devnull, stderr=subprocess.PIPE)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        sys.exit(f"diff failed ({status}): {err.decode(errors='replace').strip()}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
-    traces: list[Trace] = _timed("load both traces", lambda: [load_trace(a), load_trace(b)])
-    fs = _timed("facts.extract (both)", lambda: [facts.extract(t, n) for t, n in zip(traces, ("glibc", "musl"), strict=True)])
-    _timed("rules.evaluate", lambda: rules.evaluate(fs, traces))
-    tl = _timed("align (timeline)", lambda: diff.align(traces))
-    print(f"  timeline rows: {len(tl.rows):,}, first divergence at row {tl.first_divergence}")
 
+def scale_rows(sizes: list[int], folder: str, reps: int, pin: str | None, reuse: bool = True) -> list[dict[str, Any]]:
+    """One row per size: medians of `reps` end-to-end diffs of two traces of that many events."""
+    rows = []
+    for n in sizes:
+        a, b = _pair(folder, n, reuse)
+        runs = [_diff_once(a, b, pin) for _ in range(reps)]
+        wall, cpu, rss = (statistics.median(r[k] for r in runs) for k in range(3))
+        rows.append({"events": n, "wall": wall, "cpu": cpu, "rss": rss, "wall_min": min(r[0] for r in runs),
+                     "wall_max": max(r[0] for r in runs), "us_per_event": 1e6 * cpu / (2 * n), "reps": reps})
+    return rows
+
+
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    print(" events per trace   wall s (min-max)       cpu s   peak RSS   cpu us/event   target (1M: <= 3 s, <= 1 GB)")
+    for r in rows:
+        target = ""
+        if r["events"] == 1_000_000:
+            ok = r["wall"] <= 3 and r["rss"] <= 1 << 30
+            target = "met" if ok else f"missed: {r['wall'] / 3:.1f}x the time, {r['rss'] / (1 << 30):.2f} GB"
+        print(f" {r['events']:>16,}   {r['wall']:6.2f} ({r['wall_min']:.2f}-{r['wall_max']:.2f})   {r['cpu']:9.2f}"
+              f"   {r['rss'] / (1 << 20):6.0f} MB   {r['us_per_event']:12.2f}   {target}")
+    print(" cpu us/event: user+sys of the whole diff over the events of both traces (linear cost: a flat column)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", default="1000000",
+                    help="events per trace; a comma-separated list prints one row per size (100000,1000000,5000000)")
+    ap.add_argument("--reps", type=int, default=1, help="end-to-end diffs per size (median)")
+    ap.add_argument("--pin", metavar="CPU", help="run every diff under taskset -c CPU")
+    ap.add_argument("--keep", metavar="DIR", help="write the traces here and keep them")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: use the traces already there")
+    ap.add_argument("--stages", action="store_true", help="also time each stage in this process (largest size)")
+    opts = ap.parse_args()
+    sizes = [int(x) for x in opts.events.split(",")]
+    tmp = opts.keep or tempfile.mkdtemp(prefix="libctrace-bench-")
+    os.makedirs(tmp, exist_ok=True)
+    print(f"libctrace diff A B --format json --timeline > /dev/null, two generated traces; load average "
+          f"before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    print_rows(scale_rows(sizes, tmp, opts.reps, opts.pin, opts.reuse))
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if opts.stages:
+        a, b = _pair(tmp, sizes[-1], True)
+        print("stages, in this process:")
+        from libctrace import diff, facts, rules
+
+        traces: list[Trace] = _timed("load both traces", lambda: [load_trace(a), load_trace(b)])
+        fs = _timed("facts.extract (both)", lambda: [facts.extract(t, n) for t, n in zip(traces, ("glibc", "musl"), strict=True)])
+        _timed("rules.evaluate", lambda: rules.evaluate(fs, traces))
+        tl = _timed("align (timeline)", lambda: diff.align(traces))
+        print(f"  timeline rows: {len(tl.rows):,}, first divergence at row {tl.first_divergence}")
     if not opts.keep:
-        for p in (a, b):
-            os.unlink(p)
+        for n in sizes:
+            for lib in ("glibc", "musl"):
+                os.unlink(os.path.join(tmp, f"{lib}-{n}.jsonl"))
         os.rmdir(tmp)
 
 

@@ -508,6 +508,14 @@ def tokens(trace: Trace) -> list[str]:
     pids: dict[int, str] = {}
     out: list[str] = []
     append = out.append
+    masked: dict[str, str] = {}  # a trace opens and maps the same few paths again and again
+
+    def mask(path: str) -> str:
+        m = masked.get(path)
+        if m is None:
+            m = masked[path] = _mask(path, program_dir)
+        return m
+
     path_arg = _PATH_ARG
     token_calls = _TOKEN_CALLS
     for e in trace.events:
@@ -527,12 +535,12 @@ def tokens(trace: Trace) -> list[str]:
                     continue  # AT_EMPTY_PATH: an fstat in disguise, not a file lookup
                 if idx == 1 and path[0] != "/" and "fd_path" in e:
                     path = os.path.join(e["fd_path"], path)  # relative to a directory fd
-                tok = f"{op} {_mask(path, program_dir)}"
+                tok = f"{op} {mask(path)}"
             elif name == "mmap":
                 fd_path = e.get("fd_path")
                 if not fd_path:
                     continue  # anonymous memory is counted in the tables, not aligned
-                tok = f"mmap {_mask(fd_path, program_dir)}"
+                tok = f"mmap {mask(fd_path)}"
             elif name in _NET:
                 args = e["args"]
                 if name == "socket":

@@ -11,7 +11,6 @@ import ctypes
 import errno
 import os
 import signal
-import shutil
 import stat
 import struct
 from dataclasses import dataclass
@@ -57,6 +56,8 @@ def resolve_program(name: str, env: dict[str, str] | None, cwd: str | None = Non
     if "/" in name:
         path = os.path.join(cwd, name) if cwd is not None else name
     else:
+        import shutil  # here: 4 ms of start-up, and a program named by its path needs no search
+
         search = (env if env is not None else os.environ).get("PATH", os.defpath)
         found = shutil.which(name, path=search)
         if found is None:

@@ -24,26 +24,63 @@ def _run(tmp_path: Path, prog: str, cache: Path, *extra: str) -> tuple[subproces
     return proc, load_trace(str(out)).header
 
 
-def test_run_imports_neither_pyelftools_nor_python_ptrace_nor_rich(tmp_path: Path) -> None:
-    """The heavy imports stay off the run path: the ELF summary is parsed in a child process,
-    ptrace(2) and libseccomp are called through ctypes, rich only prints the summary."""
-    out, listing = tmp_path / "t.jsonl", tmp_path / "modules"
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}  # cold cache: the child parses
-    # The parent's modules at exit (atexit does not run in the os._exit()ing child).
+# What `run PROG` (a path, no socket) never imports, and why each is off its start-up: parsed in
+# a child process (pyelftools), called through ctypes (ptrace, libseccomp), printed without
+# rich (the summary lines), or imported where used: hashlib loads OpenSSL (hostfiles hashes
+# with CPython's own SHA-256), shutil only to search PATH, ipaddress only to decode a socket
+# address, render.safe's regex only for an error line or the summary (-q: neither); the other commands, the analysis and
+# the DNS and JSON-schema libraries are another command's.
+RUN_NEVER_IMPORTS = (
+    "elftools", "ptrace", "pyseccomp", "rich", "ctypes.util", "libctrace.elfinfo", "hashlib", "_hashlib", "shutil",
+    "ipaddress", "libctrace.render.safe", "libctrace.render.text", "dnslib", "jsonschema", "libctrace.facts",
+    "libctrace.rules", "libctrace.diff", "libctrace.cli.show_cmd", "libctrace.cli.diff_cmd", "libctrace.sandbox.session",
+)
+
+
+def _run_modules(tmp_path: Path, *run_args: str) -> set[str]:
+    """The modules the parent holds at the end of `libctrace run *run_args` (with a cold ELF
+    cache: the child parses; atexit does not run in the os._exit()ing child)."""
+    listing = tmp_path / "modules"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     code = (
         "import atexit, sys\n"
         f"atexit.register(lambda: open({str(listing)!r}, 'w').write('\\n'.join(sys.modules)))\n"
         "from libctrace.cli import main\n"
-        f"main(['run', '-q', '-o', {str(out)!r}, '--', '/bin/true'])\n"
+        f"main({['run', *run_args]!r})\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    modules = set(listing.read_text().split("\n"))
-    assert "libctrace.recorder" in modules  # the listing itself works
-    for heavy in ("elftools", "ptrace", "pyseccomp", "rich", "ctypes.util", "libctrace.elfinfo"):
-        assert heavy not in modules, heavy
-    # ...and the header still carries the summary, computed by the child.
-    assert load_trace(str(out)).header["executable"]["libc"] == "glibc"
+    return set(listing.read_text().split("\n"))
+
+
+def test_run_imports_none_of_the_heavy_modules(tmp_path: Path) -> None:
+    out = tmp_path / "t.jsonl"
+    for args in (("-q", "-o", str(out), "--", "/bin/true"), ("-o", str(out), "--", "/bin/true")):  # with the summary too
+        modules = _run_modules(tmp_path, *args)
+        assert "libctrace.recorder" in modules  # the listing itself works
+        never = RUN_NEVER_IMPORTS if "-q" in args else set(RUN_NEVER_IMPORTS) - {"libctrace.render.safe"}
+        assert sorted(m for m in never if m in modules) == [], args
+    # ...and the header still carries the summary, computed by the child, and the host files' digests.
+    header = load_trace(str(out)).header
+    assert header["executable"]["libc"] == "glibc"
+    import hashlib
+
+    hosts = header["host_files"]
+    for path, entry in hosts.items():
+        if "sha256" in entry:
+            assert entry["sha256"] == hashlib.sha256(Path(path).read_bytes()[: 1 << 20]).hexdigest(), path
+
+
+def test_run_imports_what_it_needs_where_it_needs_it(tmp_path: Path) -> None:
+    """A program named without a slash is searched in PATH (shutil); a socket address is decoded
+    (ipaddress): the lazy imports are there when used."""
+    need_tool("python3")
+    out = tmp_path / "t.jsonl"
+    code = "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(('127.0.0.1', 9))"
+    modules = _run_modules(tmp_path, "-q", "-e", "trace=connect", "-o", str(out), "--", "python3", "-c", code)
+    assert "shutil" in modules and "ipaddress" in modules
+    connects = [e for e in load_trace(str(out)).events if e.get("name") == "connect"]
+    assert connects and connects[-1]["args"][1] == {"family": "AF_INET", "addr": "127.0.0.1", "port": 9}
 
 
 def test_elf_summary_cache_follows_rebuilds(tmp_path: Path) -> None:

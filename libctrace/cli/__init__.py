@@ -75,7 +75,11 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the only place that turns errors into exit codes."""
     from libctrace.errors import LibctraceError
-    from libctrace.render.safe import term
+
+    def term(text: object) -> str:  # render.safe compiles a regex: imported only for an error line
+        from libctrace.render.safe import term
+
+        return term(text)
 
     try:
         # Without standalone mode click returns the code a command exits with (ctx.exit(n)).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -108,6 +109,9 @@ def diff(
 
     if len(builds) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
+    # Everything a diff builds lives until the process exits (keep_until_exit), none of it in a
+    # garbage cycle: the cyclic collector would only rescan it (a fifth of facts' time on 1M events).
+    gc.disable()
     patterns = _patterns(normalize)
     wanted = _runs(runs)
     program_args: tuple[str, ...] = ctx.meta.get("program_args", ())

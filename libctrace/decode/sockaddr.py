@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import struct
 from typing import Any
 
@@ -11,6 +10,8 @@ AF = {0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLIN
 
 
 def sockaddr(raw: bytes) -> dict[str, Any] | None:
+    import ipaddress  # here, not above: 2 ms of every `run`'s start-up, and most runs have no socket
+
     if len(raw) < 2:
         return None
     fam = struct.unpack_from("=H", raw)[0]
