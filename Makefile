@@ -30,8 +30,10 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# The diff rows: two generated traces per size (kept for the next run), median of 3 diffs each.
 bench: setup
 	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/diff_scale.py --events 100000,1000000,5000000 --reps 3 --keep /tmp/libctrace-bench/diff --reuse
 
 setup: system-packages $(VENV)/.installed compile
 
