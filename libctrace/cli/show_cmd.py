@@ -103,15 +103,26 @@ def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[
     # A first pass, event by event, learns what the notes and warnings need; the trace is held
     # whole only when a report needs it all (HTML, the DNS messages of socket I/O), else it is
     # streamed from the file to the output a second time: memory stays flat however long it is.
+    # The first pass stops at the first DNS message: the trace is then read once, whole.
     seen: set[int] = set()
     whole = html_file is not None
-    with TraceReader(trace_file) as reader:
-        for e in reader:
-            seen.add(e["pid"])
-            seen.add(e.get("tid", e["pid"]))
-            whole = whole or _dns_traffic(e)
-    header = reader.header
-    for note in reader.notes:
+    if not whole:
+        with TraceReader(trace_file) as reader:
+            for e in reader:
+                seen.add(e["pid"])
+                seen.add(e.get("tid", e["pid"]))
+                if _dns_traffic(e):
+                    whole = True
+                    break
+        header, notes = reader.header, reader.notes
+    if whole:
+        from libctrace.cli._common import keep_until_exit
+
+        trace = load_trace(trace_file)
+        keep_until_exit(trace)
+        header, notes = trace.header, list(trace.notes)
+        seen = {e["pid"] for e in trace.events} | {e.get("tid", e["pid"]) for e in trace.events}
+    for note in notes:
         _warn(f"{trace_file}: {note}")
     recorded = (header.get("trace_set") or {}).get("syscalls")
     if names is not None and recorded is not None:
@@ -125,10 +136,6 @@ def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[
     if absent:
         _warn(f"no process or thread {', '.join(absent)} in this trace")
     if whole:
-        from libctrace.cli._common import keep_until_exit
-
-        trace = load_trace(trace_file)
-        keep_until_exit(trace)
         events: Iterable[Event] = trace.events
     else:
         trace = Trace(header=header, events=[], footer=reader.footer, source=trace_file)
