@@ -9,6 +9,7 @@ from pathlib import Path
 from helpers import libctrace
 from recorder_progs import prog
 from rulestraces import scenario_trace
+from libctrace import catalogue
 from libctrace import facts as F
 from libctrace import rules as R
 from libctrace.model import Trace
@@ -36,12 +37,13 @@ def _evidence_is_real(finding: R.Finding, runs: dict[str, Trace]) -> None:
     for ev in finding.evidence:
         (event,) = [e for e in runs[ev.run].events if e["seq"] == ev.seq]
         assert ev.line.split("(")[0] == format_event(event).split("(")[0]  # same call, as show prints it
-        assert len(ev.line) <= R.EVIDENCE_WIDTH
+        assert len(ev.line) <= catalogue.load().evidence.width
 
 
 def test_catalogue_is_complete_and_documented() -> None:
     ids = [r.id for r in R.RULES]
-    assert len(ids) == len(set(ids)) and set(ids) == set(R.CHECKS)
+    # One rule per catalogue entry, in its order (RULES is built from the catalogue at import).
+    assert ids == list(catalogue.load().entries) and len(ids) == len(set(ids))
     required = {"second-libc", "nss-config", "nss-module", "nscd-probe", "resolver-config", "dns-queries",
                 "dns-transport", "dns-answers", "gconv-module", "locale-files", "malloc-pattern",
                 "thread-stack", "startup", "exit-status", "output", "syscall-profile"}
@@ -50,6 +52,49 @@ def test_catalogue_is_complete_and_documented() -> None:
     doc = (ROOT / "docs" / "divergences.md").read_text()
     anchors = set(re.findall(r'^## `([a-z0-9-]+)`', doc, re.M))
     assert anchors == set(ids)
+
+
+def test_doc_is_generated_from_the_catalogue() -> None:
+    """docs/divergences.md says what the catalogue says: regenerating it changes nothing."""
+    doc = (ROOT / "docs" / "divergences.md").read_text()
+    assert catalogue.sync_doc(doc) == doc, "run: python -m libctrace.catalogue docs/divergences.md"
+    lim = catalogue.load().evidence
+    assert f"at most {lim.width} characters; {lim.per_run} per run" in doc
+    for e in catalogue.load().entries.values():
+        section = doc[doc.index(f"## `{e.id}`"):]
+        assert section.startswith(f"## `{e.id}`\n\n**Severity** {e.severity}. **What**: {e.what}")
+        assert f"**Reference**: {e.reference}" in section.split("\n## ")[0]
+    # An edit to the catalogue shows in the doc, and a doc left behind is caught.
+    changed = catalogue.parse(
+        (ROOT / "libctrace" / "data" / "divergences.toml").read_text().replace("width = 320", "width = 99"))
+    assert "at most 99 characters" in catalogue.sync_doc(doc, changed) != doc
+
+
+def test_catalogue_check_command(tmp_path: Path) -> None:
+    doc = tmp_path / "divergences.md"
+    text = (ROOT / "docs" / "divergences.md").read_text()
+    doc.write_text(text.replace("**Severity** critical. **What**: one process", "**Severity** info. **What**: one process"))
+    assert catalogue.main(["--check", str(doc)]) == 1
+    assert catalogue.main([str(doc)]) == 0 and doc.read_text() == text
+    assert catalogue.main(["--check", str(doc)]) == 0
+
+
+def test_rules_take_their_words_from_the_catalogue() -> None:
+    """Severity, title and per-libc sentences come from the TOML: a rule has no prose table of its own."""
+    for r in R.RULES:
+        e = catalogue.entry(r.id)
+        assert (r.severity, r.title) == (e.severity, e.title)
+    source = (ROOT / "libctrace" / "rules.py").read_text()
+    for e in catalogue.load().entries.values():
+        for sentence in e.libc.values():
+            assert sentence[:40] not in source
+
+
+def test_coverage_needs_come_from_the_rules() -> None:
+    from libctrace import coverage, diff
+
+    assert {r.id for r in coverage._CHECKED} == {r.id for r in R.RULES if r.needs}
+    assert diff.RERUN_ON == {"output", "exit-status", "malloc-pattern", "thread-stack", "dns-queries", "dns-answers"}
 
 
 def test_nss_passwd_static_glibc_vs_musl() -> None:
