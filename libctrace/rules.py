@@ -54,13 +54,14 @@ class Finding:
     runs: tuple[str, ...]
     evidence: tuple[Evidence, ...]
     ref: str  # "docs/divergences.md#<id>"
-    values: Mapping[str, Any] = field(default_factory=dict)  # what the title was filled from, unformatted
+    values: Mapping[str, Any] = field(default_factory=dict)  # the title's values, and typed ones (counts, lists)
 
 
 @dataclass
 class _Hit:
-    """What a check found: the runs concerned, title parameters, the explanation, and
-    (run index, seq) pairs of the events that show it."""
+    """What a check found: the runs concerned, its values (those the title names, and typed
+    ones: counts, lists, per-run dicts), the explanation, and (run index, seq) pairs of the
+    events that show it."""
 
     runs: tuple[str, ...]
     params: dict[str, Any]
@@ -282,7 +283,9 @@ def _exit_status(ctx: _Ctx) -> list[_Hit]:
     ev: list[tuple[int, int]] = []
     for i, f in enumerate(ctx.facts):
         ev += [(i, s) for s in ctx.find(i, _ending(ctx.traces[i], f.exit.signal), limit=2)]
-    return [_Hit(tuple(ctx.labels), {"short": short}, text, ev)]
+    values = {"short": short, "status": {f.label: f.exit.status for f in ctx.facts},
+              "signal": {f.label: f.exit.signal for f in ctx.facts}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _ending(trace: Trace, signal: str | None) -> Callable[[Event], bool]:
@@ -338,7 +341,8 @@ def _nss_config(ctx: _Ctx) -> list[_Hit]:
     # The open shows it best (glibc stats the file first, to notice changes later).
     opens = [{a.seq for a in f.files if a.category == "nss-config" and a.op == "open"} for f in ctx.facts]
     ev = [(i, min(o or p.values())) for i, (p, o) in enumerate(zip(per, opens)) if p]
-    return [_Hit(tuple(ctx.labels), {"readers": _names(readers), "others": _names(others)}, text, ev)]
+    values = {"readers": _names(readers), "others": _names(others), "read": {f.label: bool(p) for f, p in zip(ctx.facts, per)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 @rule("nss-module", needs=_OPEN)
@@ -365,7 +369,9 @@ def _nss_module(ctx: _Ctx) -> list[_Hit]:
             + (" A listed module that is not installed fails silently: its users and hosts just "
                "are not found." if any(missing) else ""))
     ev = [(i, s) for i, (ok, bad) in enumerate(zip(loaded, missing)) for s in sorted([*ok.values(), *bad.values()])]
-    return [_Hit(tuple(ctx.labels), {"summary": "; ".join(parts)}, text, ev)]
+    values = {"summary": "; ".join(parts), "loaded": {f.label: list(ok) for f, ok in zip(ctx.facts, loaded)},
+              "missing": {f.label: list(bad) for f, bad in zip(ctx.facts, missing)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _nscd_shape(f: Facts) -> tuple[int, str, str]:
@@ -390,7 +396,8 @@ def _nscd_probe(ctx: _Ctx) -> list[_Hit]:
                                  for f, (n, mode, when) in zip(ctx.facts, shapes)) + ".")
     ev = [(i, s.peer_seq or s.seq) for i, f in enumerate(ctx.facts)
           for s in [s for s in f.sockets if s.purpose == "nscd"][:2]]
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "connections": {f.label: n for f, (n, _, _) in zip(ctx.facts, shapes)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 @rule("resolver-config", needs=_OPEN)
@@ -408,7 +415,8 @@ def _resolver_config(ctx: _Ctx) -> list[_Hit]:
     text = (_about(ctx, "resolver-config")
             + " Files read: " + "; ".join(parts) + ".")
     ev = [(i, s) for i, p in enumerate(per) for path, s in p.items() if path not in common]
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "files": {f.label: list(p) for f, p in zip(ctx.facts, per)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _queries(f: Facts) -> list[DnsMessage]:
@@ -460,7 +468,9 @@ def _dns_queries(ctx: _Ctx) -> list[_Hit]:
         # The first query of each differing name, then the first queries at all.
         mine = [m.seq for m in q if any(f"{m.name} {m.qtype}" in k for k in only.values())]
         ev += [(i, s) for s in list(dict.fromkeys([*mine, *(m.seq for m in q)]))[:MAX_EVIDENCE_PER_RUN]]
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "queries": {f.label: n for f, n in zip(ctx.facts, counts)}, "asked_by_some": only,
+              "batched": {f.label: b for f, b in zip(ctx.facts, batched)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _tcp_socket(f: Facts) -> SocketUse | None:
@@ -524,7 +534,9 @@ def _dns_transport(ctx: _Ctx) -> list[_Hit]:
         # The retry and what it brought back.
         ev += [(i, m.seq) for m in per[i] if m.transport == "tcp"][:1]
         ev += [(i, m.seq) for m in ctx.facts[i].dns if m.transport == "tcp" and m.direction == "answer"][:1]
-    return [_Hit(tuple(ctx.labels), {"tcp": _names([ctx.labels[i] for i in tcp])}, text, ev)]
+    values = {"tcp": _names([ctx.labels[i] for i in tcp]), "over_tcp": [ctx.labels[i] for i in tcp],
+              "kept_truncated": [ctx.labels[i] for i in kept]}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 @rule("dns-answers", needs=("socket", *_RECV), min_bytes=DNS_HEADER, varies=True)
@@ -581,7 +593,10 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
             f"{fin[k].answers}{' (TC)' if fin[k].tc else ''}" if k in fin else "none" for fin in finals)
     else:
         summary = f"differ for {len(differing)} questions"
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    finals_of = {k: {f.label: {"rcode": fin[k].rcode, "answers": fin[k].answers, "tc": fin[k].tc,
+                           "transport": fin[k].transport} if k in fin else None for f, fin in zip(ctx.facts, finals)}
+             for k in differing}
+    return [_Hit(tuple(ctx.labels), {"summary": summary, "final": finals_of, "held": held}, text, ev)]
 
 
 @rule("gconv-module", needs=_OPEN)
@@ -598,7 +613,8 @@ def _gconv_module(ctx: _Ctx) -> list[_Hit]:
             + (f" In {_names(static)} that dlopen also mapped a second libc (see second-libc)." if static else ""))
     ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
     who = loaders[0] if len(loaders) == 1 else f"{len(loaders)} of {len(ctx.facts)} builds"
-    return [_Hit(tuple(ctx.labels), {"loaders": who, "modules": ", ".join(modules)}, text, ev)]
+    values = {"loaders": who, "modules": ", ".join(modules), "loaded": {f.label: sorted(p) for f, p in zip(ctx.facts, per)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 @rule("locale-files", needs=_OPEN)
@@ -614,7 +630,9 @@ def _locale_files(ctx: _Ctx) -> list[_Hit]:
             + f" Read by {_names(readers)}, not by {_names([f.label for f, p in zip(ctx.facts, per) if not p])}: "
             "the same LANG can give different results.")
     ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
-    return [_Hit(tuple(ctx.labels), {"readers": _names(readers), "count": count}, text, ev)]
+    values = {"readers": _names(readers), "count": count, "paths": {f.label: len(p) for f, p in zip(ctx.facts, per)},
+              "found": {f.label: len(ok) for f, ok in zip(ctx.facts, found)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 _MALLOC_COUNTERS = ("mmap", "munmap", "brk", "madvise", "futex")
@@ -648,7 +666,8 @@ def _malloc_pattern(ctx: _Ctx) -> list[_Hit]:
     # The two counters furthest apart make the title; the explanation has them all.
     top = sorted(hot, key=lambda h: max(h[1]) / max(min(h[1]), 1), reverse=True)[:2]
     summary = ", ".join(f"{k} " + " vs ".join(map(str, v)) for k, v in top)
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    counts = {k: {f.label: v for f, v in zip(ctx.facts, vals)} for k, vals in hot}
+    return [_Hit(tuple(ctx.labels), {"summary": summary, "counts": counts}, text, ev)]
 
 
 def _size(n: float) -> str:
@@ -674,7 +693,7 @@ def _thread_stack(ctx: _Ctx) -> list[_Hit]:
         ev += [(i, s) for s in ctx.find(i, stack_mmap, limit=1)]
         ev += [(i, s) for s in ctx.find(i, lambda e: e.get("name") in ("clone", "clone3") and (e.get("ret") or 0) > 0,
                                          limit=1)]
-    return [_Hit(tuple(ctx.labels), {"summary": short}, text, ev)]
+    return [_Hit(tuple(ctx.labels), {"summary": short, "stack_bytes": {ctx.labels[i]: m for i, m in med.items()}}, text, ev)]
 
 
 def _first_difference(texts: Sequence[str]) -> int:
@@ -712,10 +731,12 @@ def _output(ctx: _Ctx) -> list[_Hit]:
         return []
     parts = []
     ev: list[tuple[int, int]] = []
+    first_line: dict[str, int] = {}  # stream -> the first line (1-based) that differs
     for name in streams:
         fd = 1 if name == "stdout" else 2
         texts = [getattr(f, name) for f in ctx.facts]
         line = _first_difference(texts)
+        first_line[name] = line + 1
         cells = []
         for i, (f, text) in enumerate(zip(ctx.facts, texts)):
             lines = text.splitlines()
@@ -725,7 +746,7 @@ def _output(ctx: _Ctx) -> list[_Hit]:
     text = ("The builds printed different things. " + ". ".join(parts) + ". The other findings name "
             "the cause: a lookup that failed in one build, another default locale, a crash before the "
             "stdio buffer was flushed.")
-    return [_Hit(tuple(ctx.labels), {"streams": " and ".join(streams)}, text, ev)]
+    return [_Hit(tuple(ctx.labels), {"streams": " and ".join(streams), "first_line": first_line}, text, ev)]
 
 
 _STARTUP_CATEGORIES = ("libc", "loader", "ld-cache", "ld-preload")
@@ -776,7 +797,8 @@ def _startup(ctx: _Ctx) -> list[_Hit]:
     for i, f in enumerate(ctx.facts):
         ev += [(i, a.seq) for a in _startup_files(f) if a.result == "ok"][:3]
     summary = " vs ".join(str(len(libs)) for libs, _, _ in shapes) + " libraries loaded"
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "libraries": {f.label: list(libs) for f, (libs, _, _) in zip(ctx.facts, shapes)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _peer_key(sa: dict[str, Any]) -> tuple[str, str, int | None]:
@@ -816,7 +838,8 @@ def _network_peers(ctx: _Ctx) -> list[_Hit]:
             "/etc/hosts in one build and by DNS in another (their nsswitch order or libc differ), another "
             "DNS server, or another address for the same name. " + "; ".join(parts) + ".")
     ev = [(i, seq) for i, p in enumerate(per) for k, (_, _, seq) in p.items() if k not in common]
-    return [_Hit(tuple(ctx.labels), {"summary": "; ".join(only)}, text, ev)]
+    values = {"summary": "; ".join(only), "peers": {f.label: [t for t, _, _ in p.values()] for f, p in zip(ctx.facts, per)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 _PROFILE_RATIO = 2
@@ -856,7 +879,9 @@ def _syscall_profile(ctx: _Ctx) -> list[_Hit]:
         for n in ns[:2]:
             ev += [(users[0], s) for s in ctx.find(users[0], _named(n))]
     summary = f"{n_only} in only some builds, {len(ratio)} counts over 2x apart"
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "only": {", ".join(ctx.labels[i] for i in users): ns for users, ns in only.items()},
+              "over_2x": ratio}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _in_catalogue_order() -> tuple[Rule, ...]:

@@ -115,10 +115,12 @@ def test_nss_passwd_static_glibc_vs_musl() -> None:
     cfg = _one(findings, "nss-config")
     assert "nsswitch.conf read by glibc-static, not by musl-static" == cfg.title
     assert [e.run for e in cfg.evidence] == ["glibc-static"] and "nsswitch.conf" in cfg.evidence[0].line
+    assert cfg.values["read"] == {"glibc-static": True, "musl-static": False}  # typed, beside the title's text
     _evidence_is_real(cfg, runs)
 
     mod = _one(findings, "nss-module")
     assert "glibc-static loaded libnss_ctrace.so.2" in mod.title and "musl-static none" in mod.title
+    assert "libnss_ctrace.so.2" in mod.values["loaded"]["glibc-static"] and mod.values["loaded"]["musl-static"] == []
     _evidence_is_real(mod, runs)
 
     nscd = _one(findings, "nscd-probe")
@@ -142,6 +144,7 @@ def test_missing_nss_module_is_reported() -> None:
     mod = _one(findings, "nss-module")
     assert mod.title == "NSS modules: glibc-dynamic missing libnss_nosuchmod.so.2; musl-dynamic none"
     assert "fails silently" in mod.explanation
+    assert mod.values["missing"] == {"glibc-dynamic": ["libnss_nosuchmod.so.2"], "musl-dynamic": []}
     assert mod.evidence and all("libnss_nosuchmod.so.2" in e.line and "ENOENT" in e.line for e in mod.evidence)
     _evidence_is_real(mod, runs)
     assert "output" not in {f.id for f in findings}  # both: not found
@@ -204,6 +207,8 @@ def test_fatal_exit_status() -> None:
     assert ex.title == "Exit status differs: SIGABRT vs SIGSEGV"
     assert "glibc-dynamic killed by SIGABRT, musl-static killed by SIGSEGV" in ex.explanation
     assert "abort()" in ex.explanation and "hlt" in ex.explanation
+    assert ex.values["signal"] == {"glibc-dynamic": "SIGABRT", "musl-static": "SIGSEGV"}
+    assert ex.values["status"] == {"glibc-dynamic": 134, "musl-static": 139}
     _evidence_is_real(ex, runs)
     out = _one(findings, "output")
     assert "stderr" in out.title and "double free" in out.explanation
@@ -225,6 +230,11 @@ def test_dns_many_records_transport_and_answers() -> None:
     assert "many.libctrace.test A" in ans.explanation and "truncated" in ans.explanation
     assert "60 over tcp" in ans.explanation
     assert "the sandbox server holds 60 records for many.libctrace.test A" in ans.explanation
+    final = ans.values["final"]["many.libctrace.test A"]
+    assert final["glibc-dynamic"] == {"rcode": "NOERROR", "answers": 60, "tc": False, "transport": "tcp"}
+    assert final["musl-static"]["tc"] is True and final["musl-static"]["transport"] == "udp"
+    assert ans.values["held"] == {"many.libctrace.test A": 60}
+    assert tr.values["over_tcp"] == ["glibc-dynamic"] and tr.values["kept_truncated"] == ["musl-static"]
     # DNS evidence names the messages instead of dumping their bytes.
     assert any(e.line.endswith("; DNS answer A many.libctrace.test NOERROR 60") for e in ans.evidence)
     assert any(re.search(r"; DNS answer A many\.libctrace\.test NOERROR \d+ TC$", e.line) for e in ans.evidence)
@@ -233,6 +243,8 @@ def test_dns_many_records_transport_and_answers() -> None:
     q = _one(findings, "dns-queries")
     assert "glibc-dynamic sent 12 queries (6 over TCP), A and AAAA together in one call" in q.explanation
     assert "musl-static sent 2 queries (musl ≤ 1.2.3 behaviour: no TCP fallback), one message per call" in q.explanation
+    assert q.values["queries"] == {"glibc-dynamic": 12, "musl-static": 2}
+    assert q.values["batched"] == {"glibc-dynamic": True, "musl-static": False}
     _evidence_is_real(q, runs)
     rc = _one(findings, "resolver-config")
     assert "host.conf" in rc.title
@@ -305,6 +317,9 @@ def test_malloc_pattern_and_thread_stack() -> None:
     ts = _one(findings, "thread-stack")
     assert re.fullmatch(r"Thread stack size differs: 8\.\d MiB vs 1\d\d KiB", ts.title), ts.title
     assert re.search(r"glibc-dynamic 8\.\d MiB, musl-static 1\d\d KiB", ts.explanation)
+    stacks = ts.values["stack_bytes"]
+    assert stacks["glibc-dynamic"] >= 8 << 20 and 128 << 10 <= stacks["musl-static"] < 256 << 10
+    assert set(mp.values["counts"]) <= {"mmap", "munmap", "brk", "madvise", "futex"}
     assert any("clone3" in e.line for e in ts.evidence) and any("clone(" in e.line for e in ts.evidence)
     _evidence_is_real(ts, runs)
     prof = _one(findings, "syscall-profile")
@@ -324,3 +339,4 @@ def test_syscall_profile_counts_more_than_2x_apart(tmp_path: Path) -> None:
     prof = _one(_evaluate(*runs.items()), "syscall-profile")
     assert prof.title == "Syscall profile: 0 in only some builds, 1 counts over 2x apart"
     assert prof.explanation.endswith("counts differ more than 2x: getppid 100/1000.")
+    assert prof.values["over_2x"] == ["getppid"] and prof.values["only"] == {}
