@@ -340,3 +340,46 @@ def test_syscall_profile_counts_more_than_2x_apart(tmp_path: Path) -> None:
     assert prof.title == "Syscall profile: 0 in only some builds, 1 counts over 2x apart"
     assert prof.explanation.endswith("counts differ more than 2x: getppid 100/1000.")
     assert prof.values["over_2x"] == ["getppid"] and prof.values["only"] == {}
+
+
+def test_a_rendering_change_changes_no_finding(monkeypatch) -> None:
+    """Rules and facts read decoded values, never the text `show` prints: with every event
+    rendered as nonsense, the findings are the same but for their evidence lines."""
+    import sys
+
+    import libctrace.render.text as render_text
+    from libctrace import diff
+
+    data = ROOT / "tests" / "data"
+    for name, builds in (("dns-lookup", ("glibc-dynamic", "glibc-static", "musl-static")),
+                         ("nss-passwd", ("glibc-dynamic", "glibc-static", "musl-static")),
+                         ("id", ("busybox-static", "glibc-dynamic"))):
+        traces = [load_trace(str(data / f"{name}-{b}.jsonl")) for b in builds]
+
+        def findings(traces: list[Trace] = traces, builds: tuple[str, ...] = builds) -> tuple[list[tuple[object, ...]], set[str]]:
+            found = diff.compare(traces, list(builds)).findings
+            assert found
+            return ([(f.id, f.severity, f.title, f.explanation, f.runs, dict(f.values),
+                      [(e.run, e.seq) for e in f.evidence]) for f in found],
+                    {e.line for f in found for e in f.evidence})
+
+        before, lines = findings()
+        renderers = {name: getattr(render_text, name) for name in
+                     ("format_event", "format_value", "format_sockaddr", "format_buffer")}
+        for module in [m for n, m in sys.modules.items() if n.startswith("libctrace")]:
+            for attr, original in renderers.items():
+                if getattr(module, attr, None) is original:  # wherever a renderer is imported
+                    monkeypatch.setattr(module, attr, lambda *args, **kwargs: "?")
+        after, nonsense = findings()
+        assert after == before, name
+        assert "?" in nonsense and not nonsense & lines  # the renderer did change
+        monkeypatch.undo()
+
+
+def test_a_rule_and_its_catalogue_entry_come_together() -> None:
+    import pytest
+
+    with pytest.raises(RuntimeError, match=r"@rule\('no-such-rule'\) has no \[rule.no-such-rule\]"):
+        R.rule("no-such-rule")(lambda ctx: [])
+    assert F.flag_set("SOCK_STREAM|SOCK_CLOEXEC") == {"SOCK_STREAM", "SOCK_CLOEXEC"}
+    assert "MAP_FIXED" not in F.flag_set("MAP_PRIVATE|MAP_FIXED_NOREPLACE") and F.flag_set(34) == frozenset()
