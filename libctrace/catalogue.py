@@ -20,6 +20,7 @@ from typing import Any
 
 SEVERITIES: tuple[str, ...] = ("critical", "behaviour", "info")
 LIBCS: tuple[str, ...] = ("glibc", "musl", "none")  # the keys of an entry's `libc` sentences
+SAID: tuple[str, ...] = ("opening", "closing")  # the keys of an entry's fixed sentences
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Entry:
     why: str  # markdown: why the libcs differ
     reference: str  # markdown: libc sources and bug threads the fact comes from
     libc: Mapping[str, str]  # libc -> the sentence an explanation carries when that libc is compared
+    said: Mapping[str, str]  # "opening"/"closing" -> the sentence every explanation of the id starts/ends with
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,10 @@ def _entry(rule_id: str, raw: dict[str, Any]) -> Entry:
     libc = dict(raw.get("libc", {}))
     if not set(libc) <= set(LIBCS):
         raise ValueError(f"divergences.toml: [rule.{rule_id}.libc] keys must be among {LIBCS}")
-    return Entry(rule_id, severity, raw["title"], raw["what"], raw["why"], raw["reference"], libc)
+    said = dict(raw.get("said", {}))
+    if not set(said) <= set(SAID):
+        raise ValueError(f"divergences.toml: [rule.{rule_id}.said] keys must be among {SAID}")
+    return Entry(rule_id, severity, raw["title"], raw["what"], raw["why"], raw["reference"], libc, said)
 
 
 def parse(text: str) -> Catalogue:
@@ -81,9 +86,13 @@ _LIBC_NAMES = {"glibc": "glibc", "musl": "musl", "none": "no libc"}
 def _head(e: Entry) -> str:
     """An id's opening paragraphs: Severity and What, Why, and the per-libc sentences."""
     text = f"**Severity** {e.severity}. **What**: {e.what}\n\n**Why**: {e.why}"
+    if "opening" in e.said:
+        text += f"\n\n**The explanation opens with**: {e.said['opening']}"
     if e.libc:
         text += "\n\n**The explanation says**, for each libc among the builds compared:\n" + "".join(
             f"\n- {_LIBC_NAMES[k]}: {v}" for k, v in e.libc.items())
+    if "closing" in e.said:
+        text += f"\n\n**It closes with**: {e.said['closing']}"
     return text
 
 

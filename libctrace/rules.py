@@ -175,6 +175,11 @@ def _about(ctx: _Ctx, rule_id: str, runs: Sequence[int] | None = None) -> str:
     return " ".join(text for libc, text in catalogue.entry(rule_id).libc.items() if libc in present)
 
 
+def _said(rule_id: str, where: str) -> str:
+    """The catalogue's fixed sentence an explanation opens or closes with."""
+    return catalogue.entry(rule_id).said[where]
+
+
 # -- checks ---------------------------------------------------------------------------------
 
 @rule("loader-refusal")
@@ -335,9 +340,7 @@ def _nss_config(ctx: _Ctx) -> list[_Hit]:
                "glibc": "its own code, not glibc's NSS, which would have read nsswitch.conf first" if files
                else ""}.get(libc, "")
         parts.append(f"{f.label} ({_flavour(f)}) never opened it and {read}" + (f" ({why})" if why else ""))
-    text = ("/etc/nsswitch.conf names the sources of users, groups and hosts (files, dns, ldap, sss, "
-            "systemd, a site module). " + "; ".join(parts) + ". A source listed there exists only for the "
-            "builds that read it.")
+    text = _said("nss-config", "opening") + " " + "; ".join(parts) + ". " + _said("nss-config", "closing")
     # The open shows it best (glibc stats the file first, to notice changes later).
     opens = [{a.seq for a in f.files if a.category == "nss-config" and a.op == "open"} for f in ctx.facts]
     ev = [(i, min(o or p.values())) for i, (p, o) in enumerate(zip(per, opens)) if p]
@@ -526,7 +529,7 @@ def _dns_transport(ctx: _Ctx) -> list[_Hit]:
         edns = all(m.edns for m in per[i])
         parts.append(f"{ctx.labels[i]} never got a truncated answer"
                      + (" (its queries carried EDNS: the whole answer fit in UDP)" if edns else ""))
-    text = "A UDP answer came back truncated (TC bit, over 512 bytes without EDNS). " + "; ".join(parts) + "."
+    text = _said("dns-transport", "opening") + " " + "; ".join(parts) + "."
     ev: list[tuple[int, int]] = []
     for i in truncated:
         ev += [(i, m.seq) for m in ctx.facts[i].dns if m.tc][:1]
@@ -582,7 +585,7 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
                 held[key] = max(held.get(key, 0), e["answers_total"])
     if held:
         parts.append("the sandbox server holds " + ", ".join(f"{n} records for {k}" for k, n in held.items()))
-    text = ("What the resolvers got back differs. " + "; ".join(parts) + "."
+    text = (_said("dns-answers", "opening") + " " + "; ".join(parts) + "."
             + (f" A truncated answer was used as final by {_names([ctx.labels[i] for i in used_tc])}: only the "
                "records that fit in 512 bytes reach the program" if used_tc else "")
             + (f" ({_names(old_musl)}: musl ≤ 1.2.3 behaviour, a 512-byte buffer and TC ignored)" if old_musl else "")
@@ -743,9 +746,7 @@ def _output(ctx: _Ctx) -> list[_Hit]:
             cells.append(f"{f.label} {lines[line]!r}" if line < len(lines) else f"{f.label} (nothing)")
             ev += [(i, s) for s in _write_of_line(ctx, i, fd, line)]
         parts.append(f"{name} line {line + 1}: " + "; ".join(cells))
-    text = ("The builds printed different things. " + ". ".join(parts) + ". The other findings name "
-            "the cause: a lookup that failed in one build, another default locale, a crash before the "
-            "stdio buffer was flushed.")
+    text = _said("output", "opening") + " " + ". ".join(parts) + ". " + _said("output", "closing")
     return [_Hit(tuple(ctx.labels), {"streams": " and ".join(streams), "first_line": first_line}, text, ev)]
 
 
@@ -834,9 +835,7 @@ def _network_peers(ctx: _Ctx) -> list[_Hit]:
         users = [f.label for f, p in zip(ctx.facts, per) if key in p]
         text = next(p[key][0] for p in per if key in p)
         only.append(f"{text} only {', '.join(users)}")
-    text = ("The builds exchanged packets with different addresses or ports: a name answered from "
-            "/etc/hosts in one build and by DNS in another (their nsswitch order or libc differ), another "
-            "DNS server, or another address for the same name. " + "; ".join(parts) + ".")
+    text = _said("network-peers", "opening") + " " + "; ".join(parts) + "."
     ev = [(i, seq) for i, p in enumerate(per) for k, (_, _, seq) in p.items() if k not in common]
     values = {"summary": "; ".join(only), "peers": {f.label: [t for t, _, _ in p.values()] for f, p in zip(ctx.facts, per)}}
     return [_Hit(tuple(ctx.labels), values, text, ev)]
