@@ -441,6 +441,14 @@ class Decoder:
             out.append(m)
         return out
 
+    def iov_addrs(self, tid: int, addr: int, count: int) -> list[dict[str, Any]] | str:
+        """struct iovec[count] of another address space (process_vm_*, process_madvise): addresses only."""
+        if addr and 0 < count <= 1024:
+            raw = self.mem.read(tid, addr, 16 * count)
+            if len(raw) == 16 * count:
+                return [{"iov_base": ptr(b), "iov_len": n} for b, n in struct.iter_unpack("=QQ", raw)]
+        return ptr(addr)
+
     def new_fd(self, table: FdTable, fd: int, f: Fd) -> None:
         if fd >= 0:
             table[fd] = f
@@ -575,4 +583,7 @@ FD_ARG: dict[str, int] = {
 # Calls whose value-result length (socklen_t *) is read at entry too, for strace's `[128 => 16]`.
 LENGTH_AT_ENTRY: dict[str, int] = {
     "getsockname": 2, "getpeername": 2, "accept": 2, "accept4": 2, "recvfrom": 5, "getsockopt": 4,
+    # Not lengths, but the same 4 bytes the kernel may rewrite: a file handle's handle_bytes,
+    # the capability header's version (set to the kernel's on EINVAL).
+    "name_to_handle_at": 2, "capget": 0,
 }

@@ -7,9 +7,10 @@ from typing import Any
 
 from libctrace.decode.core import (
     AT_BITS, Args, Decoder, FdTable, HEX, Handler, INT, Kind, PTR, SIG, UINT, ULONG, cquote, dirfd, flags, hx,
-    in_struct, int32, kflags, kxlat, out_struct, ptr, sflags, signame, signame32, text, xlat,
+    in_struct, int32, kflags, kxlat, out_struct, ptr, sflags, signame, signame32, text, uflags, xlat,
 )
-from libctrace.decode.timers import timespec
+from libctrace.decode.signals import siginfo_text
+from libctrace.decode.timers import CLOCKS, timespec
 
 
 _CLONE_BITS = (
@@ -301,11 +302,196 @@ def _rseq(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [ptr(a[0]), hex(a[1] & 0xFFFFFFFF), int32(a[2]), hex(a[3] & 0xFFFFFFFF)]
 
 
+def _int_out(d: Decoder, tid: int, addr: int, r: int) -> str:
+    """An int the kernel writes: `[0]`, or the address when it did not."""
+    return out_struct(d, tid, addr, 4, r, lambda raw: f"[{struct.unpack('=i', raw)[0]}]")
+
+
+def _getresid(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [_int_out(d, tid, a[i], r) for i in range(3)]
+
+
+def _sched_param(d: Decoder, tid: int, addr: int, r: int) -> str:
+    return out_struct(d, tid, addr, 4, r, lambda raw: f"[{struct.unpack('=i', raw)[0]}]")
+
+
+def _sched_getparam(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), _sched_param(d, tid, a[1], r)]
+
+
+def _sched_setparam(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), _sched_param(d, tid, a[1], 0)]
+
+
+def _sched_setscheduler(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    # strace names no SCHED_RESET_ON_FORK here: a policy with it is unknown (0x40000003 /* SCHED_??? */).
+    return [int32(a[0]), xlat(int32(a[1]), _SCHED, "SCHED_???"), _sched_param(d, tid, a[2], 0)]
+
+
+_SCHED_FLAG = ((1, "SCHED_FLAG_RESET_ON_FORK"), (2, "SCHED_FLAG_RECLAIM"), (4, "SCHED_FLAG_DL_OVERRUN"),
+               (8, "SCHED_FLAG_KEEP_POLICY"), (0x10, "SCHED_FLAG_KEEP_PARAMS"), (0x20, "SCHED_FLAG_UTIL_CLAMP_MIN"),
+               (0x40, "SCHED_FLAG_UTIL_CLAMP_MAX"))
+
+
+def _sched_attr(raw: bytes) -> str:
+    size, policy, fl, nice, prio, runtime, deadline, period = struct.unpack_from("=IIQiIQQQ", raw)
+    out = (f"{{size={size}, sched_policy={xlat(policy, _SCHED, 'SCHED_???')}, sched_flags={flags(fl, _SCHED_FLAG)}, "
+           f"sched_nice={nice}, sched_priority={prio}, sched_runtime={runtime}, sched_deadline={deadline}, "
+           f"sched_period={period}")
+    if size >= 56 and len(raw) >= 56:
+        lo, hi = struct.unpack_from("=II", raw, 48)
+        out += f", sched_util_min={lo}, sched_util_max={hi}"
+    return out + "}"
+
+
+def _sched_getattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    size = a[2] & 0xFFFFFFFF
+    return [int32(a[0]), out_struct(d, tid, a[1], min(size, 56), r, _sched_attr) if size >= 48 else ptr(a[1]),
+            size, a[3] & 0xFFFFFFFF]
+
+
+def _sched_setattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    raw = d.mem.read(tid, a[1], 4)
+    size = struct.unpack("=I", raw)[0] if len(raw) == 4 else 0
+    attr = in_struct(d, tid, a[1], 56 if size >= 56 else 48, _sched_attr) if a[1] else "NULL"
+    return [int32(a[0]), attr, a[2] & 0xFFFFFFFF]
+
+
+def _sched_rr_get_interval(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), out_struct(d, tid, a[1], 16, r, timespec)]
+
+
+def _getcpu(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    uint = lambda raw: f"[{struct.unpack('=I', raw)[0]}]"  # noqa: E731
+    return [out_struct(d, tid, a[0], 4, r, uint), out_struct(d, tid, a[1], 4, r, uint), ptr(a[2])]
+
+
+_IDTYPE = {0: "P_ALL", 1: "P_PID", 2: "P_PGID", 3: "P_PIDFD"}
+_WAITID_BITS = ((1, "WNOHANG"), (2, "WSTOPPED"), (4, "WEXITED"), (8, "WCONTINUED"), (0x1000000, "WNOWAIT"),
+                (0x20000000, "__WNOTHREAD"), (0x40000000, "__WALL"), (0x80000000, "__WCLONE"))
+
+
+def _waitid(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    info: str = ptr(a[2])
+    if a[2] and r >= 0:
+        raw = d.mem.read(tid, a[2], 128)
+        # WNOHANG with no child ready leaves si_pid 0: strace prints {} then.
+        info = ("{}" if struct.unpack_from("=i", raw, 16)[0] == 0 else siginfo_text(raw)) if len(raw) == 128 else info
+    return [xlat(a[0] & 0xFFFFFFFF, _IDTYPE, "P_???"), int32(a[1]), info, uflags(a[3] & 0xFFFFFFFF, _WAITID_BITS, "W???"),
+            out_struct(d, tid, a[4], 144, r, rusage_text)]
+
+
+def _get_robust_list(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), out_struct(d, tid, a[1], 8, r, lambda raw: f"[{ptr(struct.unpack('=Q', raw)[0])}]"),
+            out_struct(d, tid, a[2], 8, r, lambda raw: f"[{struct.unpack('=Q', raw)[0]}]")]
+
+
+def _process_vm(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """process_vm_readv/writev: the local iovec holds the data (read in this process after a read)."""
+    local = d.iov(tid, a[1], a[2], 1 << 62, False) if a[1] and r >= 0 else ptr(a[1])
+    return [int32(a[0]), local, a[2], d.iov_addrs(tid, a[3], a[4]), a[4], a[5]]
+
+
+_PTRACE_REQ = {
+    0: "PTRACE_TRACEME", 1: "PTRACE_PEEKTEXT", 2: "PTRACE_PEEKDATA", 3: "PTRACE_PEEKUSER", 4: "PTRACE_POKETEXT",
+    5: "PTRACE_POKEDATA", 6: "PTRACE_POKEUSER", 7: "PTRACE_CONT", 8: "PTRACE_KILL", 9: "PTRACE_SINGLESTEP",
+    12: "PTRACE_GETREGS", 13: "PTRACE_SETREGS", 14: "PTRACE_GETFPREGS", 15: "PTRACE_SETFPREGS", 16: "PTRACE_ATTACH",
+    17: "PTRACE_DETACH", 18: "PTRACE_GETFPXREGS", 19: "PTRACE_SETFPXREGS", 24: "PTRACE_SYSCALL",
+    25: "PTRACE_GET_THREAD_AREA", 26: "PTRACE_SET_THREAD_AREA", 30: "PTRACE_ARCH_PRCTL", 31: "PTRACE_SYSEMU",
+    32: "PTRACE_SYSEMU_SINGLESTEP", 33: "PTRACE_SINGLEBLOCK", 0x4200: "PTRACE_SETOPTIONS", 0x4201: "PTRACE_GETEVENTMSG",
+    0x4202: "PTRACE_GETSIGINFO", 0x4203: "PTRACE_SETSIGINFO", 0x4204: "PTRACE_GETREGSET", 0x4205: "PTRACE_SETREGSET",
+    0x4206: "PTRACE_SEIZE", 0x4207: "PTRACE_INTERRUPT", 0x4208: "PTRACE_LISTEN", 0x4209: "PTRACE_PEEKSIGINFO",
+    0x420A: "PTRACE_GETSIGMASK", 0x420B: "PTRACE_SETSIGMASK", 0x420C: "PTRACE_SECCOMP_GET_FILTER",
+    0x420D: "PTRACE_SECCOMP_GET_METADATA", 0x420E: "PTRACE_GET_SYSCALL_INFO", 0x420F: "PTRACE_GET_RSEQ_CONFIGURATION",
+    0x4210: "PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG", 0x4211: "PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG",
+}
+_PTRACE_O = tuple((1 << i, "PTRACE_O_" + n) for i, n in enumerate((
+    "TRACESYSGOOD", "TRACEFORK", "TRACEVFORK", "TRACECLONE", "TRACEEXEC", "TRACEVFORKDONE", "TRACEEXIT",
+    "TRACESECCOMP"))) + ((0x100000, "PTRACE_O_EXITKILL"), (0x200000, "PTRACE_O_SUSPEND_SECCOMP"))
+
+
+def _ptrace(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """The request's arguments as strace's ptrace decoder prints the common ones."""
+    req = a[0] & 0xFFFFFFFF
+    name = _PTRACE_REQ.get(req)
+    if name is None:
+        return [f"{req:#x} /* PTRACE_??? */", int32(a[1]), ptr(a[2]), ptr(a[3])]
+    if req in (0,):
+        return [name]
+    if req in (16, 8, 0x4207):  # ATTACH, KILL, INTERRUPT
+        return [name, int32(a[1])]
+    if req in (0x4200, 0x4206):  # SETOPTIONS, SEIZE
+        return [name, int32(a[1]), ptr(a[2]), flags(a[3] & 0xFFFFFFFF, _PTRACE_O)]
+    if req in (7, 9, 17, 24, 31, 32, 33, 0x4208):  # restarts: a signal
+        return [name, int32(a[1]), ptr(a[2]), signame32(a[3])]
+    return [name, int32(a[1]), ptr(a[2]), ptr(a[3])]
+
+
+_KCMP = {0: "KCMP_FILE", 1: "KCMP_VM", 2: "KCMP_FILES", 3: "KCMP_FS", 4: "KCMP_SIGHAND", 5: "KCMP_IO",
+         6: "KCMP_SYSVSEM", 7: "KCMP_EPOLL_TFD"}
+
+
+def _kcmp(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    typ = int32(a[2])
+    out: list[Any] = [int32(a[0]), int32(a[1]), xlat(typ, _KCMP, "KCMP_???")]
+    if typ == 0:  # two descriptors (of two processes: no path for them here)
+        return out + [int32(a[3]), int32(a[4])]
+    if typ == 7:
+        return out + [int32(a[3]), ptr(a[4])]
+    return out + [hx(a[3]), hx(a[4])] if typ not in _KCMP else out
+
+
+_IOPRIO_WHO = {1: "IOPRIO_WHO_PROCESS", 2: "IOPRIO_WHO_PGRP", 3: "IOPRIO_WHO_USER"}
+_IOPRIO_CLASS = {0: "IOPRIO_CLASS_NONE", 1: "IOPRIO_CLASS_RT", 2: "IOPRIO_CLASS_BE", 3: "IOPRIO_CLASS_IDLE"}
+
+
+def ioprio_text(v: int) -> str:
+    return f"IOPRIO_PRIO_VALUE({xlat(v >> 13, _IOPRIO_CLASS, 'IOPRIO_CLASS_???')}, {v & 0x1FFF})"
+
+
+def _ioprio_get(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    if r >= 0:
+        d.note = f"({ioprio_text(r)})"
+    return [xlat(int32(a[0]), _IOPRIO_WHO, "IOPRIO_WHO_???"), int32(a[1])]
+
+
+def _ioprio_set(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [xlat(int32(a[0]), _IOPRIO_WHO, "IOPRIO_WHO_???"), int32(a[1]), ioprio_text(a[2] & 0xFFFFFFFF)]
+
+
+_FUTEX2 = ((0x80, "FUTEX_PRIVATE_FLAG"),)
+_FUTEX2_SIZE = {0: "FUTEX_8", 1: "FUTEX_16", 2: "FUTEX_32", 3: "FUTEX_64"}
+
+
+def _futex2_flags(v: int) -> str:
+    s = _FUTEX2_SIZE[v & 3]
+    rest = v & ~3
+    return s + ("|" + flags(rest, _FUTEX2) if rest else "")
+
+
+def _futex_waitv(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    n = a[1] & 0xFFFFFFFF
+    waiters: str = ptr(a[0])
+    if a[0] and 0 < n <= 128:
+        raw = d.mem.read(tid, a[0], 24 * n)
+        if len(raw) == 24 * n:
+            waiters = "[" + ", ".join(
+                f"{{val={hx(val)}, uaddr={ptr(uaddr)}, flags={_futex2_flags(fl)}}}"
+                for val, uaddr, fl, _ in struct.iter_unpack("=QQII", raw)) + "]"
+    return [waiters, n, hx(a[2] & 0xFFFFFFFF), in_struct(d, tid, a[3], 16, timespec),
+            xlat(int32(a[4]), CLOCKS, "CLOCK_???")]
+
+
 HANDLERS: dict[str, Handler] = {
     "execve": _execve, "execveat": _execveat, "clone": _clone, "clone3": _clone3, "wait4": _wait4, "kill": _kill,
     "prctl": _prctl, "arch_prctl": _arch_prctl, "rseq": _rseq, "prlimit64": _prlimit64, "getrlimit": _rlimit_call,
     "setrlimit": _rlimit_call, "getrusage": _getrusage, "uname": _uname, "sysinfo": _sysinfo, "futex": _futex,
-    "getrandom": _getrandom,
+    "getrandom": _getrandom, "getresuid": _getresid, "getresgid": _getresid, "sched_getparam": _sched_getparam,
+    "sched_setparam": _sched_setparam, "sched_setscheduler": _sched_setscheduler, "sched_getattr": _sched_getattr,
+    "sched_setattr": _sched_setattr, "sched_rr_get_interval": _sched_rr_get_interval, "getcpu": _getcpu,
+    "waitid": _waitid, "get_robust_list": _get_robust_list, "process_vm_readv": _process_vm,
+    "process_vm_writev": _process_vm, "ptrace": _ptrace, "kcmp": _kcmp, "ioprio_get": _ioprio_get,
+    "ioprio_set": _ioprio_set, "futex_waitv": _futex_waitv,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
     "setreuid": (INT, INT), "setregid": (INT, INT), "setresuid": (INT, INT, INT), "setresgid": (INT, INT, INT),
@@ -319,4 +505,8 @@ SPECS: dict[str, tuple[Kind, ...]] = {
     "tkill": (INT, SIG), "tgkill": (INT, INT, SIG), "exit": (INT,), "exit_group": (INT,),
     "getpriority": (kxlat(_PRIO, "PRIO_???"), INT), "setpriority": (kxlat(_PRIO, "PRIO_???"), INT, INT),
     "sched_getaffinity": (INT, UINT, PTR), "set_tid_address": (PTR,), "set_robust_list": (PTR, ULONG),
+    "pkey_alloc": (HEX, kflags(((1, "PKEY_DISABLE_ACCESS"), (2, "PKEY_DISABLE_WRITE")), "PKEY_???")),
+    "pkey_free": (INT,), "process_mrelease": (INT, UINT),
+    "futex_wake": (PTR, HEX, INT, HEX), "futex_wait": (PTR, HEX, HEX, HEX, PTR, INT),
+    "futex_requeue": (PTR, HEX, INT, INT),
 }
