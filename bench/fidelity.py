@@ -59,7 +59,7 @@ _ADDR = re.compile(r"\b0x[0-9a-f]{6,}\b")  # a static non-PIE binary's heap star
 _FD_NOTE = re.compile(r"(\d|AT_FDCWD)<.*?>(?:\(deleted\))?(?=[,)\]]|$| =)")
 _ALIGN = re.compile(r"\s+= ")
 _TIMES = re.compile(r"\b(tv_sec|tv_nsec|tv_usec|si_utime|si_stime|tms_utime|tms_stime|tms_cutime|tms_cstime"
-                    r"|shm_atime|shm_dtime|shm_ctime|msg_stime|msg_rtime|msg_ctime)=-?\d+")
+                    r"|shm_atime|shm_dtime|shm_ctime|msg_stime|msg_rtime|msg_ctime)=-?\d+(?: /\* [\d.]+ s \*/)?")
 # Values that differ from run to run by design: random bytes, clock ticks, the tracer's own pid.
 _VARYING = [(re.compile(r'^getrandom\(".*?"(\.\.\.)?, '), "getrandom(RANDOM, "),
             (re.compile(r"^(times\(.*\)|getppid\(\)) = \d+$"), r"\1 = N"),

@@ -315,6 +315,12 @@ def _sched_param(d: Decoder, tid: int, addr: int, r: int) -> str:
     return out_struct(d, tid, addr, 4, r, lambda raw: f"[{struct.unpack('=i', raw)[0]}]")
 
 
+def _sched_getscheduler(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    if r >= 0:  # strace names the policy returned
+        d.note = f"({xlat(r & ~0x40000000, _SCHED, 'SCHED_???')}{'|SCHED_RESET_ON_FORK' if r & 0x40000000 else ''})"
+    return [int32(a[0])]
+
+
 def _sched_getparam(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [int32(a[0]), _sched_param(d, tid, a[1], r)]
 
@@ -486,7 +492,7 @@ HANDLERS: dict[str, Handler] = {
     "execve": _execve, "execveat": _execveat, "clone": _clone, "clone3": _clone3, "wait4": _wait4, "kill": _kill,
     "prctl": _prctl, "arch_prctl": _arch_prctl, "rseq": _rseq, "prlimit64": _prlimit64, "getrlimit": _rlimit_call,
     "setrlimit": _rlimit_call, "getrusage": _getrusage, "uname": _uname, "sysinfo": _sysinfo, "futex": _futex,
-    "getrandom": _getrandom, "getresuid": _getresid, "getresgid": _getresid, "sched_getparam": _sched_getparam,
+    "getrandom": _getrandom, "getresuid": _getresid, "getresgid": _getresid, "sched_getparam": _sched_getparam, "sched_getscheduler": _sched_getscheduler,
     "sched_setparam": _sched_setparam, "sched_setscheduler": _sched_setscheduler, "sched_getattr": _sched_getattr,
     "sched_setattr": _sched_setattr, "sched_rr_get_interval": _sched_rr_get_interval, "getcpu": _getcpu,
     "waitid": _waitid, "get_robust_list": _get_robust_list, "process_vm_readv": _process_vm,
@@ -496,7 +502,7 @@ HANDLERS: dict[str, Handler] = {
 SPECS: dict[str, tuple[Kind, ...]] = {
     "setreuid": (INT, INT), "setregid": (INT, INT), "setresuid": (INT, INT, INT), "setresgid": (INT, INT, INT),
     "setfsuid": (INT,), "setfsgid": (INT,), "getgroups": (INT, PTR), "setgroups": (INT, PTR),
-    "sched_getscheduler": (INT,), "sched_setaffinity": (INT, UINT, PTR),
+"sched_setaffinity": (INT, UINT, PTR),
     "sched_get_priority_max": (kxlat(_SCHED, "SCHED_???"),), "sched_get_priority_min": (kxlat(_SCHED, "SCHED_???"),),
     "unshare": (kflags(_CLONE_BITS, "CLONE_???"),), "setns": (INT, kflags(_CLONE_BITS, "CLONE_???")),
     "pidfd_open": (INT, kflags(((0o4000, "PIDFD_NONBLOCK"),), "PIDFD_???")), "pidfd_getfd": (INT, INT, UINT),
