@@ -1,6 +1,6 @@
 """Argument decoding: raw syscall arguments -> the JSON values of docs/trace-format.md.
 
-One module per family (file, network, process, memory, signals, timers, poll, ioctl), each with
+One module per family (file, network, process, memory, signals, timers, poll, ioctl, ipc, admin), each with
 HANDLERS (calls that need code: structs behind pointers, descriptor tables, per-operation
 arguments) and SPECS (calls read from their argument kinds alone). core.py holds the Decoder,
 the value shapes strace prints and the kinds. Adding a syscall: one entry in its family's
