@@ -173,8 +173,8 @@ def compare_argv(argv: list[str], marker: str = _MARKER) -> tuple[float, list[st
 
 def undecoded() -> list[tuple[str, int]]:
     """(name, argument count) of the x86_64 syscalls that no decoder knows: their arguments are
-    printed as plain numbers. Calls without arguments need none, except rt_sigreturn, whose
-    signal mask strace reads from the signal frame on the stack."""
+    printed as plain numbers. Calls without arguments need none, except rt_sigreturn (strace
+    shows the signal mask it restores)."""
     sys.path.insert(0, str(HERE.parent))
     from libctrace.decode import HANDLERS
     from libctrace.syscall_table import X86_64

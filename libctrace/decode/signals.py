@@ -144,8 +144,13 @@ def _sigaltstack(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]
     return [in_struct(d, tid, a[0], 24, _stack_t), out_struct(d, tid, a[1], 24, r, _stack_t)]
 
 
+def _rt_sigreturn(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    mask = d.len_in.pop(tid, None)
+    return [] if mask is None else [f"{{mask={sigset_text(mask.to_bytes(8, 'little'))}}}"]
+
+
 HANDLERS: dict[str, Handler] = {
-    "rt_sigaction": _sigaction, "rt_sigprocmask": _sigprocmask, "rt_sigpending": _sigpending,
+    "rt_sigreturn": _rt_sigreturn, "rt_sigaction": _sigaction, "rt_sigprocmask": _sigprocmask, "rt_sigpending": _sigpending,
     "rt_sigtimedwait": _sigtimedwait, "signalfd4": _signalfd4, "signalfd": _signalfd, "rt_sigsuspend": _sigsuspend, "sigaltstack": _sigaltstack,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
