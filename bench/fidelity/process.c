@@ -58,5 +58,11 @@ int main(void) {
         _exit(1);
     }
     waitpid(c, &status, 0);
+    gid_t groups[64];
+    syscall(SYS_getgroups, 0, NULL);
+    syscall(SYS_getgroups, 64, groups);
+    syscall(SYS_getgroups, -1, groups);
+    syscall(SYS_getgroups, 64, BAD);
+    syscall(SYS_setgroups, 1, BAD);
     return 0;
 }

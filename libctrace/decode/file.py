@@ -55,7 +55,7 @@ def stat_text(raw: bytes) -> str:
 
 
 _STATX_MASK = (
-    (0x7FF, "STATX_BASIC_STATS"), (1, "STATX_TYPE"), (2, "STATX_MODE"), (4, "STATX_NLINK"), (8, "STATX_UID"),
+    (0xFFF, "STATX_ALL"), (0x7FF, "STATX_BASIC_STATS"), (1, "STATX_TYPE"), (2, "STATX_MODE"), (4, "STATX_NLINK"), (8, "STATX_UID"),
     (0x10, "STATX_GID"), (0x20, "STATX_ATIME"), (0x40, "STATX_MTIME"), (0x80, "STATX_CTIME"),
     (0x100, "STATX_INO"), (0x200, "STATX_SIZE"), (0x400, "STATX_BLOCKS"), (0x800, "STATX_BTIME"),
     (0x1000, "STATX_MNT_ID"), (0x2000, "STATX_DIOALIGN"),
@@ -472,6 +472,45 @@ def _file_getattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any
     return [dirfd(a[0]), d.path(tid, a[1]) if a[1] else "NULL", ptr(a[2]), a[3], sflags(a[4], AT_BITS)]
 
 
+# f_type names of the file systems one meets (strace's xlat/fsmagic.in); others in hex.
+_FSMAGIC = {
+    0xEF53: "EXT2_SUPER_MAGIC", 0x01021994: "TMPFS_MAGIC", 0x9FA0: "PROC_SUPER_MAGIC", 0x62656572: "SYSFS_MAGIC",
+    0x794C7630: "OVERLAYFS_SUPER_MAGIC", 0x9123683E: "BTRFS_SUPER_MAGIC", 0x58465342: "XFS_SUPER_MAGIC",
+    0x6969: "NFS_SUPER_MAGIC", 0x63677270: "CGROUP2_SUPER_MAGIC", 0x27E0EB: "CGROUP_SUPER_MAGIC",
+    0x1CD1: "DEVPTS_SUPER_MAGIC", 0x73717368: "SQUASHFS_MAGIC", 0x4D44: "MSDOS_SUPER_MAGIC",
+    0x65735546: "FUSE_SUPER_MAGIC", 0x858458F6: "RAMFS_MAGIC", 0x64626720: "DEBUGFS_MAGIC",
+    0x73636673: "SECURITYFS_MAGIC", 0xCAFE4A11: "BPF_FS_MAGIC", 0x19800202: "MQUEUE_MAGIC",
+    0x958458F6: "HUGETLBFS_MAGIC", 0x6E736673: "NSFS_MAGIC", 0x50495045: "PIPEFS_MAGIC", 0x534F434B: "SOCKFS_MAGIC",
+    0x74726163: "TRACEFS_MAGIC", 0x01021997: "V9FS_MAGIC", 0xF2F52010: "F2FS_SUPER_MAGIC", 0x9660: "ISOFS_SUPER_MAGIC",
+    0x09041934: "ANON_INODE_FS_MAGIC", 0x6165676C: "PSTOREFS_MAGIC", 0xF97CFF8C: "SELINUX_MAGIC",
+    0xDE5E81E4: "EFIVARFS_MAGIC", 0x62656570: "CONFIGFS_MAGIC", 0x2FC12FC1: "ZFS_SUPER_MAGIC",
+    0xFF534D42: "CIFS_SUPER_MAGIC", 0x5346544E: "NTFS_SB_MAGIC", 0x3153464A: "JFS_SUPER_MAGIC",
+    0x52654973: "REISERFS_SUPER_MAGIC", 0xABA20202: "VXFS_SUPER_MAGIC", 0x2011BAB0: "EXFAT_SUPER_MAGIC",
+    0x47504653: "GPFS_SUPER_MAGIC", 0x13661366: "BALLOON_KVM_MAGIC", 0x6B414653: "AFS_FS_MAGIC",
+}
+_ST_BITS = ((1, "ST_RDONLY"), (2, "ST_NOSUID"), (4, "ST_NODEV"), (8, "ST_NOEXEC"), (16, "ST_SYNCHRONOUS"),
+            (32, "ST_VALID"), (64, "ST_MANDLOCK"), (1024, "ST_NOATIME"), (2048, "ST_NODIRATIME"),
+            (4096, "ST_RELATIME"), (8192, "ST_NOSYMFOLLOW"))
+
+
+def statfs_text(raw: bytes) -> str:
+    """struct statfs (x86_64) with the fields strace prints."""
+    typ, bsize, blocks, bfree, bavail, files, ffree = struct.unpack_from("=7q", raw)
+    fsid0, fsid1 = struct.unpack_from("=ii", raw, 56)
+    namelen, frsize, fl = struct.unpack_from("=3q", raw, 64)
+    return (f"{{f_type={_FSMAGIC.get(typ) or hex(typ)}, f_bsize={bsize}, f_blocks={blocks}, f_bfree={bfree}, "
+            f"f_bavail={bavail}, f_files={files}, f_ffree={ffree}, f_fsid={{val=[{hx(fsid0 & 0xFFFFFFFF)}, "
+            f"{hx(fsid1 & 0xFFFFFFFF)}]}}, f_namelen={namelen}, f_frsize={frsize}, f_flags={flags(fl, _ST_BITS)}}}")
+
+
+def _statfs(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [d.path(tid, a[0]), out_struct(d, tid, a[1], 120, r, statfs_text)]
+
+
+def _fstatfs(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), out_struct(d, tid, a[1], 120, r, statfs_text)]
+
+
 HANDLERS: dict[str, Handler] = {
     "open": _open, "openat": _openat, "openat2": _openat2, "creat": _creat,
     "stat": _stat, "lstat": _stat, "access": _access,
@@ -484,17 +523,18 @@ HANDLERS: dict[str, Handler] = {
     "writev": _writev, "preadv": _preadv, "pwritev": _pwritev, "preadv2": _preadv2, "pwritev2": _pwritev2,
     "close": _close, "close_range": _close_range, "dup": _dup, "dup2": _dup2, "dup3": _dup3,
     "fcntl": _fcntl, "pipe": _pipe, "pipe2": _pipe, "lseek": _lseek, "getdents": _getdents_old,
+    "statfs": _statfs, "fstatfs": _fstatfs,
     "vmsplice": _vmsplice, "name_to_handle_at": _name_to_handle_at, "open_by_handle_at": _open_by_handle_at,
     "setxattrat": _setxattrat, "getxattrat": _getxattrat, "listxattrat": _listxattrat,
     "removexattrat": _removexattrat, "file_getattr": _file_getattr, "file_setattr": _file_getattr,
 }
 # Arguments that handlers return as C strings (the renderer quotes them).
 STRINGS: dict[str, tuple[int, ...]] = {
-    "name_to_handle_at": (1,), "setxattrat": (1, 3), "getxattrat": (1, 3), "listxattrat": (1,),
+    "statfs": (0,), "name_to_handle_at": (1,), "setxattrat": (1, 3), "getxattrat": (1, 3), "listxattrat": (1,),
     "removexattrat": (1, 3), "file_getattr": (1,), "file_setattr": (1,),
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
-    "fstatfs": (INT, PTR), "statfs": (PATH, PTR), "utimes": (PATH, PTR), "utime": (PATH, PTR),
+    "utimes": (PATH, PTR), "utime": (PATH, PTR),
     "futimesat": (DIRFD, PATH, PTR), "mknodat": (DIRFD, PATH, MODE, UINT), "readahead": (INT, LONG, ULONG),
     "inotify_init1": (kflags(((O_CLOEXEC, "IN_CLOEXEC"), (0o4000, "IN_NONBLOCK")), "IN_???"),),
     "inotify_add_watch": (INT, PATH, HEX), "inotify_rm_watch": (INT, INT),

@@ -315,6 +315,29 @@ def _sched_param(d: Decoder, tid: int, addr: int, r: int) -> str:
     return out_struct(d, tid, addr, 4, r, lambda raw: f"[{struct.unpack('=i', raw)[0]}]")
 
 
+def _gids(d: Decoder, tid: int, addr: int, n: int) -> str:
+    """A gid_t[n] as strace prints it: `[0, 4, 27]`."""
+    if addr == 0:
+        return "NULL"
+    if n <= 0:
+        return "[]"
+    raw = d.mem.read(tid, addr, 4 * min(n, 1024))
+    if len(raw) < 4 * min(n, 1024):
+        return ptr(addr)
+    return "[" + ", ".join(str(g) for g in struct.unpack(f"={len(raw) // 4}I", raw)) + ("...]" if n > 1024 else "]")
+
+
+def _getgroups(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    n = int32(a[0])
+    # With a size of 0 the kernel only counts: strace shows the empty list it was given.
+    return [n, _gids(d, tid, a[1], min(n, r)) if r >= 0 else ptr(a[1])]
+
+
+def _setgroups(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    n = int32(a[0])
+    return [n, _gids(d, tid, a[1], n)]
+
+
 def _sched_getscheduler(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     if r >= 0:  # strace names the policy returned
         d.note = f"({xlat(r & ~0x40000000, _SCHED, 'SCHED_???')}{'|SCHED_RESET_ON_FORK' if r & 0x40000000 else ''})"
@@ -493,6 +516,7 @@ HANDLERS: dict[str, Handler] = {
     "prctl": _prctl, "arch_prctl": _arch_prctl, "rseq": _rseq, "prlimit64": _prlimit64, "getrlimit": _rlimit_call,
     "setrlimit": _rlimit_call, "getrusage": _getrusage, "uname": _uname, "sysinfo": _sysinfo, "futex": _futex,
     "getrandom": _getrandom, "getresuid": _getresid, "getresgid": _getresid, "sched_getparam": _sched_getparam, "sched_getscheduler": _sched_getscheduler,
+    "getgroups": _getgroups, "setgroups": _setgroups,
     "sched_setparam": _sched_setparam, "sched_setscheduler": _sched_setscheduler, "sched_getattr": _sched_getattr,
     "sched_setattr": _sched_setattr, "sched_rr_get_interval": _sched_rr_get_interval, "getcpu": _getcpu,
     "waitid": _waitid, "get_robust_list": _get_robust_list, "process_vm_readv": _process_vm,
@@ -501,7 +525,7 @@ HANDLERS: dict[str, Handler] = {
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
     "setreuid": (INT, INT), "setregid": (INT, INT), "setresuid": (INT, INT, INT), "setresgid": (INT, INT, INT),
-    "setfsuid": (INT,), "setfsgid": (INT,), "getgroups": (INT, PTR), "setgroups": (INT, PTR),
+    "setfsuid": (INT,), "setfsgid": (INT,),
 "sched_setaffinity": (INT, UINT, PTR),
     "sched_get_priority_max": (kxlat(_SCHED, "SCHED_???"),), "sched_get_priority_min": (kxlat(_SCHED, "SCHED_???"),),
     "unshare": (kflags(_CLONE_BITS, "CLONE_???"),), "setns": (INT, kflags(_CLONE_BITS, "CLONE_???")),

@@ -32,7 +32,7 @@ from libctrace.render.safe import term
 # ([SIGCHLD]) and struct text ({st_mode=...}). Everything else is a C string or path and gets quoted.
 _SYMBOLIC = re.compile(
     r"(?:NULL|0x[0-9a-fA-F]+|-?\d+|~?\[[^\]\"]*\]|\{.*\}"
-    r"|makedev\([^()\"]*\)"
+    r"|makedev\([^()\"]*\)|[A-Z][A-Z0-9_]* or [A-Z][A-Z0-9_]*"  # ioctl's `BTRFS_IOC_CLONE or FICLONE`
     r"|(?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+)"
     r"(?:[|<>+-](?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+))*)"
     r"(?: /\* [^\"]* \*/)?"  # strace's trailing comments, e.g. envp "0x7ffd... /* 35 vars */"
