@@ -6,13 +6,13 @@ aio.c, capability.c print them."""
 from __future__ import annotations
 
 import struct
-from typing import Any
+from typing import Any, Callable
 
 from libctrace.decode.file import OPEN_TREE_BITS, makedev
 from libctrace.decode.timers import timespec
 from libctrace.decode.core import (
     AT_BITS, Args, DIRFD, Decoder, FdTable, HEX, Handler, INT, Kind, LONG, PATH, PTR, STR, UINT, ULONG, cquote,
-    dirfd, flags, hx, in_struct, int32, kflags, kxlat, open_flags, out_struct, ptr, sflags, uflags, xlat,
+    dirfd, flags, hx, in_struct, int32, kflags, open_flags, out_struct, ptr, sflags, uflags, xlat,
 )
 
 
@@ -173,6 +173,123 @@ _BPF_CMDS = ("MAP_CREATE", "MAP_LOOKUP_ELEM", "MAP_UPDATE_ELEM", "MAP_DELETE_ELE
              "MAP_DELETE_BATCH", "LINK_CREATE", "LINK_UPDATE", "LINK_GET_FD_BY_ID", "LINK_GET_NEXT_ID",
              "ENABLE_STATS", "ITER_CREATE", "LINK_DETACH", "PROG_BIND_MAP", "TOKEN_CREATE")
 _BPF = {i: "BPF_" + n for i, n in enumerate(_BPF_CMDS)}
+
+_BPF_MAP_TYPES = ("UNSPEC", "HASH", "ARRAY", "PROG_ARRAY", "PERF_EVENT_ARRAY", "PERCPU_HASH", "PERCPU_ARRAY",
+                  "STACK_TRACE", "CGROUP_ARRAY", "LRU_HASH", "LRU_PERCPU_HASH", "LPM_TRIE", "ARRAY_OF_MAPS",
+                  "HASH_OF_MAPS", "DEVMAP", "SOCKMAP", "CPUMAP", "XSKMAP", "SOCKHASH", "CGROUP_STORAGE",
+                  "REUSEPORT_SOCKARRAY", "PERCPU_CGROUP_STORAGE", "QUEUE", "STACK", "SK_STORAGE", "DEVMAP_HASH",
+                  "STRUCT_OPS", "RINGBUF", "INODE_STORAGE", "TASK_STORAGE", "BLOOM_FILTER", "USER_RINGBUF",
+                  "CGRP_STORAGE", "ARENA")
+_BPF_PROG_TYPES = ("UNSPEC", "SOCKET_FILTER", "KPROBE", "SCHED_CLS", "SCHED_ACT", "TRACEPOINT", "XDP", "PERF_EVENT",
+                   "CGROUP_SKB", "CGROUP_SOCK", "LWT_IN", "LWT_OUT", "LWT_XMIT", "SOCK_OPS", "SK_SKB",
+                   "CGROUP_DEVICE", "SK_MSG", "RAW_TRACEPOINT", "CGROUP_SOCK_ADDR", "LWT_SEG6LOCAL", "LIRC_MODE2",
+                   "SK_REUSEPORT", "FLOW_DISSECTOR", "CGROUP_SYSCTL", "RAW_TRACEPOINT_WRITABLE", "CGROUP_SOCKOPT",
+                   "TRACING", "STRUCT_OPS", "EXT", "LSM", "SK_LOOKUP", "SYSCALL", "NETFILTER")
+_BPF_ATTACH = ("CGROUP_INET_INGRESS", "CGROUP_INET_EGRESS", "CGROUP_INET_SOCK_CREATE", "CGROUP_SOCK_OPS",
+               "SK_SKB_STREAM_PARSER", "SK_SKB_STREAM_VERDICT", "CGROUP_DEVICE", "SK_MSG_VERDICT", "CGROUP_INET4_BIND",
+               "CGROUP_INET6_BIND", "CGROUP_INET4_CONNECT", "CGROUP_INET6_CONNECT", "CGROUP_INET4_POST_BIND",
+               "CGROUP_INET6_POST_BIND", "CGROUP_UDP4_SENDMSG", "CGROUP_UDP6_SENDMSG", "LIRC_MODE2",
+               "FLOW_DISSECTOR", "CGROUP_SYSCTL", "CGROUP_UDP4_RECVMSG", "CGROUP_UDP6_RECVMSG", "CGROUP_GETSOCKOPT",
+               "CGROUP_SETSOCKOPT", "TRACE_RAW_TP", "TRACE_FENTRY", "TRACE_FEXIT", "MODIFY_RETURN", "LSM_MAC",
+               "TRACE_ITER", "CGROUP_INET4_GETPEERNAME", "CGROUP_INET6_GETPEERNAME", "CGROUP_INET4_GETSOCKNAME",
+               "CGROUP_INET6_GETSOCKNAME", "XDP_DEVMAP", "CGROUP_INET_SOCK_RELEASE", "XDP_CPUMAP", "SK_LOOKUP", "XDP",
+               "SK_SKB_VERDICT", "SK_REUSEPORT_SELECT", "SK_REUSEPORT_SELECT_OR_MIGRATE", "PERF_EVENT",
+               "TRACE_KPROBE_MULTI", "LSM_CGROUP", "STRUCT_OPS", "NETFILTER")
+_BPF_MAP_FLAGS = tuple((1 << i, "BPF_F_" + n) for i, n in enumerate((
+    "NO_PREALLOC", "NO_COMMON_LRU", "NUMA_NODE", "RDONLY", "WRONLY", "STACK_BUILD_ID", "ZERO_SEED", "RDONLY_PROG",
+    "WRONLY_PROG", "CLONE", "MMAPABLE", "PRESERVE_ELEMS", "INNER_MAP")))
+_BPF_PROG_FLAGS = tuple((1 << i, "BPF_F_" + n) for i, n in enumerate((
+    "STRICT_ALIGNMENT", "ANY_ALIGNMENT", "TEST_RND_HI32", "TEST_STATE_FREQ", "SLEEPABLE", "XDP_HAS_FRAGS")))
+_BPF_ELEM_FLAGS = {0: "BPF_ANY", 1: "BPF_NOEXIST", 2: "BPF_EXIST", 4: "BPF_F_LOCK"}
+
+
+def _enum(names: tuple[str, ...], prefix: str) -> Callable[[int], str]:
+    return lambda v: prefix + names[v] if v < len(names) else f"{v:#x} /* {prefix}??? */"
+
+
+# How each kind of 32-bit field is printed.
+_BPF_U32: dict[str, Callable[[int], str]] = {
+    "u32": str, "fd": lambda v: str(int32(v)),
+    "kver": lambda v: f"KERNEL_VERSION({v >> 16}, {v >> 8 & 0xFF}, {v & 0xFF})",
+    "map_type": _enum(_BPF_MAP_TYPES, "BPF_MAP_TYPE_"), "prog_type": _enum(_BPF_PROG_TYPES, "BPF_PROG_TYPE_"),
+    "attach": _enum(_BPF_ATTACH, "BPF_"), "map_flags": lambda v: flags(v, _BPF_MAP_FLAGS),
+    "prog_flags": lambda v: flags(v, _BPF_PROG_FLAGS), "elem_flags": lambda v: xlat(v, _BPF_ELEM_FLAGS, "BPF_???"),
+}
+
+
+def _bpf_field(d: Decoder, tid: int, raw: bytes, off: int, kind: str) -> str:
+    if kind == "u64":
+        return str(struct.unpack_from("=Q", raw, off)[0])
+    if kind in ("ptr", "str"):
+        p = struct.unpack_from("=Q", raw, off)[0]
+        text = d.mem.cstr(tid, p, d.strsize) if kind == "str" and p else None
+        return cquote(text, d.strsize) if text is not None else ptr(p)
+    if kind == "name":
+        return cquote(raw[off:off + 16].split(b"\0", 1)[0], d.strsize)
+    return _BPF_U32[kind](struct.unpack_from("=I", raw, off)[0])
+
+
+_SIZES = {"u64": 8, "ptr": 8, "str": 8, "name": 16}
+# Each command's union bpf_attr member: (field, offset, kind), as strace's bpf.c prints it.
+_ELEM = (("map_fd", 0, "fd"), ("key", 8, "ptr"))
+_GET_ID = (("next_id", 4, "u32"), ("open_flags", 8, "u32"))
+_BPF_ATTRS: dict[int, tuple[tuple[str, int, str], ...]] = {
+    0: (("map_type", 0, "map_type"), ("key_size", 4, "u32"), ("value_size", 8, "u32"), ("max_entries", 12, "u32"),
+        ("map_flags", 16, "map_flags"), ("inner_map_fd", 20, "fd"), ("numa_node", 24, "u32"), ("map_name", 28, "name"),
+        ("map_ifindex", 44, "u32"), ("btf_fd", 48, "fd"), ("btf_key_type_id", 52, "u32"),
+        ("btf_value_type_id", 56, "u32"), ("btf_vmlinux_value_type_id", 60, "u32"), ("map_extra", 64, "u64")),
+    1: (*_ELEM, ("value", 16, "ptr"), ("flags", 24, "elem_flags")),
+    2: (*_ELEM, ("value", 16, "ptr"), ("flags", 24, "elem_flags")),
+    3: _ELEM, 4: (*_ELEM, ("next_key", 16, "ptr")),
+    5: (("prog_type", 0, "prog_type"), ("insn_cnt", 4, "u32"), ("insns", 8, "ptr"), ("license", 16, "str"),
+        ("log_level", 24, "u32"), ("log_size", 28, "u32"), ("log_buf", 32, "ptr"), ("kern_version", 40, "kver"),
+        ("prog_flags", 44, "prog_flags"), ("prog_name", 48, "name"), ("prog_ifindex", 64, "u32"),
+        ("expected_attach_type", 68, "attach"), ("prog_btf_fd", 72, "fd"), ("func_info_rec_size", 76, "u32"),
+        ("func_info", 80, "ptr"), ("func_info_cnt", 88, "u32"), ("line_info_rec_size", 92, "u32"),
+        ("line_info", 96, "ptr"), ("line_info_cnt", 104, "u32"), ("attach_btf_id", 108, "u32"),
+        ("attach_prog_fd", 112, "fd"), ("fd_array", 120, "ptr")),
+    6: (("pathname", 0, "str"), ("bpf_fd", 8, "fd"), ("file_flags", 12, "u32")),
+    7: (("pathname", 0, "str"), ("bpf_fd", 8, "fd"), ("file_flags", 12, "u32")),
+    8: (("target_fd", 0, "fd"), ("attach_bpf_fd", 4, "fd"), ("attach_type", 8, "attach"), ("attach_flags", 12, "u32")),
+    9: (("target_fd", 0, "fd"), ("attach_bpf_fd", 4, "fd"), ("attach_type", 8, "attach")),
+    11: (("start_id", 0, "u32"), *_GET_ID), 12: (("start_id", 0, "u32"), *_GET_ID),
+    13: (("prog_id", 0, "u32"), *_GET_ID), 14: (("map_id", 0, "u32"), *_GET_ID),
+    21: (*_ELEM, ("value", 16, "ptr"), ("flags", 24, "elem_flags")),
+    15: (), 22: (("map_fd", 0, "fd"),), 23: (("start_id", 0, "u32"), *_GET_ID),
+}
+
+
+def _bpf_attr(d: Decoder, tid: int, cmd: int, addr: int, size: int) -> str:
+    fields = _BPF_ATTRS.get(cmd)
+    if fields is None or addr == 0:
+        return ptr(addr)
+    raw = d.mem.read(tid, addr, min(size, 256))
+    if len(raw) < min(size, 256) or not raw:
+        return ptr(addr)
+    if cmd == 15:  # OBJ_GET_INFO_BY_FD: one nested struct
+        if len(raw) < 16:
+            return ptr(addr)
+        bfd, ilen, info = struct.unpack_from("=IIQ", raw)
+        return f"{{info={{bpf_fd={int32(bfd)}, info_len={ilen}, info={ptr(info)}}}}}"
+    parts, end = [], 0
+    for name, off, kind in fields:
+        n = _SIZES.get(kind, 4)
+        if off + n > len(raw):
+            break
+        if name == "numa_node" and not struct.unpack_from("=I", raw, 16)[0] & 4:
+            continue  # only with BPF_F_NUMA_NODE
+        parts.append(f"{name}={_bpf_field(d, tid, raw, off, kind)}")
+        end = off + n
+    if any(raw[end:]):
+        parts.append("...")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _bpf(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    cmd = a[0] & 0xFFFFFFFF
+    size = a[2] & 0xFFFFFFFF
+    return [xlat(cmd, _BPF, "BPF_???"), _bpf_attr(d, tid, cmd, a[1], size), size]
+
 
 _PERF_TYPE = {0: "PERF_TYPE_HARDWARE", 1: "PERF_TYPE_SOFTWARE", 2: "PERF_TYPE_TRACEPOINT", 3: "PERF_TYPE_HW_CACHE",
               4: "PERF_TYPE_RAW", 5: "PERF_TYPE_BREAKPOINT"}
@@ -488,7 +605,7 @@ def _ustat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 HANDLERS: dict[str, Handler] = {
     "mount": _mount, "fsconfig": _fsconfig, "mount_setattr": _mount_setattr, "open_tree_attr": _open_tree_attr,
-    "add_key": _add_key, "request_key": _request_key, "keyctl": _keyctl,
+    "bpf": _bpf, "add_key": _add_key, "request_key": _request_key, "keyctl": _keyctl,
     "perf_event_open": _perf_event_open, "fanotify_init": _fanotify_init, "fanotify_mark": _fanotify_mark,
     "landlock_create_ruleset": _landlock_create_ruleset, "landlock_add_rule": _landlock_add_rule,
     "io_uring_setup": _io_uring_setup, "io_uring_enter": _io_uring_enter, "io_uring_register": _io_uring_register,
@@ -511,7 +628,6 @@ SPECS: dict[str, tuple[Kind, ...]] = {
     "fspick": (DIRFD, PATH, kflags(((1, "FSPICK_CLOEXEC"), (2, "FSPICK_SYMLINK_NOFOLLOW"), (4, "FSPICK_NO_AUTOMOUNT"),
                                    (8, "FSPICK_EMPTY_PATH")), "FSPICK_???")),
     "move_mount": (DIRFD, PATH, DIRFD, PATH, kflags(_MOVE_MOUNT_BITS, "MOVE_MOUNT_???")),
-    "bpf": (kxlat(_BPF, "BPF_???"), PTR, UINT),
     "landlock_restrict_self": (INT, HEX),
     "io_destroy": (PTR,), "io_submit": (PTR, LONG, PTR), "io_cancel": (PTR, PTR, PTR),
     "pivot_root": (PATH, PATH), "acct": (PATH,), "swapoff": (PATH,),
