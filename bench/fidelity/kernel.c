@@ -62,6 +62,17 @@ int main(void) {
     pa.size = sizeof pa; pa.type = PERF_TYPE_SOFTWARE; pa.config = PERF_COUNT_SW_TASK_CLOCK; pa.disabled = 1;
     int pf = syscall(SYS_perf_event_open, &pa, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
     syscall(SYS_perf_event_open, NULL, -1, -1, -1, 0);
+    memset(&pa, 0, sizeof pa);
+    pa.size = sizeof pa; pa.type = PERF_TYPE_HARDWARE; pa.config = PERF_COUNT_HW_INSTRUCTIONS;
+    pa.exclude_kernel = 1; pa.exclude_hv = 1; pa.inherit = 1;
+    syscall(SYS_perf_event_open, &pa, 0, -1, -1, 0);
+    memset(&pa, 0, sizeof pa);
+    pa.size = 64; pa.type = PERF_TYPE_SOFTWARE; pa.config = PERF_COUNT_SW_CPU_CLOCK; pa.freq = 1; pa.sample_freq = 1000;
+    pa.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID; pa.read_format = PERF_FORMAT_ID; pa.precise_ip = 2;
+    close(syscall(SYS_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC | PERF_FLAG_FD_NO_GROUP));
+    memset(&pa, 0, sizeof pa);
+    pa.size = sizeof pa; pa.type = 99; pa.config = 0x1234;
+    syscall(SYS_perf_event_open, &pa, 0, -1, -1, 0x100);
     close(pf);
     int fa = syscall(SYS_fanotify_init, FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_LARGEFILE);
     syscall(SYS_fanotify_mark, fa, FAN_MARK_ADD, FAN_OPEN | FAN_CLOSE_WRITE, AT_FDCWD, "/tmp");

@@ -306,15 +306,24 @@ _PERF_FLAGS = ((1, "PERF_FLAG_FD_NO_GROUP"), (2, "PERF_FLAG_FD_OUTPUT"), (4, "PE
                (8, "PERF_FLAG_FD_CLOEXEC"))
 
 
+_PERF_SAMPLE = tuple((1 << i, "PERF_SAMPLE_" + n) for i, n in enumerate((
+    "IP", "TID", "TIME", "ADDR", "READ", "CALLCHAIN", "ID", "CPU", "PERIOD", "STREAM_ID", "RAW", "BRANCH_STACK",
+    "REGS_USER", "STACK_USER", "WEIGHT", "DATA_SRC", "IDENTIFIER", "TRANSACTION", "REGS_INTR", "PHYS_ADDR", "AUX",
+    "CGROUP", "DATA_PAGE_SIZE", "CODE_PAGE_SIZE", "WEIGHT_STRUCT")))
+_PERF_FORMAT = tuple((1 << i, "PERF_FORMAT_" + n) for i, n in enumerate((
+    "TOTAL_TIME_ENABLED", "TOTAL_TIME_RUNNING", "ID", "GROUP", "LOST")))
+
+
 def _perf_attr(raw: bytes) -> str:
     """The head of struct perf_event_attr, abbreviated as strace prints it without -v."""
     typ, size, config, period, stype, rformat, bits = struct.unpack_from("=IIQQQQQ", raw)
     sizes = {64: "PERF_ATTR_SIZE_VER0", 72: "PERF_ATTR_SIZE_VER1", 80: "PERF_ATTR_SIZE_VER2",
              96: "PERF_ATTR_SIZE_VER3", 104: "PERF_ATTR_SIZE_VER4", 112: "PERF_ATTR_SIZE_VER5",
              120: "PERF_ATTR_SIZE_VER6", 128: "PERF_ATTR_SIZE_VER7", 136: "PERF_ATTR_SIZE_VER8"}
-    cfg = _PERF_CONFIG.get(typ, {}).get(config, hx(config))
+    cfg = str(config) if typ == 2 else _PERF_CONFIG.get(typ, {}).get(config, hx(config))  # tracepoint: its id
     out = (f"{{type={xlat(typ, _PERF_TYPE, 'PERF_TYPE_???')}, size={sizes.get(size, size)}, config={cfg}, "
-           f"{'sample_freq' if bits & 1024 else 'sample_period'}={period}, sample_type={stype}, read_format={rformat}")
+           f"{'sample_freq' if bits & 1024 else 'sample_period'}={period}, sample_type={flags(stype, _PERF_SAMPLE)}, "
+           f"read_format={flags(rformat, _PERF_FORMAT)}")
     set_bits = "".join(f", {n}=1" for i, n in enumerate(_PERF_ATTR_BITS) if bits >> i & 1)
     skid = bits >> 15 & 3
     return f"{out}{set_bits[2:] and set_bits}, precise_ip={skid} /* {_SKID[skid]} */, ...}}"
