@@ -43,6 +43,9 @@ OTHERS: dict[str, list[str]] = {
     "getent passwd root": ["getent", "passwd", "root"],
     "python3 -c pass": ["/usr/bin/python3", "-c", "pass"],
     "sh -c 'echo hi | cat'": ["sh", "-c", "echo hi | cat"],
+    # util-linux reading capabilities, securebits and ambient caps (capget, prctl) and an affinity.
+    "setpriv --dump": ["setpriv", "--dump"],
+    "taskset -p 1": ["taskset", "-p", "1"],
     # Python's own wrappers of the process and scheduling calls (os.waitid, os.sched_*...).
     "python3 os calls": ["/usr/bin/python3", "-c", "import os\nos.getresuid(); os.getresgid()\n"
                          "os.sched_getparam(0); os.sched_rr_get_interval(0); os.sched_getscheduler(0)\n"

@@ -468,13 +468,13 @@ def _io_pgetevents(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[An
 
 _CAP_VERSION = {0x19980330: "_LINUX_CAPABILITY_VERSION_1", 0x20071026: "_LINUX_CAPABILITY_VERSION_2",
                 0x20080522: "_LINUX_CAPABILITY_VERSION_3"}
-_CAPS = ("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
+CAPS = ("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
          "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
          "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
          "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
          "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
          "CHECKPOINT_RESTORE")
-_CAP_BITS = tuple((1 << i, f"1<<CAP_{n}") for i, n in enumerate(_CAPS))
+_CAP_BITS = tuple((1 << i, f"1<<CAP_{n}") for i, n in enumerate(CAPS))
 
 
 def _cap_header(raw: bytes, given: int | None = None) -> str:

@@ -189,7 +189,7 @@ def dirfd(v: int) -> int | str:
 def xlat(v: int, table: dict[int, str], unknown: str) -> str:
     """A constant by name, else strace's `0x3039 /* AF_??? */`."""
     name = table.get(v)
-    return name if name is not None else f"{v:#x} /* {unknown} */"
+    return name if name is not None else f"{v:#x} /* {unknown} */" if v else f"0 /* {unknown} */"
 
 
 def int32(v: int) -> int:

@@ -9,6 +9,7 @@ from libctrace.decode.core import (
     AT_BITS, Args, Decoder, FdTable, HEX, Handler, INT, Kind, PTR, SIG, UINT, ULONG, cquote, dirfd, flags, hx,
     in_struct, int32, kflags, kxlat, out_struct, ptr, sflags, signame, signame32, text, uflags, xlat,
 )
+from libctrace.decode.admin import CAPS
 from libctrace.decode.signals import siginfo_text
 from libctrace.decode.timers import CLOCKS, timespec
 
@@ -232,7 +233,25 @@ _PR = {
     22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ", 24: "PR_CAPBSET_DROP", 36: "PR_SET_CHILD_SUBREAPER",
     37: "PR_GET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS", 39: "PR_GET_NO_NEW_PRIVS", 41: "PR_SET_THP_DISABLE",
     42: "PR_GET_THP_DISABLE", 0x53564D41: "PR_SET_VMA", 0x59616D61: "PR_SET_PTRACER",
+    27: "PR_GET_SECUREBITS", 28: "PR_SET_SECUREBITS", 29: "PR_SET_TIMERSLACK", 30: "PR_GET_TIMERSLACK",
+    31: "PR_TASK_PERF_EVENTS_DISABLE", 32: "PR_TASK_PERF_EVENTS_ENABLE", 35: "PR_SET_MM", 40: "PR_GET_TID_ADDRESS",
+    47: "PR_CAP_AMBIENT", 52: "PR_GET_SPECULATION_CTRL", 53: "PR_SET_SPECULATION_CTRL", 57: "PR_SET_IO_FLUSHER",
+    58: "PR_GET_IO_FLUSHER", 65: "PR_SET_MDWE", 66: "PR_GET_MDWE",
 }
+_SECBIT = tuple((1 << i, "SECBIT_" + n) for i, n in enumerate((
+    "NOROOT", "NOROOT_LOCKED", "NO_SETUID_FIXUP", "NO_SETUID_FIXUP_LOCKED", "KEEP_CAPS", "KEEP_CAPS_LOCKED",
+    "NO_CAP_AMBIENT_RAISE", "NO_CAP_AMBIENT_RAISE_LOCKED")))
+_AMBIENT = {1: "PR_CAP_AMBIENT_IS_SET", 2: "PR_CAP_AMBIENT_RAISE", 3: "PR_CAP_AMBIENT_LOWER", 4: "PR_CAP_AMBIENT_CLEAR_ALL"}
+_SET_MM = {i + 1: "PR_SET_MM_" + n for i, n in enumerate((
+    "START_CODE", "END_CODE", "START_DATA", "END_DATA", "START_STACK", "START_BRK", "BRK", "ARG_START", "ARG_END",
+    "ENV_START", "ENV_END", "AUXV", "EXE_FILE", "MAP", "MAP_SIZE"))}
+_SPEC = {0: "PR_SPEC_STORE_BYPASS", 1: "PR_SPEC_INDIRECT_BRANCH", 2: "PR_SPEC_L1D_FLUSH"}
+_DUMPABLE = {0: "SUID_DUMP_DISABLE", 1: "SUID_DUMP_USER", 2: "SUID_DUMP_ROOT"}
+
+
+def _cap(v: int) -> str:
+    c = v & 0xFFFFFFFF
+    return f"CAP_{CAPS[c]}" if c < len(CAPS) else f"{c:#x} /* CAP_??? */"
 
 
 def _prctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -245,8 +264,31 @@ def _prctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
         return [name, signame32(a[1])]
     if op == 2:
         return [name, out_struct(d, tid, a[1], 4, r, lambda raw: f"[{signame32(struct.unpack('=i', raw)[0])}]")]
-    if op in (3, 7, 21, 37, 42):
+    if op in (3, 7, 21, 27, 30, 31, 32, 37, 42):
         return [name]
+    if op in (23, 24):
+        return [name, _cap(a[1])]
+    if op == 28:
+        return [name, flags(a[1] & 0xFFFFFFFF, _SECBIT)]
+    if op == 29:
+        return [name, a[1]]
+    if op == 40:
+        return [name, out_struct(d, tid, a[1], 8, r, lambda raw: f"[{ptr(struct.unpack('=Q', raw)[0])}]")]
+    if op == 47:  # PR_CAP_AMBIENT
+        sub = a[1] & 0xFFFFFFFF
+        if sub in (1, 2, 3):
+            return [name, _AMBIENT[sub], _cap(a[2]), hx(a[3]), hx(a[4])]
+        return [name, xlat(sub, _AMBIENT, "PR_CAP_AMBIENT_???"), *(hx(v) for v in a[2:5])]
+    if op == 4:
+        return [name, xlat(a[1] & 0xFFFFFFFF, _DUMPABLE, "SUID_DUMP_???")]
+    if op == 8:
+        return [name, a[1] & 0xFFFFFFFF]
+    if op == 35:
+        return [name, xlat(a[1] & 0xFFFFFFFF, _SET_MM, "PR_SET_MM_???"), *(hx(v) for v in a[2:5])]
+    if op == 52:
+        return [name, xlat(a[1] & 0xFFFFFFFF, _SPEC, "PR_SPEC_???")]
+    if op in (57, 58, 65, 66, 53):
+        return [name, *(hx(v) for v in a[1:5])]
     if op == 15:
         return [name, d.string(tid, a[1])]
     if op == 16:
@@ -313,6 +355,22 @@ def _getresid(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 def _sched_param(d: Decoder, tid: int, addr: int, r: int) -> str:
     return out_struct(d, tid, addr, 4, r, lambda raw: f"[{struct.unpack('=i', raw)[0]}]")
+
+
+def cpu_mask(raw: bytes) -> str:
+    """A CPU set as strace prints it: the numbers of the CPUs in it, `[0 1]`."""
+    bits = int.from_bytes(raw, "little")
+    return "[" + " ".join(str(i) for i in range(8 * len(raw)) if bits >> i & 1) + "]"
+
+
+def _sched_getaffinity(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    size = a[1] & 0xFFFFFFFF
+    return [int32(a[0]), size, out_struct(d, tid, a[2], min(r, size, 4096), r, cpu_mask) if r > 0 else ptr(a[2])]
+
+
+def _sched_setaffinity(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    size = a[1] & 0xFFFFFFFF
+    return [int32(a[0]), size, in_struct(d, tid, a[2], min(size, 4096), cpu_mask) if size else ptr(a[2])]
 
 
 def _gids(d: Decoder, tid: int, addr: int, n: int) -> str:
@@ -516,7 +574,8 @@ HANDLERS: dict[str, Handler] = {
     "prctl": _prctl, "arch_prctl": _arch_prctl, "rseq": _rseq, "prlimit64": _prlimit64, "getrlimit": _rlimit_call,
     "setrlimit": _rlimit_call, "getrusage": _getrusage, "uname": _uname, "sysinfo": _sysinfo, "futex": _futex,
     "getrandom": _getrandom, "getresuid": _getresid, "getresgid": _getresid, "sched_getparam": _sched_getparam, "sched_getscheduler": _sched_getscheduler,
-    "getgroups": _getgroups, "setgroups": _setgroups,
+    "getgroups": _getgroups, "setgroups": _setgroups, "sched_getaffinity": _sched_getaffinity,
+    "sched_setaffinity": _sched_setaffinity,
     "sched_setparam": _sched_setparam, "sched_setscheduler": _sched_setscheduler, "sched_getattr": _sched_getattr,
     "sched_setattr": _sched_setattr, "sched_rr_get_interval": _sched_rr_get_interval, "getcpu": _getcpu,
     "waitid": _waitid, "get_robust_list": _get_robust_list, "process_vm_readv": _process_vm,
@@ -526,7 +585,7 @@ HANDLERS: dict[str, Handler] = {
 SPECS: dict[str, tuple[Kind, ...]] = {
     "setreuid": (INT, INT), "setregid": (INT, INT), "setresuid": (INT, INT, INT), "setresgid": (INT, INT, INT),
     "setfsuid": (INT,), "setfsgid": (INT,),
-"sched_setaffinity": (INT, UINT, PTR),
+
     "sched_get_priority_max": (kxlat(_SCHED, "SCHED_???"),), "sched_get_priority_min": (kxlat(_SCHED, "SCHED_???"),),
     "unshare": (kflags(_CLONE_BITS, "CLONE_???"),), "setns": (INT, kflags(_CLONE_BITS, "CLONE_???")),
     "pidfd_open": (INT, kflags(((0o4000, "PIDFD_NONBLOCK"),), "PIDFD_???")), "pidfd_getfd": (INT, INT, UINT),
@@ -534,7 +593,7 @@ SPECS: dict[str, tuple[Kind, ...]] = {
     "getpgid": (INT,), "setpgid": (INT, INT), "getsid": (INT,), "setuid": (INT,), "setgid": (INT,),
     "tkill": (INT, SIG), "tgkill": (INT, INT, SIG), "exit": (INT,), "exit_group": (INT,),
     "getpriority": (kxlat(_PRIO, "PRIO_???"), INT), "setpriority": (kxlat(_PRIO, "PRIO_???"), INT, INT),
-    "sched_getaffinity": (INT, UINT, PTR), "set_tid_address": (PTR,), "set_robust_list": (PTR, ULONG),
+"set_tid_address": (PTR,), "set_robust_list": (PTR, ULONG),
     "pkey_alloc": (HEX, kflags(((1, "PKEY_DISABLE_ACCESS"), (2, "PKEY_DISABLE_WRITE")), "PKEY_???")),
     "pkey_free": (INT,), "process_mrelease": (INT, UINT),
     "futex_wake": (PTR, HEX, INT, HEX), "futex_wait": (PTR, HEX, HEX, HEX, PTR, INT),
