@@ -1,7 +1,7 @@
 """Decoding fidelity: how many of the lines `show` prints are the lines strace prints.
 
 Each program in bench/fidelity/ (one per family: file, network, process, memory, signals, time,
-poll, ioctl) makes its calls with edge-case arguments (NULL and unreadable pointers, bad fds,
+poll, ioctl, ipc, kernel, admin) makes its calls with edge-case arguments (NULL and unreadable pointers, bad fds,
 huge lengths, unterminated strings, unknown flag bits, failing calls) after a marker call,
 `access("/fidelity-begin", F_OK)`. It runs under
 
