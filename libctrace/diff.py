@@ -220,7 +220,7 @@ def _tail(path: str, depth: int) -> str:
 
 # Rules whose findings rest on output or counts: when one fires, `diff --runs auto` runs every
 # build once more to tell a divergence from what varies between runs of one build anyway.
-RERUN_ON = frozenset(("output", "exit-status", "malloc-pattern", "thread-stack", "dns-queries", "dns-answers"))
+RERUN_ON = frozenset(r.id for r in rules.RULES if r.varies)  # @rule(varies=True)
 
 
 def compare(traces: Sequence[Trace], labels: Sequence[str], *, timeline: bool = False,

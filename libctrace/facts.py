@@ -7,6 +7,7 @@ only counted. Facts are what the rules (libctrace/rules.py) and the diff compare
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import signal
@@ -32,6 +33,7 @@ STDOUT_CAP = 65536  # bytes of program output kept per stream: enough to compare
 
 _LIBC_RE = re.compile(r"^(libc\.so(\.\d+)?|libc\.musl-\w+\.so\.1|ld-musl-\w+\.so\.1)$")
 _SHARED_OBJECT_RE = re.compile(r"\.so(\.[\d.]+)?$")
+_FIXED = frozenset(("MAP_FIXED", "MAP_FIXED_NOREPLACE"))  # a mapping at a chosen address is no thread stack
 _NSS_FILES = frozenset(
     "/etc/" + n for n in ("passwd", "group", "shadow", "gshadow", "services", "protocols",
                           "networks", "ethers", "rpc", "netgroup", "aliases", "netmasks")
@@ -220,6 +222,22 @@ def sockaddr_text(sa: Any) -> str | None:
     return None
 
 
+def flag_set(value: Any) -> frozenset[str]:
+    """The names of a decoded flags value ("SOCK_STREAM|SOCK_CLOEXEC" -> both): the trace
+    keeps flags as strace spells them, and analysis asks for a name, never for a substring."""
+    return frozenset(value.split("|")) if isinstance(value, str) else frozenset()
+
+
+def _is_loopback(sa: Any) -> bool:
+    """A decoded AF_INET/AF_INET6 address in 127.0.0.0/8 or ::1."""
+    if not isinstance(sa, dict) or sa.get("family") not in ("AF_INET", "AF_INET6"):
+        return False
+    try:
+        return ipaddress.ip_address(str(sa.get("addr"))).is_loopback
+    except ValueError:
+        return False
+
+
 def _bytes(buf: Any, limit: int | None = None) -> bytes:
     if not isinstance(buf, dict) or not isinstance(buf.get("hex"), str):
         return b""
@@ -255,7 +273,7 @@ class _Socket:
 
     @property
     def tcp(self) -> bool:
-        return self.type.startswith("SOCK_STREAM")
+        return "SOCK_STREAM" in flag_set(self.type)
 
 
 class _Extractor:
@@ -279,7 +297,7 @@ class _Extractor:
         self.dns_log: list[dict[str, Any]] = []
         self.memory: Counter[str] = Counter()
         # tid -> (size, address, flags) of its last mapping that could be a thread stack
-        self.last_anon_mmap: dict[int, tuple[int, int, str]] = {}
+        self.last_anon_mmap: dict[int, tuple[int, int, frozenset[str]]] = {}
         self.clone_stack: dict[tuple[int, int], int] = {}  # (pid, child tid) -> stack size
         self.thread_children: list[tuple[int, int]] = []
         self.clone_calls: Counter[str] = Counter()
@@ -446,9 +464,9 @@ class _Extractor:
             # Thread stacks: glibc maps them MAP_STACK, musl PROT_NONE (the guard, then mprotect).
             # The libcs map it right before the clone; any other mapping in between (Go's heap
             # reservations, say) means the thread's stack came from elsewhere.
-            flags = str(args[3])
+            flags = flag_set(args[3])
             tid = int(e.get("tid") or e["pid"])
-            if isinstance(args[1], int) and isinstance(e.get("ret"), int) and "MAP_FIXED" not in flags \
+            if isinstance(args[1], int) and isinstance(e.get("ret"), int) and not flags & _FIXED \
                     and ("MAP_STACK" in flags or args[2] == "PROT_NONE"):
                 self.last_anon_mmap[tid] = (args[1], e["ret"], flags)
             else:
@@ -607,7 +625,7 @@ class _Extractor:
         return ExitInfo(outcome, status, code, sig, bool(ev.get("core")) if ev else False)
 
 
-def _stack_size(e: Event, mapping: tuple[int, int, str] | None) -> int | None:
+def _stack_size(e: Event, mapping: tuple[int, int, frozenset[str]] | None) -> int | None:
     """The stack size of the thread a clone/clone3 created, when the trace shows it."""
     args = e["args"]
     if args and isinstance(args[0], dict) and isinstance(args[0].get("stack_size"), int):
@@ -647,15 +665,16 @@ def _is_dns_question(data: bytes, length: bytes | bool = False) -> bool:
 def _purpose(s: _Socket) -> str:
     if s.dns:
         return "dns"
-    if s.peer and "nscd" in s.peer:
+    sa = s.sockaddr or {}
+    if sa.get("family") == "AF_UNIX" and "nscd" in str(sa.get("path")):
         return "nscd"
     if s.domain == "AF_NETLINK":
         return "netlink"
-    if s.type.startswith("SOCK_DGRAM") and s.port is not None and not s.used_data:
+    if "SOCK_DGRAM" in flag_set(s.type) and s.port is not None and not s.used_data:
         # musl probes for AI_ADDRCONFIG by connecting to port 65535 of the loopbacks; RFC 6724
         # sorting connects a UDP socket to each candidate (glibc: one socket, reconnected) to
         # learn the source address, and never sends.
-        if s.port == 65535 and (s.peer or "").startswith(("127.", "[::1]")):
+        if s.port == 65535 and _is_loopback(s.sockaddr):
             return "addrconfig-probe"
         return "address-sort"
     return "other"

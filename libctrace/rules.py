@@ -1,8 +1,10 @@
 """Divergence rules: turn the Facts of several runs into Findings people can act on.
 
-The catalogue is data (RULES: id, severity, title template, reference); each id has one small
-check function in CHECKS that compares the runs and returns hits. docs/divergences.md explains
-every id with the syscall signature it relies on and output from real runs.
+Each finding id is one function over the facts, registered with @rule, that returns hits:
+the runs concerned, the values its title is filled from, the explanation and the events that
+show it. What an id is called, how severe it is and what it says about each libc is data, in
+the catalogue (libctrace/data/divergences.toml, read by libctrace/catalogue.py), which
+docs/divergences.md is generated from too.
 """
 
 from __future__ import annotations
@@ -10,22 +12,30 @@ from __future__ import annotations
 import os
 import statistics
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from libctrace.facts import (DnsMessage, Facts, FileAccess, SocketUse, is_libc, is_shared_object, sockaddr_text,
-                          written)
+from libctrace import catalogue
+from libctrace.facts import (DnsMessage, Facts, FileAccess, SocketUse, flag_set, is_libc, is_shared_object,
+                          sockaddr_text, written)
 from libctrace.images import program_at, programs
 from libctrace.model import Event, Trace
 from libctrace.refusal import Refusal, refusal
-from libctrace.render.text import format_event
+from libctrace.render.evidence import evidence_line
 
-SEVERITIES: tuple[str, ...] = ("critical", "behaviour", "info")
-MAX_EVIDENCE_PER_RUN = 4  # enough to point at the mechanism; the timeline shows the rest
-EVIDENCE_BYTES = 32  # buffer bytes shown in an evidence line, strace's default -s
-EVIDENCE_WIDTH = 320  # characters: room for a whole clone3 struct; a DNS answer would fill a screen
+SEVERITIES = catalogue.SEVERITIES
+_LIMITS = catalogue.load().evidence
+MAX_EVIDENCE_PER_RUN = _LIMITS.per_run  # (the catalogue's [evidence], like the lines' bytes and width)
+DNS_HEADER = 12  # bytes: a DNS message cannot be read from fewer
+
+# Every call a libc may use for the job: glibc opens with openat, musl with open; DNS goes out
+# through sendmmsg (glibc), sendto (musl), write (Go over TCP)... A trace lacking any one of
+# them could miss one build's side and turn the gap into a difference (libctrace/coverage.py).
+_OPEN = ("open", "openat")
+_SEND = ("sendto", "sendmsg", "sendmmsg", "write", "writev")
+_RECV = ("recvfrom", "recvmsg", "recvmmsg", "read", "readv")
 
 
 @dataclass(frozen=True)
@@ -44,62 +54,14 @@ class Finding:
     runs: tuple[str, ...]
     evidence: tuple[Evidence, ...]
     ref: str  # "docs/divergences.md#<id>"
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str
-    title: str  # str.format template filled from the hit's params
-    reference: str  # where the fact comes from: libc source files, bug threads
-
-
-RULES: tuple[Rule, ...] = (
-    Rule("loader-refusal", "critical", "{run} never started: {cause}, needs {needs}",
-         "glibc elf/dl-version.c (version `X' not found), elf/dl-load.c; Linux fs/exec.c, fs/binfmt_elf.c"),
-    Rule("second-libc", "critical", "{runs}: two C libraries in one process ({libs})",
-         "glibc include/libc-symbols.h, elf/dl-open.c (dlopen from a static program); staticx issue 227"),
-    Rule("child-libc", "behaviour", "{run} ran {image}, a {libc} program: what it did is its own libc's",
-         "glibc nss/nss_database.c, elf/rtld.c; musl src/process/posix_spawn.c"),
-    Rule("exit-status", "critical", "Exit status differs: {short}",
-         "glibc malloc/malloc.c malloc_printerr; musl src/malloc/mallocng/meta.h"),
-    Rule("nss-config", "behaviour", "nsswitch.conf read by {readers}, not by {others}",
-         "glibc nss/nss_database.c; musl src/passwd/getpw_r.c"),
-    Rule("nss-module", "behaviour", "NSS modules: {summary}",
-         "glibc nss/nss_module.c"),
-    Rule("resolver-config", "behaviour", "Resolver files: {summary}",
-         "glibc resolv/res_init.c, sysdeps/posix/getaddrinfo.c; musl src/network/resolvconf.c"),
-    Rule("dns-queries", "behaviour", "DNS queries differ: {summary}",
-         "glibc resolv/res_send.c; musl src/network/res_msend.c, lookup_name.c"),
-    Rule("dns-transport", "behaviour", "DNS over TCP in {tcp} only",
-         "glibc resolv/res_send.c send_vc; musl 1.2.3 res_msend.c (TCP added in 1.2.4)"),
-    Rule("dns-answers", "behaviour", "DNS answers {summary}",
-         "glibc resolv/res_send.c; musl src/network/res_msend.c"),
-    Rule("gconv-module", "behaviour", "iconv modules loaded by {loaders}: {modules}",
-         "glibc iconv/gconv_dl.c, gconv_cache.c; musl src/locale/iconv.c"),
-    Rule("malloc-pattern", "behaviour", "malloc syscalls differ: {summary}",
-         "glibc malloc/arena.c, malloc.c; musl src/malloc/mallocng"),
-    Rule("thread-stack", "behaviour", "Thread stack size differs: {summary}",
-         "glibc nptl/allocatestack.c; musl src/thread/pthread_create.c"),
-    Rule("output", "behaviour", "Output differs on {streams}",
-         "glibc libio; musl src/stdio"),
-    Rule("nscd-probe", "info", "nscd asked: {summary}",
-         "glibc nscd/nscd_helper.c; musl src/passwd/nscd_query.c"),
-    Rule("locale-files", "info", "Locale files read by {readers} only ({count})",
-         "glibc locale/findlocale.c, loadarchive.c; musl src/locale/locale_map.c"),
-    Rule("network-peers", "behaviour", "Network peers differ: {summary}",
-         "glibc resolv/res_send.c, nss/nss_files/files-hosts.c; musl src/network/lookup_name.c, res_msend.c"),
-    Rule("startup", "info", "Startup differs: {summary}",
-         "glibc elf/rtld.c, dl-cache.c; musl ldso/dynlink.c"),
-    Rule("syscall-profile", "info", "Syscall profile: {summary}",
-         "strace -c of each run; glibc nptl/pthread_create.c (rseq); musl src/stdio/__stdio_write.c"),
-)
+    values: Mapping[str, Any] = field(default_factory=dict)  # the title's values, and typed ones (counts, lists)
 
 
 @dataclass
 class _Hit:
-    """What a check found: the runs concerned, title parameters, the explanation, and
-    (run index, seq) pairs of the events that show it."""
+    """What a check found: the runs concerned, its values (those the title names, and typed
+    ones: counts, lists, per-run dicts), the explanation, and (run index, seq) pairs of the
+    events that show it."""
 
     runs: tuple[str, ...]
     params: dict[str, Any]
@@ -156,6 +118,34 @@ class _Ctx:
         return out
 
 
+Check = Callable[["_Ctx"], list["_Hit"]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: str  # str.format template filled from the hit's values
+    check: Check
+    needs: tuple[str, ...]  # syscalls a trace must have recorded for the rule to compare it fairly
+    min_bytes: int  # buffer bytes a trace must have kept (`-s`); 0: any
+    varies: bool  # rests on output or counts: `diff --runs auto` reruns each build to tell noise
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, *, needs: tuple[str, ...] = (), min_bytes: int = 0, varies: bool = False) -> Callable[[Check], Check]:
+    """Registers a check as the rule of catalogue entry `rule_id` (its severity and title)."""
+    def register(check: Check) -> Check:
+        entry = catalogue.load().entries.get(rule_id)
+        if entry is None:
+            raise RuntimeError(f"@rule({rule_id!r}) has no [rule.{rule_id}] in libctrace/data/divergences.toml")
+        _REGISTRY[rule_id] = Rule(rule_id, entry.severity, entry.title, check, needs, min_bytes, varies)
+        return check
+    return register
+
+
 def _named(name: str) -> Callable[[Event], bool]:
     return lambda e: e.get("name") == name
 
@@ -178,15 +168,21 @@ def _libc(f: Facts) -> str:
     return libc if libc in ("glibc", "musl", "none") else "unknown"
 
 
-def _about(ctx: _Ctx, prose: dict[str, str], runs: Sequence[int] | None = None) -> str:
-    """The sentences of `prose` (libc -> text) for the libcs of the builds compared (or of
+def _about(ctx: _Ctx, rule_id: str, runs: Sequence[int] | None = None) -> str:
+    """The catalogue's sentences of a rule about each libc of the builds compared (or of
     `runs`), in its order: a statement about musl only when a musl build is there."""
     present = {_libc(ctx.facts[i]) for i in (range(len(ctx.facts)) if runs is None else runs)}
-    return " ".join(text for libc, text in prose.items() if libc in present)
+    return " ".join(text for libc, text in catalogue.entry(rule_id).libc.items() if libc in present)
+
+
+def _said(rule_id: str, where: str) -> str:
+    """The catalogue's fixed sentence an explanation opens or closes with."""
+    return catalogue.entry(rule_id).said[where]
 
 
 # -- checks ---------------------------------------------------------------------------------
 
+@rule("loader-refusal")
 def _loader_refusal(ctx: _Ctx) -> list[_Hit]:
     hits = []
     for i, r in sorted(ctx.refused.items()):
@@ -200,6 +196,7 @@ def _loader_refusal(ctx: _Ctx) -> list[_Hit]:
     return hits
 
 
+@rule("second-libc", needs=(*_OPEN, "mmap"))
 def _second_libc(ctx: _Ctx) -> list[_Hit]:
     runs: list[str] = []
     libs_seen: list[str] = []
@@ -229,6 +226,7 @@ def _second_libc(ctx: _Ctx) -> list[_Hit]:
     return [_Hit(tuple(runs), {"runs": _names(runs), "libs": " + ".join(libs_seen)}, " ".join(parts), evidence)]
 
 
+@rule("child-libc")
 def _child_libc(ctx: _Ctx) -> list[_Hit]:
     """Programs of another libc a build exec'd (libctrace/images.py split their events off)."""
     hits = []
@@ -275,6 +273,7 @@ def _exit_code(f: Facts) -> str:
     return f"exit {f.exit.code}" if f.exit.code is not None else "end not recorded (trace cut short)"
 
 
+@rule("exit-status", varies=True)
 def _exit_status(ctx: _Ctx) -> list[_Hit]:
     # a trace cut before its end (no footer, no exit event) has no status to compare
     keys = [(f.exit.status, f.exit.signal) for f in ctx.facts if f.exit.signal or f.exit.code is not None]
@@ -289,7 +288,9 @@ def _exit_status(ctx: _Ctx) -> list[_Hit]:
     ev: list[tuple[int, int]] = []
     for i, f in enumerate(ctx.facts):
         ev += [(i, s) for s in ctx.find(i, _ending(ctx.traces[i], f.exit.signal), limit=2)]
-    return [_Hit(tuple(ctx.labels), {"short": short}, text, ev)]
+    values = {"short": short, "status": {f.label: f.exit.status for f in ctx.facts},
+              "signal": {f.label: f.exit.signal for f in ctx.facts}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _ending(trace: Trace, signal: str | None) -> Callable[[Event], bool]:
@@ -317,6 +318,7 @@ def _file_hits(ctx: _Ctx, category: str, ok_only: bool = True) -> list[dict[str,
     return out
 
 
+@rule("nss-config", needs=_OPEN)
 def _nss_config(ctx: _Ctx) -> list[_Hit]:
     per = _file_hits(ctx, "nss-config")
     readers = [f.label for f, p in zip(ctx.facts, per) if p]
@@ -338,15 +340,15 @@ def _nss_config(ctx: _Ctx) -> list[_Hit]:
                "glibc": "its own code, not glibc's NSS, which would have read nsswitch.conf first" if files
                else ""}.get(libc, "")
         parts.append(f"{f.label} ({_flavour(f)}) never opened it and {read}" + (f" ({why})" if why else ""))
-    text = ("/etc/nsswitch.conf names the sources of users, groups and hosts (files, dns, ldap, sss, "
-            "systemd, a site module). " + "; ".join(parts) + ". A source listed there exists only for the "
-            "builds that read it.")
+    text = _said("nss-config", "opening") + " " + "; ".join(parts) + ". " + _said("nss-config", "closing")
     # The open shows it best (glibc stats the file first, to notice changes later).
     opens = [{a.seq for a in f.files if a.category == "nss-config" and a.op == "open"} for f in ctx.facts]
     ev = [(i, min(o or p.values())) for i, (p, o) in enumerate(zip(per, opens)) if p]
-    return [_Hit(tuple(ctx.labels), {"readers": _names(readers), "others": _names(others)}, text, ev)]
+    values = {"readers": _names(readers), "others": _names(others), "read": {f.label: bool(p) for f, p in zip(ctx.facts, per)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
+@rule("nss-module", needs=_OPEN)
 def _nss_module(ctx: _Ctx) -> list[_Hit]:
     loaded: list[dict[str, int]] = []
     missing: list[dict[str, int]] = []
@@ -365,15 +367,14 @@ def _nss_module(ctx: _Ctx) -> list[_Hit]:
         what = [f"loaded {', '.join(ok)}"] if ok else []
         what += [f"missing {', '.join(bad)}"] if bad else []
         parts.append(f"{f.label} {', '.join(what) or 'none'}")
-    text = (_about(ctx, {"glibc": "glibc handles every NSS source other than files and dns by dlopening "
-                               "libnss_<source>.so.2 (found through ld.so.cache or LD_LIBRARY_PATH).",
-                               "musl": "musl has no NSS and loads no module.",
-                               "none": "A program without libc loads no NSS module."})
+    text = (_about(ctx, "nss-module")
             + " " + "; ".join(parts) + "."
             + (" A listed module that is not installed fails silently: its users and hosts just "
                "are not found." if any(missing) else ""))
     ev = [(i, s) for i, (ok, bad) in enumerate(zip(loaded, missing)) for s in sorted([*ok.values(), *bad.values()])]
-    return [_Hit(tuple(ctx.labels), {"summary": "; ".join(parts)}, text, ev)]
+    values = {"summary": "; ".join(parts), "loaded": {f.label: list(ok) for f, ok in zip(ctx.facts, loaded)},
+              "missing": {f.label: list(bad) for f, bad in zip(ctx.facts, missing)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _nscd_shape(f: Facts) -> tuple[int, str, str]:
@@ -381,29 +382,28 @@ def _nscd_shape(f: Facts) -> tuple[int, str, str]:
     socks = [s for s in f.sockets if s.purpose == "nscd"]
     if not socks:
         return 0, "", ""
-    mode = "non-blocking" if all("SOCK_NONBLOCK" in s.type for s in socks) else "blocking"
+    mode = "non-blocking" if all("SOCK_NONBLOCK" in flag_set(s.type) for s in socks) else "blocking"
     first_file = min((a.seq for a in f.files if a.category == "nss-files"), default=None)
     when = "after a miss" if first_file is not None and first_file < socks[0].seq else "first"
     return len(socks), mode, when
 
 
+@rule("nscd-probe", needs=("socket", "connect"))
 def _nscd_probe(ctx: _Ctx) -> list[_Hit]:
     shapes = [_nscd_shape(f) for f in ctx.facts]
     if len(set(shapes)) < 2:
         return []
     summary = " vs ".join(f"{n}x {mode}, {when}" if n else "never" for n, mode, when in shapes)
-    text = (_about(ctx, {"glibc": "glibc asks the nscd cache daemon (/var/run/nscd/socket, non-blocking socket) "
-                               "before it reads any file, for passwd, group and hosts; when nscd is absent it "
-                               "tries twice per database and then leaves it alone.",
-                               "musl": "musl asks nscd only for passwd and group, with a blocking socket, and only "
-                               "after a name was missing from /etc/passwd or /etc/group."})
+    text = (_about(ctx, "nscd-probe")
             + " Seen: " + ", ".join(f"{f.label} {n}x ({mode}, {when})" if n else f"{f.label} never"
                                  for f, (n, mode, when) in zip(ctx.facts, shapes)) + ".")
     ev = [(i, s.peer_seq or s.seq) for i, f in enumerate(ctx.facts)
           for s in [s for s in f.sockets if s.purpose == "nscd"][:2]]
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "connections": {f.label: n for f, (n, _, _) in zip(ctx.facts, shapes)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
+@rule("resolver-config", needs=_OPEN)
 def _resolver_config(ctx: _Ctx) -> list[_Hit]:
     per = _file_hits(ctx, "resolver-config")
     if len({tuple(sorted(p)) for p in per}) < 2:
@@ -415,20 +415,18 @@ def _resolver_config(ctx: _Ctx) -> list[_Hit]:
         users = ", ".join(f.label for f, p in zip(ctx.facts, per) if path in p)
         groups.setdefault(users, []).append(os.path.basename(path))
     summary = "; ".join(f"{', '.join(files)} read by {users} only" for users, files in groups.items())
-    text = (_about(ctx, {"glibc": "glibc's getaddrinfo reads host.conf and resolv.conf through res_init, "
-                               "/etc/hosts through NSS, and gai.conf to sort several results.",
-                               "musl": "musl reads only /etc/hosts and /etc/resolv.conf, anew on every call.",
-                               "none": "A program without libc reads them with its own code (Go: resolv.conf, "
-                               "hosts and nsswitch.conf)."})
+    text = (_about(ctx, "resolver-config")
             + " Files read: " + "; ".join(parts) + ".")
     ev = [(i, s) for i, p in enumerate(per) for path, s in p.items() if path not in common]
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "files": {f.label: list(p) for f, p in zip(ctx.facts, per)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _queries(f: Facts) -> list[DnsMessage]:
     return [m for m in f.dns if m.direction == "query"]
 
 
+@rule("dns-queries", needs=("socket", *_SEND), min_bytes=DNS_HEADER, varies=True)
 def _dns_queries(ctx: _Ctx) -> list[_Hit]:
     per = [_queries(f) for f in ctx.facts]
     if not any(per):
@@ -457,13 +455,7 @@ def _dns_queries(ctx: _Ctx) -> list[_Hit]:
         extra = f" ({', '.join(notes)})" if notes else ""
         lines.append(f"{f.label} sent {len(q)} queries{extra}, {how}, to {servers}" if q else f"{f.label} sent no query")
     asking = [i for i, q in enumerate(per) if q]
-    text = (_about(ctx, {"glibc": "glibc sends A and AAAA back to back (one sendmmsg on a connected socket), "
-                               "and for a name with ndots dots or more tries the bare name first, then the "
-                               "search list, even after NXDOMAIN, NODATA or SERVFAIL.",
-                               "musl": "musl sends each query with its own sendto to every server at once, "
-                               "skips the search list for such names, and resends at once on SERVFAIL.",
-                               "none": "A program without libc sends queries from its own resolver (Go's: "
-                               "A and AAAA in parallel, each with EDNS)."}, asking)
+    text = (_about(ctx, "dns-queries", asking)
             + " " + "; ".join(lines) + ".")
     n_only = sum(len(k) for k in only.values())
     # The title names only what differs: "sent 8 vs 8" is no difference.
@@ -479,11 +471,13 @@ def _dns_queries(ctx: _Ctx) -> list[_Hit]:
         # The first query of each differing name, then the first queries at all.
         mine = [m.seq for m in q if any(f"{m.name} {m.qtype}" in k for k in only.values())]
         ev += [(i, s) for s in list(dict.fromkeys([*mine, *(m.seq for m in q)]))[:MAX_EVIDENCE_PER_RUN]]
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "queries": {f.label: n for f, n in zip(ctx.facts, counts)}, "asked_by_some": only,
+              "batched": {f.label: b for f, b in zip(ctx.facts, batched)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _tcp_socket(f: Facts) -> SocketUse | None:
-    return next((s for s in f.sockets if s.purpose == "dns" and s.type.startswith("SOCK_STREAM")), None)
+    return next((s for s in f.sockets if s.purpose == "dns" and "SOCK_STREAM" in flag_set(s.type)), None)
 
 
 def _tcp_how(ctx: _Ctx, run: int) -> str:
@@ -495,7 +489,7 @@ def _tcp_how(ctx: _Ctx, run: int) -> str:
     if e["name"] == "connect":
         return "connect, then the query"
     flags = e["args"][2] if e["name"] == "sendmsg" else e["args"][3]
-    if "MSG_FASTOPEN" in str(flags):
+    if "MSG_FASTOPEN" in flag_set(flags):
         return f"TCP Fast Open: {e['name']} with MSG_FASTOPEN on an unconnected socket"
     return f"{e['name']} to an address on an unconnected socket"
 
@@ -510,6 +504,7 @@ def _musl_verdict(ctx: _Ctx, run: int) -> str | None:
     return "musl ≤ 1.2.3 behaviour: no TCP fallback"
 
 
+@rule("dns-transport", needs=("socket", *_SEND), min_bytes=DNS_HEADER)
 def _dns_transport(ctx: _Ctx) -> list[_Hit]:
     per = [_queries(f) for f in ctx.facts]
     asked = [i for i, q in enumerate(per) if q]
@@ -534,7 +529,7 @@ def _dns_transport(ctx: _Ctx) -> list[_Hit]:
         edns = all(m.edns for m in per[i])
         parts.append(f"{ctx.labels[i]} never got a truncated answer"
                      + (" (its queries carried EDNS: the whole answer fit in UDP)" if edns else ""))
-    text = "A UDP answer came back truncated (TC bit, over 512 bytes without EDNS). " + "; ".join(parts) + "."
+    text = _said("dns-transport", "opening") + " " + "; ".join(parts) + "."
     ev: list[tuple[int, int]] = []
     for i in truncated:
         ev += [(i, m.seq) for m in ctx.facts[i].dns if m.tc][:1]
@@ -542,9 +537,12 @@ def _dns_transport(ctx: _Ctx) -> list[_Hit]:
         # The retry and what it brought back.
         ev += [(i, m.seq) for m in per[i] if m.transport == "tcp"][:1]
         ev += [(i, m.seq) for m in ctx.facts[i].dns if m.transport == "tcp" and m.direction == "answer"][:1]
-    return [_Hit(tuple(ctx.labels), {"tcp": _names([ctx.labels[i] for i in tcp])}, text, ev)]
+    values = {"tcp": _names([ctx.labels[i] for i in tcp]), "over_tcp": [ctx.labels[i] for i in tcp],
+              "kept_truncated": [ctx.labels[i] for i in kept]}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
+@rule("dns-answers", needs=("socket", *_RECV), min_bytes=DNS_HEADER, varies=True)
 def _dns_answers(ctx: _Ctx) -> list[_Hit]:
     finals: list[dict[str, DnsMessage]] = []
     for f in ctx.facts:
@@ -587,7 +585,7 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
                 held[key] = max(held.get(key, 0), e["answers_total"])
     if held:
         parts.append("the sandbox server holds " + ", ".join(f"{n} records for {k}" for k, n in held.items()))
-    text = ("What the resolvers got back differs. " + "; ".join(parts) + "."
+    text = (_said("dns-answers", "opening") + " " + "; ".join(parts) + "."
             + (f" A truncated answer was used as final by {_names([ctx.labels[i] for i in used_tc])}: only the "
                "records that fit in 512 bytes reach the program" if used_tc else "")
             + (f" ({_names(old_musl)}: musl ≤ 1.2.3 behaviour, a 512-byte buffer and TC ignored)" if old_musl else "")
@@ -598,9 +596,13 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
             f"{fin[k].answers}{' (TC)' if fin[k].tc else ''}" if k in fin else "none" for fin in finals)
     else:
         summary = f"differ for {len(differing)} questions"
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    finals_of = {k: {f.label: {"rcode": fin[k].rcode, "answers": fin[k].answers, "tc": fin[k].tc,
+                           "transport": fin[k].transport} if k in fin else None for f, fin in zip(ctx.facts, finals)}
+             for k in differing}
+    return [_Hit(tuple(ctx.labels), {"summary": summary, "final": finals_of, "held": held}, text, ev)]
 
 
+@rule("gconv-module", needs=_OPEN)
 def _gconv_module(ctx: _Ctx) -> list[_Hit]:
     per = [{os.path.basename(p): s for p, s in hits.items() if p.endswith(".so")}
            for hits in _file_hits(ctx, "gconv")]
@@ -609,16 +611,16 @@ def _gconv_module(ctx: _Ctx) -> list[_Hit]:
     loaders = [f.label for f, p in zip(ctx.facts, per) if p]
     modules = sorted({m for p in per for m in p})
     static = [f.label for f, p in zip(ctx.facts, per) if p and any(len(v) > 1 for v in f.libcs.values())]
-    text = (_about(ctx, {"glibc": "glibc converts only UTF-8, UCS-2/4 and ASCII itself; every other charset is a "
-                               "module under gconv/, found through gconv-modules.cache and dlopened at iconv_open.",
-                               "musl": "musl has every charset compiled in and opens no file."})
+    text = (_about(ctx, "gconv-module")
             + f" Loaded by {_names(loaders)}: {', '.join(modules)}."
             + (f" In {_names(static)} that dlopen also mapped a second libc (see second-libc)." if static else ""))
     ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
     who = loaders[0] if len(loaders) == 1 else f"{len(loaders)} of {len(ctx.facts)} builds"
-    return [_Hit(tuple(ctx.labels), {"loaders": who, "modules": ", ".join(modules)}, text, ev)]
+    values = {"loaders": who, "modules": ", ".join(modules), "loaded": {f.label: sorted(p) for f, p in zip(ctx.facts, per)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
+@rule("locale-files", needs=_OPEN)
 def _locale_files(ctx: _Ctx) -> list[_Hit]:
     per = _file_hits(ctx, "locale", ok_only=False)
     if len({bool(p) for p in per}) < 2:
@@ -627,14 +629,13 @@ def _locale_files(ctx: _Ctx) -> list[_Hit]:
     found = _file_hits(ctx, "locale")
     count = ", ".join(f"{len(p)} paths, {len(p) - len(ok)} not found" if len(readers) == 1 else
                       f"{f.label} {len(p)} paths" for f, p, ok in zip(ctx.facts, per, found) if p)
-    text = (_about(ctx, {"glibc": "glibc's setlocale loads locale data from /usr/lib/locale (locale-archive, else "
-                               "one file per LC_ category) and fails for a locale that is not installed.",
-                               "musl": "musl's C.UTF-8 is built in and it reads locale files only from "
-                               "MUSL_LOCPATH."})
+    text = (_about(ctx, "locale-files")
             + f" Read by {_names(readers)}, not by {_names([f.label for f, p in zip(ctx.facts, per) if not p])}: "
             "the same LANG can give different results.")
     ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
-    return [_Hit(tuple(ctx.labels), {"readers": _names(readers), "count": count}, text, ev)]
+    values = {"readers": _names(readers), "count": count, "paths": {f.label: len(p) for f, p in zip(ctx.facts, per)},
+              "found": {f.label: len(ok) for f, ok in zip(ctx.facts, found)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 _MALLOC_COUNTERS = ("mmap", "munmap", "brk", "madvise", "futex")
@@ -643,6 +644,7 @@ _MALLOC_RATIO = 4  # counts must differ this many times...
 _MALLOC_MIN_DELTA = 100  # ...and by at least this many calls, so loader noise never fires the rule
 
 
+@rule("malloc-pattern", needs=("mmap", "munmap", "brk", "madvise", "futex"), varies=True)
 def _malloc_pattern(ctx: _Ctx) -> list[_Hit]:
     def count(f: Facts, k: str) -> int:
         return f.futex if k == "futex" else f.memory.get(k, 0)
@@ -657,10 +659,7 @@ def _malloc_pattern(ctx: _Ctx) -> list[_Hit]:
         return []
     rows = [f"{k}: " + " vs ".join(f"{v} ({f.label})" for v, f in zip(vals, ctx.facts)) for k, vals in hot]
     walls = ", ".join(f"{f.label} {f.wall:.2f} s" for f in ctx.facts)
-    text = (_about(ctx, {"glibc": "glibc's malloc grows its main arena with brk and gives each thread its own "
-                               "arena (64 MiB reservations), so a busy loop of malloc/free stays in user space.",
-                               "musl": "musl's mallocng maps and unmaps groups of slots as they fill and empty, "
-                               "under one global lock, so threads turn into mmap/munmap churn and futex waits."})
+    text = (_about(ctx, "malloc-pattern")
             + f" {'; '.join(rows)}. Wall time under the tracer: {walls}.")
     # Point at the churn itself: munmap (or futex) calls in the program's own code.
     k, vals = min(hot, key=lambda h: _MALLOC_EVIDENCE.index(h[0]))
@@ -670,13 +669,15 @@ def _malloc_pattern(ctx: _Ctx) -> list[_Hit]:
     # The two counters furthest apart make the title; the explanation has them all.
     top = sorted(hot, key=lambda h: max(h[1]) / max(min(h[1]), 1), reverse=True)[:2]
     summary = ", ".join(f"{k} " + " vs ".join(map(str, v)) for k, v in top)
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    counts = {k: {f.label: v for f, v in zip(ctx.facts, vals)} for k, vals in hot}
+    return [_Hit(tuple(ctx.labels), {"summary": summary, "counts": counts}, text, ev)]
 
 
 def _size(n: float) -> str:
     return f"{n / 1048576:.1f} MiB" if n >= 1048576 else f"{n / 1024:.0f} KiB"
 
 
+@rule("thread-stack", needs=("mmap", "clone", "clone3"), varies=True)
 def _thread_stack(ctx: _Ctx) -> list[_Hit]:
     with_threads = [(i, f) for i, f in enumerate(ctx.facts) if f.thread_stacks]
     if len(with_threads) < 2:
@@ -686,11 +687,7 @@ def _thread_stack(ctx: _Ctx) -> list[_Hit]:
         return []
     parts = [f"{ctx.labels[i]} {_size(m)}" for i, m in med.items()]
     short = " vs ".join(_size(m) for m in med.values())
-    text = (_about(ctx, {"glibc": "glibc sizes a new thread's stack from RLIMIT_STACK (8 MiB by default) and maps "
-                               "it with MAP_STACK before clone3.",
-                               "musl": "musl gives every thread a fixed 128 KiB (plus guard page and TLS) before "
-                               "clone: deep recursion or large local arrays in threads overflow on musl unless "
-                               "the program sets pthread_attr_setstacksize."})
+    text = (_about(ctx, "thread-stack")
             + f" Stack mappings: {', '.join(parts)}.")
     ev: list[tuple[int, int]] = []
     for i, f in with_threads:
@@ -699,7 +696,7 @@ def _thread_stack(ctx: _Ctx) -> list[_Hit]:
         ev += [(i, s) for s in ctx.find(i, stack_mmap, limit=1)]
         ev += [(i, s) for s in ctx.find(i, lambda e: e.get("name") in ("clone", "clone3") and (e.get("ret") or 0) > 0,
                                          limit=1)]
-    return [_Hit(tuple(ctx.labels), {"summary": short}, text, ev)]
+    return [_Hit(tuple(ctx.labels), {"summary": short, "stack_bytes": {ctx.labels[i]: m for i, m in med.items()}}, text, ev)]
 
 
 def _first_difference(texts: Sequence[str]) -> int:
@@ -730,26 +727,27 @@ def _write_of_line(ctx: _Ctx, run: int, fd: int, line: int) -> list[int]:
     return []
 
 
+@rule("output", needs=("write", "writev"), varies=True)
 def _output(ctx: _Ctx) -> list[_Hit]:
     streams = [name for name in ("stdout", "stderr") if len({getattr(f, name) for f in ctx.facts}) > 1]
     if not streams:
         return []
     parts = []
     ev: list[tuple[int, int]] = []
+    first_line: dict[str, int] = {}  # stream -> the first line (1-based) that differs
     for name in streams:
         fd = 1 if name == "stdout" else 2
         texts = [getattr(f, name) for f in ctx.facts]
         line = _first_difference(texts)
+        first_line[name] = line + 1
         cells = []
         for i, (f, text) in enumerate(zip(ctx.facts, texts)):
             lines = text.splitlines()
             cells.append(f"{f.label} {lines[line]!r}" if line < len(lines) else f"{f.label} (nothing)")
             ev += [(i, s) for s in _write_of_line(ctx, i, fd, line)]
         parts.append(f"{name} line {line + 1}: " + "; ".join(cells))
-    text = ("The builds printed different things. " + ". ".join(parts) + ". The other findings name "
-            "the cause: a lookup that failed in one build, another default locale, a crash before the "
-            "stdio buffer was flushed.")
-    return [_Hit(tuple(ctx.labels), {"streams": " and ".join(streams)}, text, ev)]
+    text = _said("output", "opening") + " " + ". ".join(parts) + ". " + _said("output", "closing")
+    return [_Hit(tuple(ctx.labels), {"streams": " and ".join(streams), "first_line": first_line}, text, ev)]
 
 
 _STARTUP_CATEGORIES = ("libc", "loader", "ld-cache", "ld-preload")
@@ -774,6 +772,7 @@ def _startup_libraries(f: Facts, files: list[FileAccess]) -> list[str]:
     return list(dict.fromkeys(libs))
 
 
+@rule("startup", needs=_OPEN)
 def _startup(ctx: _Ctx) -> list[_Hit]:
     shapes = []
     for f in ctx.facts:
@@ -793,23 +792,21 @@ def _startup(ctx: _Ctx) -> list[_Hit]:
             else "no library"
         extra = [*own, *([f"{failed} failed probes"] if failed else [])]
         parts.append(f"{f.label} ({_flavour(f)}) {what}" + (f", {', '.join(extra)}" if extra else ""))
-    text = (_about(ctx, {"glibc": "glibc's ld.so checks /etc/ld.so.preload, maps /etc/ld.so.cache and opens "
-                               "each library, probing glibc-hwcaps subdirectories on LD_LIBRARY_PATH and "
-                               "RUNPATH; static glibc loads nothing.",
-                               "musl": "musl's loader is libc itself (mapped by the kernel), has no cache and no "
-                               "preload file; static musl loads nothing."})
+    text = (_about(ctx, "startup")
             + " Loaded at startup: " + "; ".join(parts) + ".")
     ev: list[tuple[int, int]] = []
     for i, f in enumerate(ctx.facts):
         ev += [(i, a.seq) for a in _startup_files(f) if a.result == "ok"][:3]
     summary = " vs ".join(str(len(libs)) for libs, _, _ in shapes) + " libraries loaded"
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "libraries": {f.label: list(libs) for f, (libs, _, _) in zip(ctx.facts, shapes)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 def _peer_key(sa: dict[str, Any]) -> tuple[str, str, int | None]:
     return str(sa.get("family")), str(sa.get("addr") or sa.get("path") or ""), sa.get("port")
 
 
+@rule("network-peers", needs=("socket", "connect", "sendto", "sendmsg", "sendmmsg"))
 def _network_peers(ctx: _Ctx) -> list[_Hit]:
     """Who each build talked to (DNS servers, the addresses it connected to), from the decoded
     sockaddrs: another DNS server, or /etc/hosts answering in one build and DNS in another."""
@@ -838,17 +835,17 @@ def _network_peers(ctx: _Ctx) -> list[_Hit]:
         users = [f.label for f, p in zip(ctx.facts, per) if key in p]
         text = next(p[key][0] for p in per if key in p)
         only.append(f"{text} only {', '.join(users)}")
-    text = ("The builds exchanged packets with different addresses or ports: a name answered from "
-            "/etc/hosts in one build and by DNS in another (their nsswitch order or libc differ), another "
-            "DNS server, or another address for the same name. " + "; ".join(parts) + ".")
+    text = _said("network-peers", "opening") + " " + "; ".join(parts) + "."
     ev = [(i, seq) for i, p in enumerate(per) for k, (_, _, seq) in p.items() if k not in common]
-    return [_Hit(tuple(ctx.labels), {"summary": "; ".join(only)}, text, ev)]
+    values = {"summary": "; ".join(only), "peers": {f.label: [t for t, _, _ in p.values()] for f, p in zip(ctx.facts, per)}}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
 _PROFILE_RATIO = 2
 _PROFILE_MIN = 10  # a count under this in every run is noise for the ratio test
 
 
+@rule("syscall-profile")
 def _syscall_profile(ctx: _Ctx) -> list[_Hit]:
     # Compare only what every run recorded: a seccomp-filtered trace does not see the rest.
     names: set[str] = set().union(*(f.syscall_counts for f in ctx.facts))
@@ -881,65 +878,20 @@ def _syscall_profile(ctx: _Ctx) -> list[_Hit]:
         for n in ns[:2]:
             ev += [(users[0], s) for s in ctx.find(users[0], _named(n))]
     summary = f"{n_only} in only some builds, {len(ratio)} counts over 2x apart"
-    return [_Hit(tuple(ctx.labels), {"summary": summary}, text, ev)]
+    values = {"summary": summary, "only": {", ".join(ctx.labels[i] for i in users): ns for users, ns in only.items()},
+              "over_2x": ratio}
+    return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
-CHECKS: dict[str, Callable[[_Ctx], list[_Hit]]] = {
-    "loader-refusal": _loader_refusal,
-    "second-libc": _second_libc,
-    "child-libc": _child_libc,
-    "exit-status": _exit_status,
-    "nss-config": _nss_config,
-    "nss-module": _nss_module,
-    "resolver-config": _resolver_config,
-    "dns-queries": _dns_queries,
-    "dns-transport": _dns_transport,
-    "dns-answers": _dns_answers,
-    "gconv-module": _gconv_module,
-    "malloc-pattern": _malloc_pattern,
-    "thread-stack": _thread_stack,
-    "output": _output,
-    "nscd-probe": _nscd_probe,
-    "locale-files": _locale_files,
-    "network-peers": _network_peers,
-    "startup": _startup,
-    "syscall-profile": _syscall_profile,
-}
+def _in_catalogue_order() -> tuple[Rule, ...]:
+    """Every rule, in the catalogue's order; an id the catalogue has and no rule fails at import."""
+    missing = [rule_id for rule_id in catalogue.load().entries if rule_id not in _REGISTRY]
+    if missing:
+        raise RuntimeError(f"libctrace/data/divergences.toml has ids without a @rule: {', '.join(missing)}")
+    return tuple(_REGISTRY[rule_id] for rule_id in catalogue.load().entries)
 
 
-def _clip(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "hex" in value:
-            return {**value, "hex": str(value["hex"])[: 2 * EVIDENCE_BYTES]}
-        return {k: _clip(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clip(v) for v in value]
-    return value
-
-
-def evidence_line(event: Event, dns: Sequence[DnsMessage] = ()) -> str:
-    """The event as `show` renders it, with buffers cut to EVIDENCE_BYTES (marked `...`).
-    DNS messages the event carried are named after it: their raw bytes say little."""
-    if dns and event.get("args"):
-        # Only the descriptor and the result: the decoded messages follow.
-        head, sep, result = format_event({**event, "args": event["args"][:1]}).rpartition(") = ")
-        line = f"{head}, ...{sep}{result}"
-    else:
-        line = format_event({**event, "args": _clip(event["args"])} if "args" in event else event)
-    note = dns_note(dns)
-    room = EVIDENCE_WIDTH - len(note)
-    return (line if len(line) <= room else line[: room - 3] + "...") + note
-
-
-def dns_note(dns: Sequence[DnsMessage]) -> str:
-    """`  ; DNS query A example.com`: what the DNS messages an event carried say."""
-    return ("  ; DNS " + ", ".join(_dns_text(m) for m in dns)) if dns else ""
-
-
-def _dns_text(m: DnsMessage) -> str:
-    if m.direction == "query":
-        return f"query {m.qtype} {m.name}"
-    return f"answer {m.qtype} {m.name} {m.rcode} {m.answers}" + (" TC" if m.tc else "")
+RULES: tuple[Rule, ...] = _in_catalogue_order()
 
 
 def _evidence(ctx: _Ctx, pairs: list[tuple[int, int]]) -> tuple[Evidence, ...]:
@@ -972,15 +924,15 @@ def evaluate(facts: Sequence[Facts], traces: Sequence[Trace]) -> list[Finding]:
     kept = [i for i in range(len(facts)) if i not in refused]
     started = _Ctx([facts[i] for i in kept], [traces[i] for i in kept]) if refused else ctx
     findings: list[Finding] = []
-    for rule in sorted(RULES, key=lambda r: SEVERITIES.index(r.severity)):
-        on = ctx if rule.id == "loader-refusal" else started
+    for registered in sorted(RULES, key=lambda x: SEVERITIES.index(x.severity)):
+        on = ctx if registered.id == "loader-refusal" else started
         if on is not ctx and len(kept) < 2:
             continue
-        for hit in CHECKS[rule.id](on):
+        for hit in registered.check(on):
             findings.append(Finding(
-                id=rule.id, severity=rule.severity, title=rule.title.format(**hit.params),
+                id=registered.id, severity=registered.severity, title=registered.title.format(**hit.params),
                 explanation=hit.explanation, runs=hit.runs, evidence=_evidence(on, hit.evidence),
-                ref=f"docs/divergences.md#{rule.id}",
+                ref=f"docs/divergences.md#{registered.id}", values=dict(hit.params),
             ))
     return findings
 

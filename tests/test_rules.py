@@ -9,6 +9,7 @@ from pathlib import Path
 from helpers import libctrace
 from recorder_progs import prog
 from rulestraces import scenario_trace
+from libctrace import catalogue
 from libctrace import facts as F
 from libctrace import rules as R
 from libctrace.model import Trace
@@ -36,12 +37,13 @@ def _evidence_is_real(finding: R.Finding, runs: dict[str, Trace]) -> None:
     for ev in finding.evidence:
         (event,) = [e for e in runs[ev.run].events if e["seq"] == ev.seq]
         assert ev.line.split("(")[0] == format_event(event).split("(")[0]  # same call, as show prints it
-        assert len(ev.line) <= R.EVIDENCE_WIDTH
+        assert len(ev.line) <= catalogue.load().evidence.width
 
 
 def test_catalogue_is_complete_and_documented() -> None:
     ids = [r.id for r in R.RULES]
-    assert len(ids) == len(set(ids)) and set(ids) == set(R.CHECKS)
+    # One rule per catalogue entry, in its order (RULES is built from the catalogue at import).
+    assert ids == list(catalogue.load().entries) and len(ids) == len(set(ids))
     required = {"second-libc", "nss-config", "nss-module", "nscd-probe", "resolver-config", "dns-queries",
                 "dns-transport", "dns-answers", "gconv-module", "locale-files", "malloc-pattern",
                 "thread-stack", "startup", "exit-status", "output", "syscall-profile"}
@@ -50,6 +52,49 @@ def test_catalogue_is_complete_and_documented() -> None:
     doc = (ROOT / "docs" / "divergences.md").read_text()
     anchors = set(re.findall(r'^## `([a-z0-9-]+)`', doc, re.M))
     assert anchors == set(ids)
+
+
+def test_doc_is_generated_from_the_catalogue() -> None:
+    """docs/divergences.md says what the catalogue says: regenerating it changes nothing."""
+    doc = (ROOT / "docs" / "divergences.md").read_text()
+    assert catalogue.sync_doc(doc) == doc, "run: python -m libctrace.catalogue docs/divergences.md"
+    lim = catalogue.load().evidence
+    assert f"at most {lim.width} characters; {lim.per_run} per run" in doc
+    for e in catalogue.load().entries.values():
+        section = doc[doc.index(f"## `{e.id}`"):]
+        assert section.startswith(f"## `{e.id}`\n\n**Severity** {e.severity}. **What**: {e.what}")
+        assert f"**Reference**: {e.reference}" in section.split("\n## ")[0]
+    # An edit to the catalogue shows in the doc, and a doc left behind is caught.
+    changed = catalogue.parse(
+        (ROOT / "libctrace" / "data" / "divergences.toml").read_text().replace("width = 320", "width = 99"))
+    assert "at most 99 characters" in catalogue.sync_doc(doc, changed) != doc
+
+
+def test_catalogue_check_command(tmp_path: Path) -> None:
+    doc = tmp_path / "divergences.md"
+    text = (ROOT / "docs" / "divergences.md").read_text()
+    doc.write_text(text.replace("**Severity** critical. **What**: one process", "**Severity** info. **What**: one process"))
+    assert catalogue.main(["--check", str(doc)]) == 1
+    assert catalogue.main([str(doc)]) == 0 and doc.read_text() == text
+    assert catalogue.main(["--check", str(doc)]) == 0
+
+
+def test_rules_take_their_words_from_the_catalogue() -> None:
+    """Severity, title and per-libc sentences come from the TOML: a rule has no prose table of its own."""
+    for r in R.RULES:
+        e = catalogue.entry(r.id)
+        assert (r.severity, r.title) == (e.severity, e.title)
+    source = (ROOT / "libctrace" / "rules.py").read_text()
+    for e in catalogue.load().entries.values():
+        for sentence in [*e.libc.values(), *e.said.values()]:
+            assert sentence[:40] not in source
+
+
+def test_coverage_needs_come_from_the_rules() -> None:
+    from libctrace import coverage, diff
+
+    assert {r.id for r in coverage._CHECKED} == {r.id for r in R.RULES if r.needs}
+    assert diff.RERUN_ON == {"output", "exit-status", "malloc-pattern", "thread-stack", "dns-queries", "dns-answers"}
 
 
 def test_nss_passwd_static_glibc_vs_musl() -> None:
@@ -70,10 +115,12 @@ def test_nss_passwd_static_glibc_vs_musl() -> None:
     cfg = _one(findings, "nss-config")
     assert "nsswitch.conf read by glibc-static, not by musl-static" == cfg.title
     assert [e.run for e in cfg.evidence] == ["glibc-static"] and "nsswitch.conf" in cfg.evidence[0].line
+    assert cfg.values["read"] == {"glibc-static": True, "musl-static": False}  # typed, beside the title's text
     _evidence_is_real(cfg, runs)
 
     mod = _one(findings, "nss-module")
     assert "glibc-static loaded libnss_ctrace.so.2" in mod.title and "musl-static none" in mod.title
+    assert "libnss_ctrace.so.2" in mod.values["loaded"]["glibc-static"] and mod.values["loaded"]["musl-static"] == []
     _evidence_is_real(mod, runs)
 
     nscd = _one(findings, "nscd-probe")
@@ -97,6 +144,7 @@ def test_missing_nss_module_is_reported() -> None:
     mod = _one(findings, "nss-module")
     assert mod.title == "NSS modules: glibc-dynamic missing libnss_nosuchmod.so.2; musl-dynamic none"
     assert "fails silently" in mod.explanation
+    assert mod.values["missing"] == {"glibc-dynamic": ["libnss_nosuchmod.so.2"], "musl-dynamic": []}
     assert mod.evidence and all("libnss_nosuchmod.so.2" in e.line and "ENOENT" in e.line for e in mod.evidence)
     _evidence_is_real(mod, runs)
     assert "output" not in {f.id for f in findings}  # both: not found
@@ -159,6 +207,8 @@ def test_fatal_exit_status() -> None:
     assert ex.title == "Exit status differs: SIGABRT vs SIGSEGV"
     assert "glibc-dynamic killed by SIGABRT, musl-static killed by SIGSEGV" in ex.explanation
     assert "abort()" in ex.explanation and "hlt" in ex.explanation
+    assert ex.values["signal"] == {"glibc-dynamic": "SIGABRT", "musl-static": "SIGSEGV"}
+    assert ex.values["status"] == {"glibc-dynamic": 134, "musl-static": 139}
     _evidence_is_real(ex, runs)
     out = _one(findings, "output")
     assert "stderr" in out.title and "double free" in out.explanation
@@ -180,6 +230,11 @@ def test_dns_many_records_transport_and_answers() -> None:
     assert "many.libctrace.test A" in ans.explanation and "truncated" in ans.explanation
     assert "60 over tcp" in ans.explanation
     assert "the sandbox server holds 60 records for many.libctrace.test A" in ans.explanation
+    final = ans.values["final"]["many.libctrace.test A"]
+    assert final["glibc-dynamic"] == {"rcode": "NOERROR", "answers": 60, "tc": False, "transport": "tcp"}
+    assert final["musl-static"]["tc"] is True and final["musl-static"]["transport"] == "udp"
+    assert ans.values["held"] == {"many.libctrace.test A": 60}
+    assert tr.values["over_tcp"] == ["glibc-dynamic"] and tr.values["kept_truncated"] == ["musl-static"]
     # DNS evidence names the messages instead of dumping their bytes.
     assert any(e.line.endswith("; DNS answer A many.libctrace.test NOERROR 60") for e in ans.evidence)
     assert any(re.search(r"; DNS answer A many\.libctrace\.test NOERROR \d+ TC$", e.line) for e in ans.evidence)
@@ -188,6 +243,8 @@ def test_dns_many_records_transport_and_answers() -> None:
     q = _one(findings, "dns-queries")
     assert "glibc-dynamic sent 12 queries (6 over TCP), A and AAAA together in one call" in q.explanation
     assert "musl-static sent 2 queries (musl ≤ 1.2.3 behaviour: no TCP fallback), one message per call" in q.explanation
+    assert q.values["queries"] == {"glibc-dynamic": 12, "musl-static": 2}
+    assert q.values["batched"] == {"glibc-dynamic": True, "musl-static": False}
     _evidence_is_real(q, runs)
     rc = _one(findings, "resolver-config")
     assert "host.conf" in rc.title
@@ -260,6 +317,9 @@ def test_malloc_pattern_and_thread_stack() -> None:
     ts = _one(findings, "thread-stack")
     assert re.fullmatch(r"Thread stack size differs: 8\.\d MiB vs 1\d\d KiB", ts.title), ts.title
     assert re.search(r"glibc-dynamic 8\.\d MiB, musl-static 1\d\d KiB", ts.explanation)
+    stacks = ts.values["stack_bytes"]
+    assert stacks["glibc-dynamic"] >= 8 << 20 and 128 << 10 <= stacks["musl-static"] < 256 << 10
+    assert set(mp.values["counts"]) <= {"mmap", "munmap", "brk", "madvise", "futex"}
     assert any("clone3" in e.line for e in ts.evidence) and any("clone(" in e.line for e in ts.evidence)
     _evidence_is_real(ts, runs)
     prof = _one(findings, "syscall-profile")
@@ -279,3 +339,47 @@ def test_syscall_profile_counts_more_than_2x_apart(tmp_path: Path) -> None:
     prof = _one(_evaluate(*runs.items()), "syscall-profile")
     assert prof.title == "Syscall profile: 0 in only some builds, 1 counts over 2x apart"
     assert prof.explanation.endswith("counts differ more than 2x: getppid 100/1000.")
+    assert prof.values["over_2x"] == ["getppid"] and prof.values["only"] == {}
+
+
+def test_a_rendering_change_changes_no_finding(monkeypatch) -> None:
+    """Rules and facts read decoded values, never the text `show` prints: with every event
+    rendered as nonsense, the findings are the same but for their evidence lines."""
+    import sys
+
+    import libctrace.render.text as render_text
+    from libctrace import diff
+
+    data = ROOT / "tests" / "data"
+    for name, builds in (("dns-lookup", ("glibc-dynamic", "glibc-static", "musl-static")),
+                         ("nss-passwd", ("glibc-dynamic", "glibc-static", "musl-static")),
+                         ("id", ("busybox-static", "glibc-dynamic"))):
+        traces = [load_trace(str(data / f"{name}-{b}.jsonl")) for b in builds]
+
+        def findings(traces: list[Trace] = traces, builds: tuple[str, ...] = builds) -> tuple[list[tuple[object, ...]], set[str]]:
+            found = diff.compare(traces, list(builds)).findings
+            assert found
+            return ([(f.id, f.severity, f.title, f.explanation, f.runs, dict(f.values),
+                      [(e.run, e.seq) for e in f.evidence]) for f in found],
+                    {e.line for f in found for e in f.evidence})
+
+        before, lines = findings()
+        renderers = {name: getattr(render_text, name) for name in
+                     ("format_event", "format_value", "format_sockaddr", "format_buffer")}
+        for module in [m for n, m in sys.modules.items() if n.startswith("libctrace")]:
+            for attr, original in renderers.items():
+                if getattr(module, attr, None) is original:  # wherever a renderer is imported
+                    monkeypatch.setattr(module, attr, lambda *args, **kwargs: "?")
+        after, nonsense = findings()
+        assert after == before, name
+        assert "?" in nonsense and not nonsense & lines  # the renderer did change
+        monkeypatch.undo()
+
+
+def test_a_rule_and_its_catalogue_entry_come_together() -> None:
+    import pytest
+
+    with pytest.raises(RuntimeError, match=r"@rule\('no-such-rule'\) has no \[rule.no-such-rule\]"):
+        R.rule("no-such-rule")(lambda ctx: [])
+    assert F.flag_set("SOCK_STREAM|SOCK_CLOEXEC") == {"SOCK_STREAM", "SOCK_CLOEXEC"}
+    assert "MAP_FIXED" not in F.flag_set("MAP_PRIVATE|MAP_FIXED_NOREPLACE") and F.flag_set(34) == frozenset()

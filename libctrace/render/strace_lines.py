@@ -55,7 +55,7 @@ def dns_by_seq(trace: Trace) -> dict[int, list[DnsMessage]]:
 
 def write_lines(events: Iterable[Event], out: TextIO, style: LineStyle, epoch: float | None,
                 dns: dict[int, list[DnsMessage]]) -> None:
-    from libctrace.rules import dns_note
+    from libctrace.render.evidence import dns_note
 
     write = out.write
     prev: float | None = None
