@@ -33,15 +33,14 @@ from libctrace.stoploop import load as load_stoploop
 from libctrace.syscalls import FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
 from libctrace.traceio import TraceWriter
 
-_PTRACE_CONT = 7
-_PTRACE_DETACH = 17
-_PTRACE_SYSCALL = 24
-_PTRACE_GETEVENTMSG = 0x4201
-_PTRACE_LISTEN = 0x4208
-_PTRACE_GET_SYSCALL_INFO = 0x420E
-_WALL = 0x40000000
-_SYSCALL_TRAP = signal.SIGTRAP | 0x80  # TRACESYSGOOD marks syscall stops
-_EV_FORK, _EV_VFORK, _EV_CLONE, _EV_EXEC, _EV_SECCOMP, _EV_STOP = 1, 2, 3, 4, 7, 128
+# The recorder's names for the requests and events of libctrace/rawptrace.py (one source).
+from libctrace.rawptrace import (
+    PTRACE_CONT as _PTRACE_CONT, PTRACE_DETACH as _PTRACE_DETACH, PTRACE_EVENT_CLONE as _EV_CLONE,
+    PTRACE_EVENT_EXEC as _EV_EXEC, PTRACE_EVENT_FORK as _EV_FORK, PTRACE_EVENT_SECCOMP as _EV_SECCOMP,
+    PTRACE_EVENT_STOP as _EV_STOP, PTRACE_EVENT_VFORK as _EV_VFORK, PTRACE_GET_SYSCALL_INFO as _PTRACE_GET_SYSCALL_INFO,
+    PTRACE_GETEVENTMSG as _PTRACE_GETEVENTMSG, PTRACE_LISTEN as _PTRACE_LISTEN, PTRACE_SYSCALL as _PTRACE_SYSCALL,
+    SYSCALL_TRAP as _SYSCALL_TRAP, WALL as _WALL,
+)
 _STOP_SIGNALS = frozenset((signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU))
 _OP_ENTRY, _OP_EXIT, _OP_SECCOMP = 1, 2, 3
 _INFO_SIZE = 88  # sizeof(struct ptrace_syscall_info)

@@ -12,9 +12,7 @@ from libctrace.decode.core import (
 )
 from libctrace.decode.timers import timespec
 from libctrace.rawptrace import PTRACE as _PTRACE
-
-
-_PTRACE_GETSIGINFO = 0x4202
+from libctrace.rawptrace import PTRACE_GETSIGINFO as _PTRACE_GETSIGINFO
 
 
 _SIGNAMES = {n: signame(n) for n in range(1, 65)}
