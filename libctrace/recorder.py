@@ -25,12 +25,12 @@ from libctrace.elfcache import executable_summary
 from libctrace.errors import LibctraceError, ProgramError
 from libctrace.hostfiles import snapshot as host_files
 from libctrace.launcher import PTRACE_INTERRUPT, Launched, attach, build_filter, launch, resolve_program
-from libctrace.model import Event, Trace, header_record
+from libctrace.model import Event, Trace, ended, header_record, run_status
 from libctrace.rawptrace import PTRACE, get_errno, ptrace
 from libctrace.decode.copied import COPIED, RET, CopiedMemory
 from libctrace.stoploop import FULL, STOP, StopLoop
 from libctrace.stoploop import load as load_stoploop
-from libctrace.syscalls import FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
+from libctrace.syscalls import EXECS, EXITS, FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
 from libctrace.traceio import TraceWriter
 
 # The recorder's names for the requests and events of libctrace/rawptrace.py (one source).
@@ -217,7 +217,7 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         footer["output"] = opts.collect_output()
     rec.close_writer(footer)
     if writer is not None and writer.error is not None:
-        how = f"killed by {sig}" if sig else f"{outcome}, exit status {code}"
+        how = ended(sig, code, exited=f"{outcome}, exit status")
         raise LibctraceError(f"{writer.error}; the trace stops there, without a footer "
                              f"(`show` reads the events before the cut); the program ran to its end: {how}")
     trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
@@ -359,9 +359,7 @@ class _Recorder:
             return 130, signame(sig) if sig else None
         if outcome == "timeout":
             return 124, signame(sig) if sig else None
-        if sig:
-            return 128 + sig, signame(sig)
-        return code or 0, None
+        return run_status(code or 0, sig or 0), signame(sig) if sig else None
 
     def footer(self, outcome: str, code: int, sig: str | None) -> dict[str, Any]:
         return {
@@ -501,7 +499,7 @@ class _Recorder:
                 name = names.get(nr)
                 if not self.started:
                     # Until the root's first execve, the stops are libctrace's own child code.
-                    if tid == self.root and name in ("execve", "execveat"):
+                    if tid == self.root and name in EXECS:
                         self.started = True
                         if fast is not None:
                             self._enable_fast(all_mode)
@@ -511,7 +509,7 @@ class _Recorder:
                 now = round(monotonic() - t0, 6)
                 if name in entry_decoded:
                     pre = self.decoder.decode(name, tid, tgids.get(tid, tid), args, NARGS[nr], 0)
-                    if name in ("exit", "exit_group"):  # never returns: the event is complete now
+                    if name in EXITS:  # never returns: the event is complete now
                         if nr in emit:
                             self._syscall(tid, (nr, args, now, pre), None, False, None)
                         self._resume(tid)

@@ -15,6 +15,8 @@ import struct
 from typing import Any, Callable
 
 from libctrace.decode.sockaddr import addr_text, sockaddr
+from libctrace.syscalls import FD_ARG as _FD_ARG
+from libctrace.syscalls import LENGTH_AT_ENTRY
 
 
 _U64 = 1 << 64
@@ -559,20 +561,6 @@ def in_struct(d: Decoder, tid: int, addr: int, size: int, fmt: Callable[[bytes],
 # Filled by libctrace/decode/__init__.py from the family modules' HANDLERS and SPECS.
 HANDLERS: dict[str, Handler] = {}
 
-# Index of the first descriptor argument, for fd_path.
-FD_ARG: dict[str, int] = {
-    **{n: 0 for n in (
-        "read", "write", "pread64", "pwrite64", "readv", "writev", "close", "fstat", "lseek",
-        "ioctl", "fcntl", "dup", "dup2", "dup3", "connect", "bind", "listen", "accept", "accept4",
-        "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "getsockname",
-        "getpeername", "setsockopt", "getsockopt", "shutdown", "getdents64", "fsync",
-        "ftruncate", "fchdir", "fstatfs", "openat", "openat2", "newfstatat", "statx",
-        "faccessat", "faccessat2", "readlinkat", "execveat", "mkdirat", "unlinkat",
-    )},
-    "mmap": 4,
-}
+# Index of the first descriptor argument, for fd_path: the syscall table's FD_ARG.
+FD_ARG = _FD_ARG
 
-# Calls whose value-result length (socklen_t *) is read at entry too, for strace's `[128 => 16]`.
-LENGTH_AT_ENTRY: dict[str, int] = {
-    "getsockname": 2, "getpeername": 2, "accept": 2, "accept4": 2, "recvfrom": 5, "getsockopt": 4,
-}

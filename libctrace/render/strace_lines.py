@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from libctrace.facts import DnsMessage
 from libctrace.model import Event, Trace
 from libctrace.render.text import format_event
+from libctrace.syscalls import RECEIVES, SENDS, SOCKADDR_CALLS
 
-_SOCKET_IO = frozenset(("sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg"))
+_SOCKET_IO = (SENDS | RECEIVES) & SOCKADDR_CALLS  # sendto, recvfrom, sendmsg... (not write, read)
 
 
 @dataclass(frozen=True)
