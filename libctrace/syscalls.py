@@ -204,6 +204,10 @@ STRING_ARG: dict[str, tuple[int, ...]] = {
     "readlink": (1,), "readlinkat": (2,), "getxattr": (1,), "lgetxattr": (1,), "setxattr": (1,),
     "lsetxattr": (1,), "fgetxattr": (1,), "fsetxattr": (1,), "getcwd": (0,),
 }
+# ...and those that are C strings for one operation of a call (its first argument, as decoded).
+STRING_ARG_BY_OP: dict[str, dict[str, tuple[int, ...]]] = {
+    "prctl": {"PR_SET_NAME": (1,), "PR_GET_NAME": (1,), "PR_SET_VMA": (4,)},
+}
 
 # The descriptor argument `fd_path` describes (strace -y): the first one, where there is one.
 FD_ARG: dict[str, int] = {

@@ -26,17 +26,8 @@ from collections.abc import Iterable
 from libctrace.decode import STRING_ARGS, flags, octal, open_flags
 from libctrace.model import Event, ended
 from libctrace.render.safe import term
-from libctrace.syscalls import ADDRESS_RESULT, CUT_ARG, FD_ARG, HEX_ARG, IOV_ARG
+from libctrace.syscalls import ADDRESS_RESULT, CUT_ARG, FD_ARG, HEX_ARG, IOV_ARG, STRING_ARG_BY_OP
 
-# Recorded strings that are symbols, not text: pointers, NULL, numbers, and flag
-# expressions such as O_RDONLY|O_CLOEXEC, S_IFREG|0644 or FUTEX_WAIT_PRIVATE, signal sets
-# ([SIGCHLD]) and struct text ({st_mode=...}). Everything else is a C string or path and gets quoted.
-_SYMBOLIC = re.compile(
-    r"(?:NULL|0x[0-9a-fA-F]+|-?\d+|~?\[[^\]\"]*\]|\{.*\}"
-    r"|(?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+)"
-    r"(?:[|<>+-](?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+))*)"
-    r"(?: /\* [^\"]* \*/)?"  # strace's trailing comments, e.g. envp "0x7ffd... /* 35 vars */"
-)
 # Which argument the recorder's fd_path describes, integer arguments strace prints in hex
 # (mmap's offset), the argument cut at -s, iovec arguments, results that are addresses: the
 # syscall table's (libctrace/syscalls.py). Struct fields printed in hex: clone3's stack_size.
@@ -153,7 +144,7 @@ def format_value(v: Any, strsize: int = STRSIZE) -> str:
     if isinstance(v, (int, float)):
         return str(v)
     if isinstance(v, str):
-        return v if _SYMBOLIC.fullmatch(v) else quote_string(v)
+        return v  # a symbol or struct text: C strings are quoted by their position (_format_syscall)
     if isinstance(v, list):
         return "[" + ", ".join(quote_string(x) if isinstance(x, str) else format_value(x, strsize) for x in v) + "]"
     if isinstance(v, dict):
@@ -246,7 +237,13 @@ def _format_syscall(event: Event, strsize: int) -> str:
     iov = IOV_ARG.get(name)
     if iov is not None and len(args) > iov and isinstance(args[iov], list):
         parts[iov] = format_iov(args[iov], strsize)
-    for i in STRING_ARGS.get(name, ()):
+    # The arguments the syscall table says are C strings or paths are quoted, whatever they look
+    # like (a file named README, 0755 or O_RDONLY); every other string is a symbol or struct text.
+    strings = STRING_ARGS.get(name, ())
+    by_op = STRING_ARG_BY_OP.get(name)
+    if by_op is not None and args and isinstance(args[0], str):
+        strings = (*strings, *by_op.get(args[0], ()))
+    for i in strings:
         v = args[i] if i < len(args) else None
         if isinstance(v, str) and not _POINTER.fullmatch(v):  # unreadable: recorded as its address
             parts[i] = quote_string(v)
@@ -307,7 +304,8 @@ def format_event(event: Event, strsize: int = STRSIZE) -> str:
         body = _format_dns_log(event)
     else:
         # A newer event type: show its fields rather than hide it (readers stay tolerant).
-        fields = ", ".join(f"{k}={format_value(v)}" for k, v in event.items() if k not in ("type", "seq", "t", "pid"))
+        fields = ", ".join(f"{k}={quote_string(v) if isinstance(v, str) else format_value(v)}"
+                           for k, v in event.items() if k not in ("type", "seq", "t", "pid"))
         body = f"--- {kind} {fields} ---" if fields else f"--- {kind} ---"
     return f"{who} {body}"
 

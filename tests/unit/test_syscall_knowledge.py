@@ -105,7 +105,8 @@ _COLUMNS = {
     "RECEIVES": syscalls.RECEIVES, "SOCKET_SETUP": syscalls.SOCKET_SETUP, "SIGNAL_SENDS": syscalls.SIGNAL_SENDS,
     "CLONES": syscalls.CLONES, "EXECS": syscalls.EXECS, "EXITS": syscalls.EXITS, "FD_TABLE": syscalls.FD_TABLE,
     "LIFECYCLE": syscalls.LIFECYCLE, "DEFAULT_SET": syscalls.DEFAULT_SET, "SPECS": decode.SPECS,
-    "HANDLERS": core.HANDLERS, **{f"CLASSES[{k}]": v for k, v in syscalls.CLASSES.items()},
+    "HANDLERS": core.HANDLERS, "STRING_ARG_BY_OP": syscalls.STRING_ARG_BY_OP,
+    **{f"CLASSES[{k}]": v for k, v in syscalls.CLASSES.items()},
 }
 # Display rules also hold i386 names: calls of that ABI are rendered from their numbers.
 _DISPLAY = {"HEX_ARG": syscalls.HEX_ARG, "ADDRESS_RESULT": syscalls.ADDRESS_RESULT, "IOV_ARG": syscalls.IOV_ARG,
