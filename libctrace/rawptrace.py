@@ -45,4 +45,4 @@ def ptrace(request: int, tid: int, addr: int = 0, data: int = 0) -> int:
     if rc < 0:  # none of the requests libctrace makes returns -1 on success (no PEEK*)
         err = get_errno()
         raise OSError(err, os.strerror(err))
-    return rc
+    return int(rc)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TextIO
+from typing import Any, TextIO
 from collections.abc import Iterable, Sequence
 
 from libctrace.facts import DnsMessage
@@ -27,7 +27,7 @@ class LineStyle:
     fd_paths: bool = True  # -y
 
 
-def started_epoch(header: dict) -> float | None:
+def started_epoch(header: dict[str, Any]) -> float | None:
     """The trace's time zero in epoch seconds (microseconds in traces since -tt; whole
     seconds before); None when the header has no readable start."""
     try:

@@ -127,7 +127,7 @@ def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
     cols = _columns(tl, fold=len(labels) > 1)
     n = len(labels)
     marks = [[parse_cell(c) if c is not None else None for c in row.cells] for row in tl.rows]
-    lanes = [sorted({m[b].lane for m in marks if m[b] is not None} or {"p1"}, key=_lane_order) for b in range(n)]
+    lanes = [sorted({mk.lane for m in marks if (mk := m[b]) is not None} or {"p1"}, key=_lane_order) for b in range(n)]
     left, top, lane_h, head_h, gap = 130, 30, 22, 20, 14
     cw = max(7.0, min(22.0, 880 / max(len(cols), 1)))  # the page's width, scrolled beyond
     width = max(left + cw * len(cols) + 20, 980)  # room for the legend
