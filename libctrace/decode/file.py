@@ -422,7 +422,7 @@ SPECS: dict[str, tuple[Kind, ...]] = {
     "symlinkat": (PATH, DIRFD, PATH), "renameat": (DIRFD, PATH, DIRFD, PATH),
     "renameat2": (DIRFD, PATH, DIRFD, PATH, kflags(_RENAME_BITS, "RENAME_???")),
     "mknod": (PATH, MODE, UINT), "chroot": (PATH,), "umask": (MODE,), "fchdir": (INT,),
-    "chdir": (PATH,), "unlink": (PATH,), "rmdir": (PATH,),
+    "chdir": (PATH,), "unlink": (PATH,), "rmdir": (PATH,), "acct": (PATH,),
     "fsync": (INT,), "fdatasync": (INT,), "syncfs": (INT,), "flock": (INT, kflags(_LOCK_BITS, "LOCK_???")),
     "fadvise64": (INT, LONG, LONG, kxlat(_FADV, "POSIX_FADV_???")),
     "removexattr": (PATH, STR), "lremovexattr": (PATH, STR), "fremovexattr": (INT, STR),

@@ -155,3 +155,12 @@ def test_the_decoders_agree_with_the_table() -> None:
         assert set(positions) <= decode.STRING_ARGS[name], name
     assert syscalls.MEMORY_FREE <= decode.NO_MEMORY
     assert not decode.NO_MEMORY & set(decode.STRING_ARGS), "a call with a string argument reads memory"
+
+
+def test_only_calls_with_an_operation_are_aligned() -> None:
+    """PATH_ARG also lists paths the analysis does not align (getxattr's): the diff and facts
+    take only the calls with an operation, and facts only the operations it records."""
+    from libctrace import diff, facts
+
+    assert {n for n, p in syscalls.PATH_ARG.items() if p.op} == set(diff._PATH_ARG)
+    assert all(op in facts._FILE_OPS for _, op, _ in facts._PATH_CALLS.values())
