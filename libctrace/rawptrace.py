@@ -14,6 +14,7 @@ import os
 import signal
 
 # Requests (linux/ptrace.h): every one libctrace makes, named once here.
+PTRACE_PEEKUSER = 3
 PTRACE_CONT = 7
 PTRACE_DETACH = 17
 PTRACE_SYSCALL = 24

@@ -225,6 +225,11 @@ FD_ARG: dict[str, int] = {
 # Value-result lengths (socklen_t *) the recorder reads at entry too, for strace's `[128 => 16]`.
 LENGTH_AT_ENTRY: dict[str, int] = {
     "getsockname": 2, "getpeername": 2, "accept": 2, "accept4": 2, "recvfrom": 5, "getsockopt": 4,
+    # Not lengths, but the same 4 bytes the kernel may rewrite: a file handle's handle_bytes,
+    # the capability header's version (set to the kernel's on EINVAL).
+    "name_to_handle_at": 2, "capget": 0,
+    # Not an argument: the signal mask in the frame on the stack (Decoder._sigreturn_mask).
+    "rt_sigreturn": 0,
 }
 
 # Calls whose arguments are numbers, flags, addresses and descriptors (no memory read to decode
@@ -251,7 +256,8 @@ SIGNAL_SENDS: frozenset[str] = frozenset(("kill", "tgkill", "tkill"))
 # How strace prints what is not a plain decimal: arguments that are struct iovec[], the
 # argument cut at -s (argv, the target readlink read), integers in hex (mmap's offset) and
 # results that are addresses. i386's mmap2 too: calls of that ABI are rendered from their numbers.
-IOV_ARG: dict[str, int] = {n: 1 for n in ("readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2")}
+IOV_ARG: dict[str, int] = {n: 1 for n in ("readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2", "vmsplice",
+                                           "process_vm_readv", "process_vm_writev")}
 CUT_ARG: dict[str, int] = {"execve": 1, "execveat": 2, "readlink": 1, "readlinkat": 2}
 HEX_ARG: dict[str, int] = {"mmap": 5, "mmap2": 5}
 ADDRESS_RESULT: frozenset[str] = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))

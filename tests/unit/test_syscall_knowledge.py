@@ -136,7 +136,8 @@ def test_positions_are_arguments_of_the_call() -> None:
         assert p.index < nargs[name] and (p.dirfd is None or p.dirfd < p.index), name
     for column in (syscalls.FD_ARG, syscalls.LENGTH_AT_ENTRY, syscalls.IOV_ARG, syscalls.CUT_ARG):
         for name, i in column.items():
-            assert i < nargs[name], name
+            # rt_sigreturn takes none: its entry is the signal frame on the stack, documented so
+            assert i < nargs[name] or name == "rt_sigreturn", name
     for name, kinds in decode.SPECS.items():
         assert len(kinds) == nargs[name], f"{name}: {len(kinds)} kinds for {nargs[name]} arguments"
 
