@@ -207,6 +207,8 @@ STRING_ARG: dict[str, tuple[int, ...]] = {
 # ...and those that are C strings for one operation of a call (its first argument, as decoded).
 STRING_ARG_BY_OP: dict[str, dict[str, tuple[int, ...]]] = {
     "prctl": {"PR_SET_NAME": (1,), "PR_GET_NAME": (1,), "PR_SET_VMA": (4,)},
+    "keyctl": {"KEYCTL_JOIN_SESSION_KEYRING": (1,), "KEYCTL_DESCRIBE": (2,), "KEYCTL_GET_SECURITY": (2,),
+               "KEYCTL_SEARCH": (2, 3)},
 }
 
 # The descriptor argument `fd_path` describes (strace -y): the first one, where there is one.
