@@ -10,16 +10,24 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import signal
 import shutil
+import signal
 import stat
 import struct
 from dataclasses import dataclass
 
 from libctrace.errors import LibctraceError, PermissionProblem, ProgramError
 from libctrace.rawptrace import (
-    PTRACE_INTERRUPT, PTRACE_O_EXITKILL, PTRACE_O_TRACECLONE, PTRACE_O_TRACEEXEC, PTRACE_O_TRACEFORK,
-    PTRACE_O_TRACESECCOMP, PTRACE_O_TRACESYSGOOD, PTRACE_O_TRACEVFORK, PTRACE_SEIZE, ptrace,
+    PTRACE_INTERRUPT,
+    PTRACE_O_EXITKILL,
+    PTRACE_O_TRACECLONE,
+    PTRACE_O_TRACEEXEC,
+    PTRACE_O_TRACEFORK,
+    PTRACE_O_TRACESECCOMP,
+    PTRACE_O_TRACESYSGOOD,
+    PTRACE_O_TRACEVFORK,
+    PTRACE_SEIZE,
+    ptrace,
 )
 
 OPTIONS = (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE

@@ -19,28 +19,86 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from libctrace import __version__
-from libctrace.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, LENGTH_AT_ENTRY, NO_MEMORY, Decoder, errname, siginfo, signame
+from libctrace.decode import (
+    CLONE_FILES,
+    CLONE_THREAD,
+    CLONE_VFORK,
+    ENTRY_DECODED,
+    LENGTH_AT_ENTRY,
+    NO_MEMORY,
+    Decoder,
+    errname,
+    siginfo,
+    signame,
+)
 from libctrace.decode import plain as decode_plain
+from libctrace.decode.copied import COPIED, RET, CopiedMemory
 from libctrace.elfcache import executable_summary
 from libctrace.errors import LibctraceError, ProgramError
 from libctrace.hostfiles import snapshot as host_files
 from libctrace.launcher import PTRACE_INTERRUPT, Launched, attach, build_filter, launch, resolve_program
 from libctrace.model import Event, Trace, ended, header_record, run_status
 from libctrace.rawptrace import PTRACE, get_errno, ptrace
-from libctrace.decode.copied import COPIED, RET, CopiedMemory
-from libctrace.stoploop import FULL, STOP, StopLoop
-from libctrace.stoploop import load as load_stoploop
-from libctrace.syscalls import EXECS, EXITS, FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
-from libctrace.traceio import TraceWriter
 
 # The recorder's names for the requests and events of libctrace/rawptrace.py (one source).
 from libctrace.rawptrace import (
-    PTRACE_CONT as _PTRACE_CONT, PTRACE_DETACH as _PTRACE_DETACH, PTRACE_EVENT_CLONE as _EV_CLONE,
-    PTRACE_EVENT_EXEC as _EV_EXEC, PTRACE_EVENT_FORK as _EV_FORK, PTRACE_EVENT_SECCOMP as _EV_SECCOMP,
-    PTRACE_EVENT_STOP as _EV_STOP, PTRACE_EVENT_VFORK as _EV_VFORK, PTRACE_GET_SYSCALL_INFO as _PTRACE_GET_SYSCALL_INFO,
-    PTRACE_GETEVENTMSG as _PTRACE_GETEVENTMSG, PTRACE_LISTEN as _PTRACE_LISTEN, PTRACE_SYSCALL as _PTRACE_SYSCALL,
-    SYSCALL_TRAP as _SYSCALL_TRAP, WALL as _WALL,
+    PTRACE_CONT as _PTRACE_CONT,
 )
+from libctrace.rawptrace import (
+    PTRACE_DETACH as _PTRACE_DETACH,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_CLONE as _EV_CLONE,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_EXEC as _EV_EXEC,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_FORK as _EV_FORK,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_SECCOMP as _EV_SECCOMP,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_STOP as _EV_STOP,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_VFORK as _EV_VFORK,
+)
+from libctrace.rawptrace import (
+    PTRACE_GET_SYSCALL_INFO as _PTRACE_GET_SYSCALL_INFO,
+)
+from libctrace.rawptrace import (
+    PTRACE_GETEVENTMSG as _PTRACE_GETEVENTMSG,
+)
+from libctrace.rawptrace import (
+    PTRACE_LISTEN as _PTRACE_LISTEN,
+)
+from libctrace.rawptrace import (
+    PTRACE_SYSCALL as _PTRACE_SYSCALL,
+)
+from libctrace.rawptrace import (
+    SYSCALL_TRAP as _SYSCALL_TRAP,
+)
+from libctrace.rawptrace import (
+    WALL as _WALL,
+)
+from libctrace.stoploop import FULL, STOP, StopLoop
+from libctrace.stoploop import load as load_stoploop
+from libctrace.syscalls import (
+    EXECS,
+    EXITS,
+    FD_TABLE,
+    I386_NAMES,
+    I386_NARGS,
+    LIFECYCLE,
+    NAMES,
+    NARGS,
+    NUMBERS,
+    parse_trace_set,
+)
+from libctrace.traceio import TraceWriter
+
 _STOP_SIGNALS = frozenset((signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU))
 _OP_ENTRY, _OP_EXIT, _OP_SECCOMP = 1, 2, 3
 _INFO_SIZE = 88  # sizeof(struct ptrace_syscall_info)

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from libctrace.facts import (DnsMessage, Facts, FileAccess, SocketUse, is_libc, is_shared_object, sockaddr_text,
-                          written)
+from libctrace.facts import DnsMessage, Facts, FileAccess, SocketUse, is_libc, is_shared_object, sockaddr_text, written
 from libctrace.images import program_at, programs
 from libctrace.model import Event, Trace
 from libctrace.refusal import Refusal, refusal

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import IO, Any, BinaryIO
-from collections.abc import Callable, Iterator
 
 import orjson
 
 from libctrace.errors import TraceFormatError
-from libctrace.outputs import create_file
 from libctrace.model import FORMAT, VERSION, Event, Trace, header_record
+from libctrace.outputs import create_file
 
 _BATCH = 512  # events buffered before a write(2): keeps per-event cost low, loses little on a crash
 

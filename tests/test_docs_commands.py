@@ -8,8 +8,8 @@ import re
 
 import click
 import pytest
-
 from helpers import ROOT, libctrace
+
 from libctrace.cli import _COMMANDS
 
 DOC = ROOT / "docs" / "commands.md"

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import LIBCTRACE, ROOT, libctrace, need_tool
 from recorder_progs import load_trace, of_type, prog, syscalls
 

@@ -10,7 +10,6 @@ import subprocess
 
 import jsonschema
 import pytest
-
 from helpers import LIBCTRACE, ROOT, assert_one_line_error, build_c, libctrace
 from test_elfinfo import HELLO, NEWER, NSS, _fake_old_libc, _foreign_header
 

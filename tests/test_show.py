@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, assert_one_line_error, build_c, libctrace, need_tool
+
 from libctrace.render.text import format_event
 
 # Writes bytes that need escaping, fails an open, talks UDP to a closed local port, exits 3.

@@ -14,8 +14,8 @@ from rich.text import Text
 
 from libctrace import scenarios as sc
 from libctrace.cli._common import format_option, stderr_console, stdout_console
-from libctrace.render.safe import text
 from libctrace.outputs import make_dir
+from libctrace.render.safe import text
 
 if TYPE_CHECKING:
     from libctrace.sandbox.session import SandboxSession

@@ -11,8 +11,27 @@ from __future__ import annotations
 
 from libctrace.decode import admin, file, ioctl, ipc, memory, network, poll, process, signals, timers
 from libctrace.decode.core import (
-    PATH, STR, FD_ARG, HANDLERS, LENGTH_AT_ENTRY, O_CLOEXEC, Decoder, Fd, FdTable, Kind, Memory, Handler,
-    from_spec, errname, flags, octal, open_flags, ptr, signame, signed, text,
+    FD_ARG,
+    HANDLERS,
+    LENGTH_AT_ENTRY,
+    O_CLOEXEC,
+    PATH,
+    STR,
+    Decoder,
+    Fd,
+    FdTable,
+    Handler,
+    Kind,
+    Memory,
+    errname,
+    flags,
+    from_spec,
+    octal,
+    open_flags,
+    ptr,
+    signame,
+    signed,
+    text,
 )
 from libctrace.decode.process import CLONE_FILES, CLONE_THREAD, CLONE_VFORK
 from libctrace.decode.signals import siginfo

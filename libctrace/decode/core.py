@@ -20,7 +20,6 @@ from libctrace.rawptrace import PTRACE_PEEKUSER as _PTRACE_PEEKUSER
 from libctrace.syscalls import FD_ARG as _FD_ARG
 from libctrace.syscalls import LENGTH_AT_ENTRY
 
-
 _U64 = 1 << 64
 _RSP_OFFSET = 19 * 8  # struct user_regs_struct: rsp is the 20th register
 # rt_sigreturn's entry: the stack pointer is just past the frame's return address, at its

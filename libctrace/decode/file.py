@@ -7,12 +7,47 @@ import struct
 from typing import Any
 
 from libctrace.decode.core import (
-    ATF, AT_BITS, AT_FDCWD, Args, DIRFD, Decoder, Fd, FdTable, HEX, Handler, INT, Kind, LONG, MODE, OPEN_BITS,
-    O_CLOEXEC, PATH, PTR, SEEK, STR, UINT, ULONG, dirfd, flags, in_struct, int32, is_dns, kflags, kxlat,
-    open_flags, out_struct, ptr, sflags, signed, text, uflags, xlat, cquote, hx,
+    AT_BITS,
+    AT_FDCWD,
+    ATF,
+    DIRFD,
+    HEX,
+    INT,
+    LONG,
+    MODE,
+    O_CLOEXEC,
+    OPEN_BITS,
+    PATH,
+    PTR,
+    SEEK,
+    STR,
+    UINT,
+    ULONG,
+    Args,
+    Decoder,
+    Fd,
+    FdTable,
+    Handler,
+    Kind,
+    cquote,
+    dirfd,
+    flags,
+    hx,
+    in_struct,
+    int32,
+    is_dns,
+    kflags,
+    kxlat,
+    open_flags,
+    out_struct,
+    ptr,
+    sflags,
+    signed,
+    text,
+    uflags,
+    xlat,
 )
 from libctrace.decode.timers import timespec
-
 
 _FACCESSAT_BITS = ((0x200, "AT_EACCESS"), *[b for b in AT_BITS if b[0] != 0x200])
 

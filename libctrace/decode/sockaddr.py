@@ -6,7 +6,6 @@ import ipaddress
 import struct
 from typing import Any
 
-
 AF = {0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"}
 
 

@@ -5,8 +5,8 @@ is. Everything that came from a trace is escaped (html.escape): it is data, neve
 from __future__ import annotations
 
 import os
-from html import escape
 from collections.abc import Sequence
+from html import escape
 
 from libctrace import __version__
 from libctrace.diff import Diff, Run, Table, Timeline, align

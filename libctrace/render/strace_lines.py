@@ -5,10 +5,10 @@ carried, named after it as the diff's evidence names them."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
-from collections.abc import Iterable, Sequence
 
 from libctrace.facts import DnsMessage
 from libctrace.model import Event, Trace

@@ -5,16 +5,17 @@ The numbers are computed by `summarize` (pure, testable) and drawn by `render_su
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Iterable
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
+
 from libctrace.model import Event, ended
-from libctrace.syscalls import PATH_ARG
 from libctrace.render.safe import text
+from libctrace.syscalls import PATH_ARG
 
 # Calls that open a file by name, and which argument holds the path (the syscall table's).
 _OPEN_PATH_ARG: dict[str, int] = {n: p.index for n, p in PATH_ARG.items() if p.op == "open"}

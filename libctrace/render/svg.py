@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from collections.abc import Sequence
 
 from libctrace.diff import Timeline
 from libctrace.facts import DnsMessage

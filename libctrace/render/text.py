@@ -20,8 +20,8 @@ from __future__ import annotations
 import errno as errno_mod
 import os
 import re
-from typing import Any, TextIO
 from collections.abc import Iterable
+from typing import Any, TextIO
 
 from libctrace.decode import STRING_ARGS, flags, octal, open_flags
 from libctrace.model import Event, ended
