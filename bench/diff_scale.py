@@ -31,9 +31,11 @@ from typing import Any
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from libctrace.traceio import load_trace  # noqa: E402
 from libctrace.model import Trace  # noqa: E402
-from libctrace.traceio import TraceWriter  # noqa: E402
+from libctrace.traceio import (
+    TraceWriter,  # noqa: E402
+    load_trace,  # noqa: E402
+)
 
 PID = 4242
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import signal
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 import orjson
 

@@ -16,8 +16,10 @@ from typing import Any
 from libctrace import facts as factlib
 from libctrace import images, rules
 from libctrace.coverage import NotRun, gaps
+from libctrace.decode.sockaddr import endpoint
 from libctrace.errors import LibctraceError
-from libctrace.model import Trace
+from libctrace.model import Trace, ended
+from libctrace.syscalls import MEMORY_CALLS, PATH_ARG, SIGNAL_SENDS, SOCKADDR_CALLS, SOCKET_SETUP
 
 DIFF_VERSION = 1
 
@@ -47,11 +49,9 @@ class Run:
     def exit_text(self) -> str:
         if self.outcome == "timeout":
             return "timed out (killed)"
-        if self.signal:
-            return f"killed by {self.signal}" + (" (core dumped)" if self.core else "")
-        if self.outcome in ("interrupted", "timeout", "error"):
+        if self.outcome in ("interrupted", "error") and not self.signal:
             return self.outcome
-        return f"exit {self.code if self.code is not None else self.status}"
+        return ended(self.signal, self.code if self.code is not None else self.status, self.core)
 
     @property
     def flavour(self) -> str:
@@ -374,7 +374,7 @@ def _dns_table(facts: Sequence[factlib.Facts]) -> Table:
 def _resources_table(facts: Sequence[factlib.Facts]) -> Table:
     """Memory, thread and process counters; rows where every run has zero are left out."""
     rows: list[tuple[str, ...]] = [("wall time", *(f"{f.wall:.3f} s" for f in facts))]
-    for key in ("brk", "mmap", "munmap", "mprotect", "madvise", "mremap"):
+    for key in MEMORY_CALLS:
         vals = [f.memory.get(key, 0) for f in facts]
         if any(vals):
             rows.append((key, *map(str, vals)))
@@ -446,24 +446,12 @@ def _size(n: int) -> str:
 # Alignment: the interesting events of each run, normalised into comparable tokens
 
 
-# Path-taking syscalls: (index of the path argument, the operation). Tokens name the
-# operation, so musl's open and glibc's openat of one file line up.
-_PATH_ARG: dict[str, tuple[int, str]] = {
-    "open": (0, "open"), "creat": (0, "open"), "openat": (1, "open"), "openat2": (1, "open"),
-    "stat": (0, "stat"), "lstat": (0, "stat"), "newfstatat": (1, "stat"), "statx": (1, "stat"),
-    "statfs": (0, "statfs"), "access": (0, "access"), "faccessat": (1, "access"),
-    "faccessat2": (1, "access"), "readlink": (0, "readlink"), "readlinkat": (1, "readlink"),
-    "execve": (0, "exec"), "execveat": (1, "exec"), "unlink": (0, "unlink"), "unlinkat": (1, "unlink"),
-    "mkdir": (0, "mkdir"), "mkdirat": (1, "mkdir"), "rmdir": (0, "rmdir"), "chdir": (0, "chdir"),
-    "rename": (0, "rename"), "renameat": (1, "rename"), "renameat2": (1, "rename"),
-    "truncate": (0, "truncate"), "chmod": (0, "chmod"), "fchmodat": (1, "chmod"),
-    "chown": (0, "chown"), "fchownat": (1, "chown"), "utimensat": (1, "utimensat"),
-    "inotify_add_watch": (1, "inotify_add_watch"),
-}  # fmt: skip
-_NET = frozenset(
-    "socket connect bind listen accept accept4 sendto recvfrom sendmsg recvmsg sendmmsg recvmmsg".split()
-)
-_SIGNAL_CALLS = frozenset(("kill", "tgkill", "tkill"))
+# Path-taking syscalls: (index of the path argument, the operation), from the syscall table.
+# Tokens name the operation, so musl's open and glibc's openat of one file line up.
+_PATH_ARG: dict[str, tuple[int, str]] = {n: (p.index, p.op) for n, p in PATH_ARG.items() if p.op}
+# The socket calls that are aligned: those that make a socket or name an address.
+_NET = SOCKET_SETUP | SOCKADDR_CALLS
+_SIGNAL_CALLS = SIGNAL_SENDS
 _TOKEN_CALLS = frozenset(_PATH_ARG) | _NET | _SIGNAL_CALLS | {"mmap"}  # one test skips the rest
 # Random parts of names: temporary files, pids in /proc paths, hex addresses.
 _MASKS = (
@@ -491,10 +479,7 @@ def _peer(args: list[Any]) -> str | None:
         addr = a.get("name") if "iov" in a else a
         if not isinstance(addr, dict) or "family" not in addr:
             continue
-        if "port" in addr:
-            host = str(addr.get("addr", "?"))
-            return f"[{host}]:{addr['port']}" if ":" in host else f"{host}:{addr['port']}"
-        return str(addr.get("path") or addr["family"])
+        return endpoint(addr) or str(addr["family"])
     return None
 
 
@@ -572,7 +557,7 @@ def tokens(trace: Trace) -> list[str]:
             if "tid" in e:
                 continue  # thread exits are noise next to the process's own
             sig = e.get("signal")
-            tok = f"exit killed by {sig}" if sig else f"exit {e.get('code')}"
+            tok = f"exit {ended(sig, None)}" if sig else f"exit {e.get('code')}"
         else:
             continue
         pid = e["pid"]

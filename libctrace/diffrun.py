@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from libctrace.model import Trace
+from libctrace.model import Trace, ended
 from libctrace.outputs import make_dir
 from libctrace.render.safe import text
 from libctrace.sandbox import SandboxConfig, open_sandbox
@@ -127,7 +127,7 @@ def record_one(build: Build, output: str | None, session: SandboxSession | None,
 
 def _status(trace: Trace) -> str:
     f = trace.footer or {}
-    how = f"killed by {f['signal']}" if f.get("signal") else f"exit {f.get('exit_code')}"
+    how = ended(f.get("signal"), f.get("exit_code"))
     if f.get("outcome") == "timeout":
         how = "timed out, killed (--timeout)"
     return f"{how}, {f.get('syscalls', 0)} syscalls, {f.get('duration', 0.0):.3f} s"

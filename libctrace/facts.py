@@ -12,14 +12,16 @@ import os
 import re
 import signal
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from collections.abc import Callable, Iterable, Sequence
 
 from dnslib import QTYPE, RCODE, DNSBuffer, DNSError, DNSHeader, DNSQuestion, DNSRecord
 
-from libctrace.model import Event, Trace
+from libctrace.decode.sockaddr import endpoint
+from libctrace.model import SIGNAL_STATUS, Event, Trace
+from libctrace.syscalls import CLONES, MEMORY_CALLS, OUTPUT_CALLS, PATH_ARG, RECEIVES, SENDS
 
 # Display order of file categories (the diff prints its per-category table in this order).
 # "nss-files" extends the agreed list: the databases of the NSS `files` source (/etc/passwd,
@@ -49,20 +51,16 @@ _LOADER_CALLS = frozenset((
     "set_tid_address", "set_robust_list", "rseq", "prlimit64", "readlink", "getrandom", "uname",
 ))
 
-# path-taking calls: name -> (index of the path argument, op, index of a dirfd argument or None)
+# The file operations facts records; path-taking calls of them: name -> (index of the path
+# argument, op, index of a dirfd argument or None), from the syscall table.
+_FILE_OPS = ("open", "stat", "access", "readlink", "exec")
 _PATH_CALLS: dict[str, tuple[int, str, int | None]] = {
-    "open": (0, "open", None), "creat": (0, "open", None),
-    "openat": (1, "open", 0), "openat2": (1, "open", 0),
-    "stat": (0, "stat", None), "lstat": (0, "stat", None),
-    "newfstatat": (1, "stat", 0), "statx": (1, "stat", 0),
-    "access": (0, "access", None), "faccessat": (1, "access", 0), "faccessat2": (1, "access", 0),
-    "readlink": (0, "readlink", None), "readlinkat": (1, "readlink", 0),
-    "execve": (0, "exec", None), "execveat": (1, "exec", 0),
+    n: (p.index, p.op, p.dirfd) for n, p in PATH_ARG.items() if p.op in _FILE_OPS
 }
-_MEMORY_CALLS = ("brk", "mmap", "munmap", "mprotect", "madvise", "mremap")
-_CLONE_CALLS = ("clone", "clone3", "fork", "vfork")
-_SEND_CALLS = frozenset(("sendto", "sendmsg", "sendmmsg", "write", "writev"))
-_RECV_CALLS = frozenset(("recvfrom", "recvmsg", "recvmmsg", "read", "readv"))
+_MEMORY_CALLS = MEMORY_CALLS
+_CLONE_CALLS = CLONES
+_SEND_CALLS = SENDS
+_RECV_CALLS = RECEIVES
 
 
 @dataclass(frozen=True)
@@ -208,18 +206,9 @@ def is_libc(path: str) -> bool:
 
 def sockaddr_text(sa: Any) -> str | None:
     """'127.0.0.1:53', '[::1]:53', '/var/run/nscd/socket', 'netlink' — None when not decoded."""
-    if not isinstance(sa, dict):
+    if not isinstance(sa, dict) or sa.get("family") not in ("AF_INET", "AF_INET6", "AF_UNIX", "AF_NETLINK"):
         return None
-    fam = sa.get("family")
-    if fam == "AF_INET":
-        return f"{sa.get('addr')}:{sa.get('port')}"
-    if fam == "AF_INET6":
-        return f"[{sa.get('addr')}]:{sa.get('port')}"
-    if fam == "AF_UNIX":
-        return str(sa.get("path"))
-    if fam == "AF_NETLINK":
-        return "netlink"
-    return None
+    return "netlink" if sa["family"] == "AF_NETLINK" else endpoint(sa)
 
 
 def flag_set(value: Any) -> frozenset[str]:
@@ -311,7 +300,7 @@ class _Extractor:
         self.handlers: dict[str, Callable[[Event], None]] = {n: self._path_call for n in _PATH_CALLS}
         self.handlers.update({
             "mmap": self._mmap, "close": self._close, "socket": self._socket, "connect": self._connect,
-            "clone": self._clone, "clone3": self._clone, "fork": self._clone, "vfork": self._clone,
+            **dict.fromkeys(_CLONE_CALLS, self._clone),
         })
         for n in _MEMORY_CALLS:
             self.handlers.setdefault(n, self._memory)
@@ -544,7 +533,7 @@ class _Extractor:
         name = e["name"]
         fd = args[0]
         ret = e.get("ret")
-        if name in ("write", "writev") and fd in (1, 2) and isinstance(ret, int) and ret > 0:
+        if name in OUTPUT_CALLS and fd in (1, 2) and isinstance(ret, int) and ret > 0:
             self._output(fd, e)
             return
         s = self.socks.get((e["pid"], fd))
@@ -620,7 +609,7 @@ class _Extractor:
         sig = (ev.get("signal") if ev else None) or footer.get("signal")
         status = footer.get("exit_code")
         if not isinstance(status, int):
-            status = 128 + _signal_number(sig) if sig else (code if isinstance(code, int) else -1)
+            status = SIGNAL_STATUS + _signal_number(sig) if sig else (code if isinstance(code, int) else -1)
         outcome = footer.get("outcome") or ("interrupted" if ev is None else "killed" if sig else "exited")
         return ExitInfo(outcome, status, code, sig, bool(ev.get("core")) if ev else False)
 

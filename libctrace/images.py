@@ -25,7 +25,8 @@ def exec_summary(path: str) -> dict[str, Any] | None:
 
     if not os.path.isfile(path):
         return None
-    return executable_summary(path).result()
+    summary: dict[str, Any] | None = executable_summary(path).result()
+    return summary
 
 
 def _mapped_libc(path: str) -> str | None:
@@ -48,7 +49,7 @@ def split(trace: Trace, label: str, inspect: Inspect | None = None) -> tuple[Tra
     """(the trace without the events of images of another libc than the build, those images).
     Events of exec'd programs of the same libc (or of a build whose libc is unknown) stay."""
     header = trace.header
-    elf = header.get("executable") if isinstance(header.get("executable"), dict) else {}
+    elf: dict[str, Any] = header["executable"] if isinstance(header.get("executable"), dict) else {}
     own = str(elf.get("libc") or "")
     if own not in KNOWN:
         return trace, ()
@@ -62,7 +63,7 @@ def split(trace: Trace, label: str, inspect: Inspect | None = None) -> tuple[Tra
     first = execs[0] if execs else None
     for e in trace.events:
         kind = e["type"]
-        pid = e.get("pid")
+        pid: int = e["pid"]  # every event has one (traceio.validate_event)
         if kind == "exec":
             path = os.path.normpath(os.path.join(cwd, str(e.get("path") or "")))
             if e is first or path == exe:
@@ -73,7 +74,7 @@ def split(trace: Trace, label: str, inspect: Inspect | None = None) -> tuple[Tra
                     image = images[path] = _Image(path, e.get("seq", 0))
                 current[pid] = image
         elif kind == "fork" and e.get("kind") != "thread":
-            current[e.get("child")] = current.get(pid)  # fork copies the image
+            current[e["child"]] = current.get(pid)  # fork copies the image
         image = current.get(pid)
         if image is not None:
             image.events.append(e)
@@ -114,9 +115,9 @@ def programs(trace: Trace) -> dict[int, list[tuple[int, str]]]:
         if kind == "exec":
             path = str(e.get("path") or "?")
             own = path if own is None else own
-            pid, program = e.get("pid"), "" if path == own else path
+            pid, program = e["pid"], "" if path == own else path
         elif kind == "fork" and e.get("kind") != "thread":
-            pid, program = e.get("child"), running.get(e.get("pid"), "")
+            pid, program = e["child"], running.get(e["pid"], "")
         else:
             continue
         if running.get(pid, "") != program:

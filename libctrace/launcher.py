@@ -16,13 +16,21 @@ import struct
 from dataclasses import dataclass
 
 from libctrace.errors import LibctraceError, PermissionProblem, ProgramError
-from libctrace.rawptrace import ptrace
+from libctrace.rawptrace import (
+    PTRACE_INTERRUPT,
+    PTRACE_O_EXITKILL,
+    PTRACE_O_TRACECLONE,
+    PTRACE_O_TRACEEXEC,
+    PTRACE_O_TRACEFORK,
+    PTRACE_O_TRACESECCOMP,
+    PTRACE_O_TRACESYSGOOD,
+    PTRACE_O_TRACEVFORK,
+    PTRACE_SEIZE,
+    ptrace,
+)
 
-PTRACE_SEIZE = 0x4206
-PTRACE_INTERRUPT = 0x4207
-_O_TRACESYSGOOD, _O_TRACEFORK, _O_TRACEVFORK, _O_TRACECLONE = 0x1, 0x2, 0x4, 0x8
-_O_TRACEEXEC, _O_TRACESECCOMP, _O_EXITKILL = 0x10, 0x80, 0x100000
-OPTIONS = _O_TRACESYSGOOD | _O_TRACEFORK | _O_TRACEVFORK | _O_TRACECLONE | _O_TRACEEXEC | _O_TRACESECCOMP | _O_EXITKILL
+OPTIONS = (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE
+           | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
 
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
@@ -278,7 +286,7 @@ def attach(pids: list[int]) -> dict[int, int]:
                 break
             for tid in new:
                 try:
-                    ptrace(PTRACE_SEIZE, tid, 0, OPTIONS & ~_O_EXITKILL)
+                    ptrace(PTRACE_SEIZE, tid, 0, OPTIONS & ~PTRACE_O_EXITKILL)
                     ptrace(PTRACE_INTERRUPT, tid, 0, 0)
                 except OSError as e:
                     if e.errno == errno.ESRCH:

@@ -37,3 +37,19 @@ class Trace:
 
     def syscalls(self) -> list[Event]:
         return [e for e in self.events if e["type"] == "syscall"]
+
+
+# How a process or a run ended, worded once for every output (show, summary, diff, run).
+SIGNAL_STATUS = 128  # a run's exit status when its first process died of signal N: 128 + N, as the shells say
+
+
+def run_status(code: int, signum: int) -> int:
+    """libctrace's exit status for a run: the program's code, or 128+N when signal N killed it."""
+    return SIGNAL_STATUS + signum if signum else code
+
+
+def ended(signal: str | None, code: Any, core: bool = False, exited: str = "exit") -> str:
+    """`killed by SIGSEGV (core dumped)`, else `exited` and the code: `exit 3`, `exited with 3`."""
+    if signal:
+        return f"killed by {signal}" + (" (core dumped)" if core else "")
+    return f"{exited} {code}"

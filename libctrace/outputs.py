@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import IO
+from typing import IO, Any
 
 from libctrace.errors import LibctraceError
 
@@ -36,7 +36,7 @@ def _refuse_link(path: str, what: str) -> os.stat_result | None:
     return st
 
 
-def create_file(path: str, what: str = "output", text: bool = False) -> IO:
+def create_file(path: str, what: str = "output", text: bool = False) -> IO[Any]:
     """Opens `path` for writing as a new file, mode 0600 (see the module's docstring).
     `what` names the output in errors: "cannot write trace x.jsonl: ..."."""
     fd = create_fd(path, what)

@@ -19,29 +19,86 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from libctrace import __version__
-from libctrace.decode import CLONE_FILES, CLONE_THREAD, CLONE_VFORK, ENTRY_DECODED, LENGTH_AT_ENTRY, NO_MEMORY, Decoder, errname, siginfo, signame
+from libctrace.decode import (
+    CLONE_FILES,
+    CLONE_THREAD,
+    CLONE_VFORK,
+    ENTRY_DECODED,
+    LENGTH_AT_ENTRY,
+    NO_MEMORY,
+    Decoder,
+    errname,
+    siginfo,
+    signame,
+)
 from libctrace.decode import plain as decode_plain
+from libctrace.decode.copied import COPIED, RET, CopiedMemory
 from libctrace.elfcache import executable_summary
 from libctrace.errors import LibctraceError, ProgramError
 from libctrace.hostfiles import snapshot as host_files
 from libctrace.launcher import PTRACE_INTERRUPT, Launched, attach, build_filter, launch, resolve_program
-from libctrace.model import Event, Trace, header_record
+from libctrace.model import Event, Trace, ended, header_record, run_status
 from libctrace.rawptrace import PTRACE, get_errno, ptrace
-from libctrace.decode.copied import COPIED, RET, CopiedMemory
+
+# The recorder's names for the requests and events of libctrace/rawptrace.py (one source).
+from libctrace.rawptrace import (
+    PTRACE_CONT as _PTRACE_CONT,
+)
+from libctrace.rawptrace import (
+    PTRACE_DETACH as _PTRACE_DETACH,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_CLONE as _EV_CLONE,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_EXEC as _EV_EXEC,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_FORK as _EV_FORK,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_SECCOMP as _EV_SECCOMP,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_STOP as _EV_STOP,
+)
+from libctrace.rawptrace import (
+    PTRACE_EVENT_VFORK as _EV_VFORK,
+)
+from libctrace.rawptrace import (
+    PTRACE_GET_SYSCALL_INFO as _PTRACE_GET_SYSCALL_INFO,
+)
+from libctrace.rawptrace import (
+    PTRACE_GETEVENTMSG as _PTRACE_GETEVENTMSG,
+)
+from libctrace.rawptrace import (
+    PTRACE_LISTEN as _PTRACE_LISTEN,
+)
+from libctrace.rawptrace import (
+    PTRACE_SYSCALL as _PTRACE_SYSCALL,
+)
+from libctrace.rawptrace import (
+    SYSCALL_TRAP as _SYSCALL_TRAP,
+)
+from libctrace.rawptrace import (
+    WALL as _WALL,
+)
 from libctrace.stoploop import FULL, STOP, StopLoop
 from libctrace.stoploop import load as load_stoploop
-from libctrace.syscalls import FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
+from libctrace.syscalls import (
+    EXECS,
+    EXITS,
+    FD_TABLE,
+    I386_NAMES,
+    I386_NARGS,
+    LIFECYCLE,
+    NAMES,
+    NARGS,
+    NUMBERS,
+    parse_trace_set,
+)
 from libctrace.traceio import TraceWriter
 
-_PTRACE_CONT = 7
-_PTRACE_DETACH = 17
-_PTRACE_SYSCALL = 24
-_PTRACE_GETEVENTMSG = 0x4201
-_PTRACE_LISTEN = 0x4208
-_PTRACE_GET_SYSCALL_INFO = 0x420E
-_WALL = 0x40000000
-_SYSCALL_TRAP = signal.SIGTRAP | 0x80  # TRACESYSGOOD marks syscall stops
-_EV_FORK, _EV_VFORK, _EV_CLONE, _EV_EXEC, _EV_SECCOMP, _EV_STOP = 1, 2, 3, 4, 7, 128
 _STOP_SIGNALS = frozenset((signal.SIGSTOP, signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU))
 _OP_ENTRY, _OP_EXIT, _OP_SECCOMP = 1, 2, 3
 _INFO_SIZE = 88  # sizeof(struct ptrace_syscall_info)
@@ -218,7 +275,7 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
         footer["output"] = opts.collect_output()
     rec.close_writer(footer)
     if writer is not None and writer.error is not None:
-        how = f"killed by {sig}" if sig else f"{outcome}, exit status {code}"
+        how = ended(sig, code, exited=f"{outcome}, exit status")
         raise LibctraceError(f"{writer.error}; the trace stops there, without a footer "
                              f"(`show` reads the events before the cut); the program ran to its end: {how}")
     trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
@@ -360,9 +417,7 @@ class _Recorder:
             return 130, signame(sig) if sig else None
         if outcome == "timeout":
             return 124, signame(sig) if sig else None
-        if sig:
-            return 128 + sig, signame(sig)
-        return code or 0, None
+        return run_status(code or 0, sig or 0), signame(sig) if sig else None
 
     def footer(self, outcome: str, code: int, sig: str | None) -> dict[str, Any]:
         return {
@@ -502,7 +557,7 @@ class _Recorder:
                 name = names.get(nr)
                 if not self.started:
                     # Until the root's first execve, the stops are libctrace's own child code.
-                    if tid == self.root and name in ("execve", "execveat"):
+                    if tid == self.root and name in EXECS:
                         self.started = True
                         if fast is not None:
                             self._enable_fast(all_mode)
@@ -512,7 +567,7 @@ class _Recorder:
                 now = round(monotonic() - t0, 6)
                 if name in entry_decoded:
                     pre = self.decoder.decode(name, tid, tgids.get(tid, tid), args, NARGS[nr], 0)
-                    if name in ("exit", "exit_group"):  # never returns: the event is complete now
+                    if name in EXITS:  # never returns: the event is complete now
                         if nr in emit:
                             self._syscall(tid, (nr, args, now, pre), None, False, None)
                         self._resume(tid)

@@ -12,9 +12,10 @@ from libctrace.elfinfo import ElfInfo, check_against, inspect_file, load_libc_ve
 from libctrace.errors import LibctraceError
 from libctrace.facts import Facts
 from libctrace.model import Trace
+from libctrace.syscalls import EXITS, OUTPUT_CALLS
 
 # What a process may still do once its loader gave up: print why, and exit.
-_GIVING_UP = frozenset(("write", "writev", "exit", "exit_group"))
+_GIVING_UP = frozenset((*OUTPUT_CALLS, *EXITS))
 _LIBC_SONAME = "libc.so.6"
 
 
@@ -105,5 +106,5 @@ def _loader(f: Facts, trace: Trace, first: int, info: ElfInfo) -> Refusal | None
 def _said(trace: Trace, first: int, main_seq: int) -> list[int]:
     """The loader's message and the exit that follows it."""
     return [e["seq"] for e in trace.events if e.get("pid") == first and e.get("seq", 0) >= main_seq
-            and (e.get("name") in ("write", "writev") or e.get("type") == "exit")][:2]
+            and (e.get("name") in OUTPUT_CALLS or e.get("type") == "exit")][:2]
 

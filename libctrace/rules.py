@@ -18,8 +18,17 @@ from functools import partial
 from typing import Any
 
 from libctrace import catalogue
-from libctrace.facts import (DnsMessage, Facts, FileAccess, SocketUse, flag_set, is_libc, is_shared_object,
-                          sockaddr_text, written)
+from libctrace.facts import (
+    DnsMessage,
+    Facts,
+    FileAccess,
+    SocketUse,
+    flag_set,
+    is_libc,
+    is_shared_object,
+    sockaddr_text,
+    written,
+)
 from libctrace.images import program_at, programs
 from libctrace.model import Event, Trace
 from libctrace.refusal import Refusal, refusal

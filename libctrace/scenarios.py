@@ -444,7 +444,7 @@ def _compile(scenario: Scenario, variant: str, out_dir: Path, log: list[str],
         _run_compiler([*_zig(), "cc", "-target", zig_target, *extra, *flags], log, what, env=env)
         return
     compiler, extra = _C_TOOLCHAIN[variant]
-    linked = ()
+    linked: tuple[str, ...] = ()
     if variant in _ALLOCATOR:
         # after main.c, so that its malloc and free come before libc.a's in the link
         linked = (str(allocators.artifact(_ALLOCATOR[variant], allocator_cache(), started)),)

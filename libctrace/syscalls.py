@@ -111,6 +111,11 @@ CLASSES: dict[str, frozenset[str]] = {
     "%pure": frozenset(("getpid", "getppid", "gettid", "getuid", "getgid", "geteuid", "getegid", "getpgrp", "setsid")),
 }
 
+# Calls that make a process or a thread, run a program, end a process.
+CLONES: tuple[str, ...] = ("clone", "clone3", "fork", "vfork")
+EXECS: tuple[str, ...] = ("execve", "execveat")
+EXITS: tuple[str, ...] = ("exit", "exit_group")
+
 # What the analysis needs, and why; everything else runs without a ptrace stop.
 DEFAULT_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "files": (
@@ -118,7 +123,7 @@ DEFAULT_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("open", "openat", "openat2", "creat", "stat", "lstat", "fstat", "newfstatat", "statx",
          "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents64"),
     ),
-    "exec": ("the process tree and what each process ran", ("execve", "execveat")),
+    "exec": ("the process tree and what each process ran", EXECS),
     "network": (
         "resolver traffic (DNS over UDP and TCP, nscd, netlink): every socket, address and payload",
         ("socket", "socketpair", "connect", "bind", "listen", "accept", "accept4", "getsockname",
@@ -144,11 +149,13 @@ DEFAULT_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "misc": ("terminal probing and entropy sources differ between libcs", ("ioctl", "getrandom")),
 }
 DEFAULT_SET: frozenset[str] = frozenset(n for _, names in DEFAULT_GROUPS.values() for n in names)
+# The memory calls the analysis counts (facts, the diff's resources table), in display order,
+# and the calls that write what a program prints.
+MEMORY_CALLS: tuple[str, ...] = DEFAULT_GROUPS["memory"][1]
+OUTPUT_CALLS: tuple[str, ...] = DEFAULT_GROUPS["output"][1]
 
 # Always stopped on, whatever the selection, so the tree can be followed.
-LIFECYCLE: frozenset[str] = frozenset(
-    ("execve", "execveat", "clone", "clone3", "fork", "vfork", "exit", "exit_group")
-)
+LIFECYCLE: frozenset[str] = frozenset((*EXECS, *CLONES, *EXITS))
 
 
 # Also always stopped on (recorded only when selected): the calls that change the descriptor
@@ -158,6 +165,104 @@ FD_TABLE: frozenset[str] = frozenset((
     "open", "openat", "openat2", "creat", "close", "close_range", "dup", "dup2", "dup3", "fcntl",
     "socket", "socketpair", "accept", "accept4", "connect", "pipe", "pipe2",
 ))
+
+
+# ---------------------------------------------------------------- what the arguments are
+# The columns of the table that the analysis and the renderers read, by call name (the decoders'
+# own kinds are in libctrace/decode/: SPECS and handlers). Every module asks these; none keeps
+# a list of its own (tests/unit/test_syscall_knowledge.py).
+
+
+@dataclass(frozen=True)
+class PathArg:
+    """A call that names a file: where the path is, the operation it performs (musl's open and
+    glibc's openat of one file are both `open`; "" for calls the analysis does not align) and
+    the directory fd a relative path starts at."""
+
+    index: int
+    op: str = ""
+    dirfd: int | None = None
+
+
+PATH_ARG: dict[str, PathArg] = {
+    "open": PathArg(0, "open"), "creat": PathArg(0, "open"), "openat": PathArg(1, "open", 0),
+    "openat2": PathArg(1, "open", 0), "stat": PathArg(0, "stat"), "lstat": PathArg(0, "stat"),
+    "newfstatat": PathArg(1, "stat", 0), "statx": PathArg(1, "stat", 0), "statfs": PathArg(0, "statfs"),
+    "access": PathArg(0, "access"), "faccessat": PathArg(1, "access", 0), "faccessat2": PathArg(1, "access", 0),
+    "readlink": PathArg(0, "readlink"), "readlinkat": PathArg(1, "readlink", 0),
+    "execve": PathArg(0, "exec"), "execveat": PathArg(1, "exec", 0),
+    "unlink": PathArg(0, "unlink"), "unlinkat": PathArg(1, "unlink", 0),
+    "mkdir": PathArg(0, "mkdir"), "mkdirat": PathArg(1, "mkdir", 0), "rmdir": PathArg(0, "rmdir"),
+    "chdir": PathArg(0, "chdir"), "rename": PathArg(0, "rename"), "renameat": PathArg(1, "rename", 0),
+    "renameat2": PathArg(1, "rename", 0), "truncate": PathArg(0, "truncate"), "chmod": PathArg(0, "chmod"),
+    "fchmodat": PathArg(1, "chmod", 0), "chown": PathArg(0, "chown"), "fchownat": PathArg(1, "chown", 0),
+    "utimensat": PathArg(1, "utimensat", 0), "inotify_add_watch": PathArg(1, "inotify_add_watch"),
+    "getxattr": PathArg(0), "lgetxattr": PathArg(0), "setxattr": PathArg(0), "lsetxattr": PathArg(0),
+}
+# Arguments that are C strings other than paths: the target readlink read, xattr names, getcwd's.
+STRING_ARG: dict[str, tuple[int, ...]] = {
+    "readlink": (1,), "readlinkat": (2,), "getxattr": (1,), "lgetxattr": (1,), "setxattr": (1,),
+    "lsetxattr": (1,), "fgetxattr": (1,), "fsetxattr": (1,), "getcwd": (0,),
+}
+# ...and those that are C strings for one operation of a call (its first argument, as decoded).
+STRING_ARG_BY_OP: dict[str, dict[str, tuple[int, ...]]] = {
+    "prctl": {"PR_SET_NAME": (1,), "PR_GET_NAME": (1,), "PR_SET_VMA": (4,)},
+    "keyctl": {"KEYCTL_JOIN_SESSION_KEYRING": (1,), "KEYCTL_DESCRIBE": (2,), "KEYCTL_GET_SECURITY": (2,),
+               "KEYCTL_SEARCH": (2, 3)},
+}
+
+# The descriptor argument `fd_path` describes (strace -y): the first one, where there is one.
+FD_ARG: dict[str, int] = {
+    **{n: 0 for n in (
+        "read", "write", "pread64", "pwrite64", "readv", "writev", "close", "fstat", "lseek",
+        "ioctl", "fcntl", "dup", "dup2", "dup3", "connect", "bind", "listen", "accept", "accept4",
+        "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "getsockname",
+        "getpeername", "setsockopt", "getsockopt", "shutdown", "getdents64", "fsync",
+        "ftruncate", "fchdir", "fstatfs", "openat", "openat2", "newfstatat", "statx",
+        "faccessat", "faccessat2", "readlinkat", "execveat", "mkdirat", "unlinkat",
+    )},
+    "mmap": 4,
+}
+
+# Value-result lengths (socklen_t *) the recorder reads at entry too, for strace's `[128 => 16]`.
+LENGTH_AT_ENTRY: dict[str, int] = {
+    "getsockname": 2, "getpeername": 2, "accept": 2, "accept4": 2, "recvfrom": 5, "getsockopt": 4,
+    # Not lengths, but the same 4 bytes the kernel may rewrite: a file handle's handle_bytes,
+    # the capability header's version (set to the kernel's on EINVAL).
+    "name_to_handle_at": 2, "capget": 0,
+    # Not an argument: the signal mask in the frame on the stack (Decoder._sigreturn_mask).
+    "rt_sigreturn": 0,
+}
+
+# Calls whose arguments are numbers, flags, addresses and descriptors (no memory read to decode
+# them), beyond those the decoders' SPECS say so of (libctrace/decode/__init__.py: NO_MEMORY).
+MEMORY_FREE: frozenset[str] = frozenset((
+    "close", "close_range", "dup", "dup2", "dup3", "lseek",
+    "mmap", "mprotect", "madvise", "mremap", "rseq", "futex", "kill",
+))
+# Calls decoded at entry: their memory may be gone at exit (exec) or there is no exit.
+ENTRY_DECODED: frozenset[str] = frozenset((*EXECS, *EXITS))
+
+# Calls that carry a socket address (connect's, sendto's destination, a msghdr's msg_name).
+SOCKADDR_CALLS: frozenset[str] = frozenset(
+    ("connect", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg")
+)
+# Calls that move data out of or into the process through a descriptor.
+SENDS: frozenset[str] = frozenset(("sendto", "sendmsg", "sendmmsg", "write", "writev"))
+RECEIVES: frozenset[str] = frozenset(("recvfrom", "recvmsg", "recvmmsg", "read", "readv"))
+# Calls that make or place a socket (the aligned network calls are these and SOCKADDR_CALLS).
+SOCKET_SETUP: frozenset[str] = frozenset(("socket", "bind", "listen", "accept", "accept4"))
+# Calls that send a signal to a process (the signal is the last argument).
+SIGNAL_SENDS: frozenset[str] = frozenset(("kill", "tgkill", "tkill"))
+
+# How strace prints what is not a plain decimal: arguments that are struct iovec[], the
+# argument cut at -s (argv, the target readlink read), integers in hex (mmap's offset) and
+# results that are addresses. i386's mmap2 too: calls of that ABI are rendered from their numbers.
+IOV_ARG: dict[str, int] = {n: 1 for n in ("readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2", "vmsplice",
+                                           "process_vm_readv", "process_vm_writev")}
+CUT_ARG: dict[str, int] = {"execve": 1, "execveat": 2, "readlink": 1, "readlinkat": 2}
+HEX_ARG: dict[str, int] = {"mmap": 5, "mmap2": 5}
+ADDRESS_RESULT: frozenset[str] = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
 
 
 @dataclass(frozen=True)

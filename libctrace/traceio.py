@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import gc
 import os
-from functools import partial
-from typing import Any, BinaryIO
 from collections.abc import Callable, Iterator
+from functools import partial
+from typing import IO, Any, BinaryIO
 
 import orjson
 
 from libctrace.errors import TraceFormatError
-from libctrace.outputs import create_file
 from libctrace.model import FORMAT, VERSION, Event, Trace, header_record
+from libctrace.outputs import create_file
 
 _BATCH = 512  # events buffered before a write(2): keeps per-event cost low, loses little on a crash
 
@@ -28,7 +28,7 @@ class TraceWriter:
     def __init__(self, path: str, header: dict[str, Any] | Callable[[], dict[str, Any]]) -> None:
         self.path = path
         # "-" is standard output (a copy of it: closing the trace leaves stdout open)
-        self._f: BinaryIO = os.fdopen(os.dup(1), "wb") if path == "-" else create_file(path, "trace")
+        self._f: IO[Any] = os.fdopen(os.dup(1), "wb") if path == "-" else create_file(path, "trace")
         # Set when a write failed (disk full): the rest is dropped, the recording goes on, and
         # the caller reports it once the program's outcome is known.
         self.error: str | None = None

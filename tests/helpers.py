@@ -40,10 +40,15 @@ def build_c(source: str, *, compiler: str | tuple[str, ...] = "gcc", flags: tupl
     return out
 
 
+# The CLI as a command line: the package run by the interpreter running the tests (the venv's,
+# or any environment libctrace is installed into), never a path into one checkout's .venv.
+LIBCTRACE: tuple[str, ...] = (sys.executable, "-m", "libctrace")
+
+
 def libctrace(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess[str]:
     """Runs the real CLI in a subprocess, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "libctrace", *args], capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", ROOT), **kw
+        [*LIBCTRACE, *args], capture_output=True, text=True, timeout=timeout, cwd=kw.pop("cwd", ROOT), **kw
     )
 
 

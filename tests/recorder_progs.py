@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import build_c
+
 from libctrace.model import Trace
 from libctrace.traceio import load_trace
 

@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from helpers import libctrace
+
 from libctrace import scenarios as sc
 from libctrace.model import Trace
 from libctrace.sandbox.config import SandboxConfig

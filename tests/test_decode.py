@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from helpers import build_c, libctrace, need_tool
 
 # Two threads (one with a 256 KiB stack asked for) and a posix_spawn: glibc 2.36 uses clone3
@@ -257,7 +256,7 @@ def test_unknown_values_and_int_arguments_read_as_strace() -> None:
 def test_structs_read_as_strace() -> None:
     from libctrace.decode.file import file_mode, flock_text
     from libctrace.decode.process import rlimit_text, wait_status
-    from libctrace.decode.signals import sigset_text, siginfo_text
+    from libctrace.decode.signals import siginfo_text, sigset_text
 
     assert file_mode(0o41777) == "S_IFDIR|S_ISVTX|0777" and file_mode(0o100644) == "S_IFREG|0644"
     assert rlimit_text(struct.pack("=QQ", 8 << 20, (1 << 64) - 1)) == "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
@@ -325,7 +324,7 @@ def test_every_syscall_with_arguments_has_a_decoder() -> None:
 def test_kernel_structs_read_as_strace() -> None:
     """Structs of the IPC, time and capability calls (strace 6.1's text for the same bytes)."""
     from libctrace.decode.admin import _cap_header, _mount_flags
-    from libctrace.decode.ipc import _ipc_flags, _RESOURCE_BITS
+    from libctrace.decode.ipc import _RESOURCE_BITS, _ipc_flags
     from libctrace.decode.process import ioprio_text
     from libctrace.decode.timers import sigevent_text
 

@@ -8,8 +8,8 @@ import re
 
 import click
 import pytest
-
 from helpers import ROOT, libctrace
+
 from libctrace.cli import _COMMANDS
 
 DOC = ROOT / "docs" / "commands.md"
@@ -41,7 +41,7 @@ def _options(cmd: click.Command, path: str) -> list[tuple[str, str]]:
 
 
 def test_every_command_of_the_design_exists_and_is_documented():
-    # All six commands of DESIGN.md have landed, and explain (issue 16): a registered command
+    # All six commands of the original design have landed, and explain (issue 16): a registered command
     # whose module is gone is a broken CLI, not a command still to come.
     assert set(_landed()) == set(_COMMANDS) == {"run", "show", "diff", "inspect", "scenarios", "demo", "explain"}
     assert set(_COMMANDS) <= set(_sections())

@@ -12,8 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import _CACHE, build_c, need_tool
+
 from libctrace.elfinfo import check_against, distros, inspect_file, load_libc_versions, summary, version_key
 from libctrace.errors import LibctraceError
 

@@ -10,9 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import build_c, libctrace
 from rulestraces import scenario_trace
+
 from libctrace import facts as F
 from libctrace.model import Trace
 from libctrace.scenarios import binary, get

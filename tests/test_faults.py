@@ -7,13 +7,11 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-
-from helpers import ROOT, libctrace, need_tool
+from helpers import LIBCTRACE, ROOT, libctrace, need_tool
 from recorder_progs import load_trace, of_type, prog, syscalls
 
 
@@ -32,7 +30,7 @@ def test_crashing_tracee_is_recorded(tmp_path: Path, how: str, sig: str, code: i
 
 def _start(out: Path, *argv: str, **kw) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "libctrace", "run", "-o", str(out), "--", *argv],
+        [*LIBCTRACE, "run", "-o", str(out), "--", *argv],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw,
     )
 

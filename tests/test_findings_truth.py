@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from helpers import build_c, libctrace, need_tool
+
 from libctrace import scenarios as sc
 
 ROOT = Path(__file__).resolve().parent.parent

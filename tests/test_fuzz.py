@@ -13,10 +13,10 @@ from pathlib import Path
 
 import orjson
 import pytest
+from helpers import build_c, libctrace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import build_c, libctrace
 from libctrace.errors import LibctraceError
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))

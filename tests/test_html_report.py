@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from helpers import libctrace
 
 pytestmark = pytest.mark.usefixtures("need_root")  # the scenarios run in their sandbox

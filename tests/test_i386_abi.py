@@ -11,7 +11,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from helpers import build_c, libctrace, need_tool
 from recorder_progs import load_trace, syscalls
 

@@ -7,12 +7,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 
 import jsonschema
 import pytest
-
-from helpers import ROOT, assert_one_line_error, build_c, libctrace
+from helpers import LIBCTRACE, ROOT, assert_one_line_error, build_c, libctrace
 from test_elfinfo import HELLO, NEWER, NSS, _fake_old_libc, _foreign_header
 
 SCHEMA = json.loads((ROOT / "libctrace" / "schemas" / "inspect.schema.json").read_text())
@@ -139,7 +137,7 @@ def test_unreadable_file(tmp_path):
     path = tmp_path / "secret"
     shutil.copy(build_c(HELLO, name="hello"), path)
     path.chmod(0)
-    cmd = [sys.executable, "-m", "libctrace", "inspect", str(path)]
+    cmd = [*LIBCTRACE, "inspect", str(path)]
     if os.geteuid() == 0:
         # Root reads any file through CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH; drop them, keep root.
         if shutil.which("setpriv") is None:

@@ -8,8 +8,8 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from helpers import assert_one_line_error, libctrace
+
 from libctrace.errors import LibctraceError
 from libctrace.outputs import create_file, make_dir
 

@@ -12,9 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, libctrace, need_tool
 from recorder_progs import load_trace, of_type, prog, syscalls
+
 from libctrace.recorder import RecordOptions, record
 
 

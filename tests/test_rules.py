@@ -9,6 +9,7 @@ from pathlib import Path
 from helpers import libctrace
 from recorder_progs import prog
 from rulestraces import scenario_trace
+
 from libctrace import catalogue
 from libctrace import facts as F
 from libctrace import rules as R

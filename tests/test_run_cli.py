@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, assert_one_line_error, libctrace, need_tool
 from recorder_progs import load_trace, of_type
 

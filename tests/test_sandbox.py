@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, assert_one_line_error, libctrace
 
 pytestmark = pytest.mark.usefixtures("need_root")

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from helpers import libctrace
+
 from libctrace import scenarios
 from libctrace.sandbox import SandboxConfig
 

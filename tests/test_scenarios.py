@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, assert_one_line_error, build_c, libctrace
+
 from libctrace import scenarios as sc
 
 SCENARIO_ROOT = sc.root()  # LIBCTRACE_SCENARIOS, when set, is honoured by the tests too

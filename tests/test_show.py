@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, assert_one_line_error, build_c, libctrace, need_tool
+
 from libctrace.render.text import format_event
 
 # Writes bytes that need escaping, fails an open, talks UDP to a closed local port, exits 3.
@@ -291,3 +291,23 @@ def test_buffer_size_option(tmp_path):
     # Without -s, 32 bytes as strace prints them; the trace itself holds run's 256.
     default = _LITERAL.search(read_line(_show(trace).stdout))
     assert default is not None and _unescape(default.group(1)) == first[:32]
+
+
+def test_file_names_that_look_like_constants_print_quoted(tmp_path):
+    """Quoting follows the argument's kind in the syscall table, never the look of the value:
+    files named README, 0755 and O_RDONLY, and a thread named O_RDONLY (prctl PR_SET_NAME, a
+    string only for that operation), traced for real, print as the strings they are."""
+    for name in ("README", "0755", "O_RDONLY"):
+        (tmp_path / name).write_text("x\n")
+    script = ("cat README 0755 O_RDONLY >/dev/null; mkdir 0700; rm README; "
+              "python3 -c 'import ctypes; ctypes.CDLL(None).prctl(15, b\"O_RDONLY\", 0, 0, 0)'")
+    trace = tmp_path / "t.jsonl"
+    proc = libctrace("run", "-q", "-e", "trace=all", "-o", str(trace), "--", "sh", "-c", script, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    shown = libctrace("show", str(trace), "-Y").stdout
+    for line in ('openat(AT_FDCWD, "README", O_RDONLY) = 3', 'openat(AT_FDCWD, "0755", O_RDONLY) = 3',
+                 'openat(AT_FDCWD, "O_RDONLY", O_RDONLY) = 3', 'mkdir("0700", 0777) = 0',
+                 'unlinkat(AT_FDCWD, "README", 0) = 0', 'prctl(PR_SET_NAME, "O_RDONLY") = 0'):
+        assert re.search(rf"^\d+ {re.escape(line)}$", shown, re.M), (line, shown[-3000:])
+    # ...and the constants around them stay bare: the flags, the mode, the directory fd.
+    assert "O_RDONLY)" in shown and '"AT_FDCWD"' not in shown and '"O_RDONLY|' not in shown

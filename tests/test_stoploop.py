@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import LIBCTRACE
 from recorder_progs import load_trace, prog, syscalls
 
 from libctrace import recorder, stoploop
@@ -112,7 +112,7 @@ def test_calls_handled_in_c_reach_the_file_while_the_program_waits(tmp_path: Pat
     """The periodic write also takes the calls the C loop holds, then Ctrl-C keeps them."""
     out = tmp_path / "t.jsonl"
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/libctrace"), "run", "-q", "-e", "trace=all", "-o", str(out), "--",
+        [*LIBCTRACE, "run", "-q", "-e", "trace=all", "-o", str(out), "--",
          str(prog("plain_calls")), "pause"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

@@ -45,7 +45,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, build_c, libctrace, need_tool
 
 # Files, a failed open, a pipe, a thread and a forked child: a bit of every kind of call.

@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, libctrace, need_tool
 from recorder_progs import load_trace, prog, syscalls
 

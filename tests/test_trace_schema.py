@@ -11,9 +11,9 @@ from typing import Any
 
 import jsonschema
 import pytest
-
 from helpers import ROOT, libctrace
 from recorder_progs import prog
+
 from libctrace.elfinfo import summary
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "libctrace" / "schemas" / "trace.schema.json").read_text())

@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import build_c, libctrace, need_tool
 from recorder_progs import load_trace, syscalls
 

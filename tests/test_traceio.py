@@ -2,12 +2,11 @@ import os
 import stat
 
 import pytest
-
 from helpers import assert_one_line_error, libctrace
+
 from libctrace.errors import TraceFormatError
 from libctrace.model import Trace
 from libctrace.traceio import TraceWriter, load_trace, write_trace
-
 
 FOOTER = {"outcome": "exited", "exit_code": 0, "signal": None, "duration": 0.5, "events": 1199, "syscalls": 1199,
           "processes": 1, "threads": 0}

@@ -12,9 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from helpers import libctrace
 from test_sandbox_scenarios import DNS_NAMES, Run, trace_scenario
+
 from libctrace import scenarios as sc
 from libctrace.elfinfo import check_against, inspect_file, load_libc_versions, version_key
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+
 import click
 
 from libctrace import __version__

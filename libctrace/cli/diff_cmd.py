@@ -104,8 +104,8 @@ def diff(
     from libctrace.diffrun import Build, RunSettings, collect_runs, is_trace_file
     from libctrace.images import exec_summary
     from libctrace.model import Trace
-    from libctrace.render.safe import text
     from libctrace.outputs import create_file
+    from libctrace.render.safe import text
 
     if len(builds) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from typing import TYPE_CHECKING
-from collections.abc import Callable
 
 import click
 
@@ -166,12 +166,13 @@ def _live_printer(strsize: int, held: bool) -> Callable[[list[Event]], None]:
 
 
 def _summary(header: dict, footer: dict, output: str | None, timeout: float | None, attached: bool) -> None:
+    from libctrace.model import ended
     from libctrace.render.safe import term
 
     outcome = footer.get("outcome")
     how = {
-        "exited": f"exited with code {footer.get('exit_code')}",
-        "killed": f"killed by {footer.get('signal')} (exit {footer.get('exit_code')})",
+        "exited": ended(None, footer.get("exit_code"), exited="exited with code"),
+        "killed": f"{ended(footer.get('signal'), None)} (exit {footer.get('exit_code')})",
         "interrupted": "interrupted by Ctrl-C: the traced tree was killed (exit 130)",
         "timeout": f"timed out after {timeout:g} s: the traced tree was killed (exit 124)" if timeout else "timed out",
     }.get(outcome, str(outcome))

@@ -14,8 +14,8 @@ from rich.text import Text
 
 from libctrace import scenarios as sc
 from libctrace.cli._common import format_option, stderr_console, stdout_console
-from libctrace.render.safe import text
 from libctrace.outputs import make_dir
+from libctrace.render.safe import text
 
 if TYPE_CHECKING:
     from libctrace.sandbox.session import SandboxSession
@@ -164,6 +164,7 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
     """Traces each variant; returns one summary line per variant. `session`: the open
     sandbox (its header goes into each trace, its DNS log after each run) or None."""
     from libctrace.diffrun import Build, record_one
+    from libctrace.model import ended
 
     lines = []
     for variant in variants:
@@ -175,7 +176,7 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
             trace = record_one(build, str(trace_path), session, str(out_dir / f"{scenario.name}-{variant}.out"))
         f = trace.footer
         assert f is not None  # record() always closes what it recorded with a footer
-        status = f"killed by {f['signal']} ({f['exit_code']})" if f["signal"] else f"exit {f['exit_code']}"
+        status = ended(f["signal"], f["exit_code"]) + (f" ({f['exit_code']})" if f["signal"] else "")
         lines.append(f"{variant:<17} {status:<22} {f['syscalls']:>7} syscalls  {_display(trace_path, cwd)}")
     return lines
 

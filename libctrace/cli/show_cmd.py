@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import TYPE_CHECKING
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -95,6 +95,7 @@ def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[
          relative: bool, durations: bool, fd_paths: bool, html_file: str | None) -> None:
     """Render a saved trace TRACE (written by `libctrace run -o`)."""
     from libctrace.render.strace_lines import LineStyle
+    from libctrace.syscalls import SOCKADDR_CALLS
     from libctrace.traceio import TraceReader, load_trace
 
     if expr is not None and not expr.startswith("trace="):
@@ -111,7 +112,7 @@ def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[
             for e in reader:
                 seen.add(e["pid"])
                 seen.add(e.get("tid", e["pid"]))
-                if _dns_traffic(e):
+                if _dns_traffic(e, SOCKADDR_CALLS):
                     whole = True
                     break
         header, notes = reader.header, reader.notes
@@ -154,13 +155,10 @@ def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-_SOCKET_CALLS = frozenset(("connect", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg"))
-
-
-def _dns_traffic(e: Event) -> bool:
+def _dns_traffic(e: Event, sockaddr_calls: frozenset[str]) -> bool:
     """A socket call with an address on port 53: the text shows the DNS messages, which the
     fact extraction finds in the whole trace."""
-    return e["type"] == "syscall" and e["name"] in _SOCKET_CALLS and _port_53(e["args"])
+    return e["type"] == "syscall" and e["name"] in sockaddr_calls and _port_53(e["args"])
 
 
 def _port_53(value: object) -> bool:

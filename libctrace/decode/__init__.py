@@ -11,12 +11,32 @@ from __future__ import annotations
 
 from libctrace.decode import admin, file, ioctl, ipc, memory, network, poll, process, signals, timers
 from libctrace.decode.core import (
-    PATH, STR, FD_ARG, HANDLERS, LENGTH_AT_ENTRY, O_CLOEXEC, Decoder, Fd, FdTable, Kind, Memory, Handler,
-    from_spec, errname, flags, octal, open_flags, ptr, signame, signed, text,
+    FD_ARG,
+    HANDLERS,
+    LENGTH_AT_ENTRY,
+    O_CLOEXEC,
+    PATH,
+    STR,
+    Decoder,
+    Fd,
+    FdTable,
+    Handler,
+    Kind,
+    Memory,
+    errname,
+    flags,
+    from_spec,
+    octal,
+    open_flags,
+    ptr,
+    signame,
+    signed,
+    text,
 )
 from libctrace.decode.process import CLONE_FILES, CLONE_THREAD, CLONE_VFORK
 from libctrace.decode.signals import siginfo
 from libctrace.decode.sockaddr import addr_text, sockaddr
+from libctrace.syscalls import ENTRY_DECODED, MEMORY_FREE, PATH_ARG, STRING_ARG
 
 __all__ = [
     "CLONE_FILES", "CLONE_THREAD", "CLONE_VFORK", "ENTRY_DECODED", "LENGTH_AT_ENTRY", "NO_MEMORY", "O_CLOEXEC",
@@ -38,16 +58,15 @@ for _fam in _FAMILIES:
 HANDLERS.update({name: _from_kinds(k) for name, k in SPECS.items() if name not in HANDLERS})
 
 
+def _table_strings(name: str) -> frozenset[int]:
+    path = PATH_ARG.get(name)
+    return frozenset(((path.index,) if path is not None else ()) + STRING_ARG.get(name, ()))
+
+
 # The arguments that are C strings or paths, by call: the renderer quotes them whatever they
-# look like (a file named README or GPL-3 is not a constant). A handler's, then the kinds'.
+# look like (a file named README or GPL-3 is not a constant). The table's, then the kinds'.
 STRING_ARGS: dict[str, frozenset[int]] = {
-    **{n: frozenset(i) for n, i in (
-        ("open", (0,)), ("creat", (0,)), ("stat", (0,)), ("lstat", (0,)), ("access", (0,)), ("execve", (0,)),
-        ("openat", (1,)), ("openat2", (1,)), ("faccessat", (1,)), ("faccessat2", (1,)), ("newfstatat", (1,)),
-        ("statx", (1,)), ("utimensat", (1,)), ("execveat", (1,)), ("readlink", (0, 1)), ("readlinkat", (1, 2)),
-        ("getxattr", (0, 1)), ("lgetxattr", (0, 1)), ("setxattr", (0, 1)), ("lsetxattr", (0, 1)),
-        ("fgetxattr", (1,)), ("fsetxattr", (1,)), ("getcwd", (0,)),
-    )},
+    **{n: _table_strings(n) for n in (*PATH_ARG, *STRING_ARG) if n not in SPECS},
     **{n: frozenset(i) for fam in _FAMILIES for n, i in getattr(fam, "STRINGS", {}).items()},
     **{n: frozenset(i for i, k in enumerate(kinds) if k in (PATH, STR)) for n, kinds in SPECS.items()
        if PATH in kinds or STR in kinds},
@@ -66,11 +85,6 @@ def plain(name: str) -> bool:
 # fcntl: its lock commands read a struct flock, which the next call may have overwritten by then
 # (bench/fidelity/file.c: F_SETLK then F_GETLK on the same struct); the C loop copies it at the
 # exit stop instead (decode/copied.py).
-NO_MEMORY: frozenset[str] = frozenset((
-    "close", "close_range", "dup", "dup2", "dup3", "lseek",
-    "mmap", "mprotect", "madvise", "mremap", "rseq", "futex", "kill",
-    *(name for name, kinds in SPECS.items() if PATH not in kinds and STR not in kinds),
-))
-
-# Calls decoded at entry: their memory may be gone at exit (exec) or there is no exit.
-ENTRY_DECODED: frozenset[str] = frozenset(("execve", "execveat", "exit", "exit_group"))
+NO_MEMORY: frozenset[str] = MEMORY_FREE | frozenset(
+    name for name, kinds in SPECS.items() if PATH not in kinds and STR not in kinds
+)

@@ -8,13 +8,38 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable
 
+from libctrace.decode.core import (
+    AT_BITS,
+    DIRFD,
+    HEX,
+    INT,
+    LONG,
+    PATH,
+    PTR,
+    STR,
+    UINT,
+    ULONG,
+    Args,
+    Decoder,
+    FdTable,
+    Handler,
+    Kind,
+    cquote,
+    dirfd,
+    flags,
+    hx,
+    in_struct,
+    int32,
+    kflags,
+    open_flags,
+    out_struct,
+    ptr,
+    sflags,
+    uflags,
+    xlat,
+)
 from libctrace.decode.file import OPEN_TREE_BITS, makedev
 from libctrace.decode.timers import timespec
-from libctrace.decode.core import (
-    AT_BITS, Args, DIRFD, Decoder, FdTable, HEX, Handler, INT, Kind, LONG, PATH, PTR, STR, UINT, ULONG, cquote,
-    dirfd, flags, hx, in_struct, int32, kflags, open_flags, out_struct, ptr, sflags, uflags, xlat,
-)
-
 
 # ---------------------------------------------------------------- mount and the mount API
 

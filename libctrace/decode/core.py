@@ -16,10 +16,11 @@ from typing import Any, Callable
 
 from libctrace.decode.sockaddr import addr_text, sockaddr
 from libctrace.rawptrace import PTRACE as _PTRACE
-
+from libctrace.rawptrace import PTRACE_PEEKUSER as _PTRACE_PEEKUSER
+from libctrace.syscalls import FD_ARG as _FD_ARG
+from libctrace.syscalls import LENGTH_AT_ENTRY
 
 _U64 = 1 << 64
-_PTRACE_PEEKUSER = 3
 _RSP_OFFSET = 19 * 8  # struct user_regs_struct: rsp is the 20th register
 # rt_sigreturn's entry: the stack pointer is just past the frame's return address, at its
 # ucontext (uc_flags, uc_link, uc_stack, uc_mcontext: 8 + 8 + 24 + 256 bytes, then the mask).
@@ -585,25 +586,6 @@ def in_struct(d: Decoder, tid: int, addr: int, size: int, fmt: Callable[[bytes],
 # Filled by libctrace/decode/__init__.py from the family modules' HANDLERS and SPECS.
 HANDLERS: dict[str, Handler] = {}
 
-# Index of the first descriptor argument, for fd_path.
-FD_ARG: dict[str, int] = {
-    **{n: 0 for n in (
-        "read", "write", "pread64", "pwrite64", "readv", "writev", "close", "fstat", "lseek",
-        "ioctl", "fcntl", "dup", "dup2", "dup3", "connect", "bind", "listen", "accept", "accept4",
-        "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "getsockname",
-        "getpeername", "setsockopt", "getsockopt", "shutdown", "getdents64", "fsync",
-        "ftruncate", "fchdir", "fstatfs", "openat", "openat2", "newfstatat", "statx",
-        "faccessat", "faccessat2", "readlinkat", "execveat", "mkdirat", "unlinkat",
-    )},
-    "mmap": 4,
-}
+# Index of the first descriptor argument, for fd_path: the syscall table's FD_ARG.
+FD_ARG = _FD_ARG
 
-# Calls whose value-result length (socklen_t *) is read at entry too, for strace's `[128 => 16]`.
-LENGTH_AT_ENTRY: dict[str, int] = {
-    "getsockname": 2, "getpeername": 2, "accept": 2, "accept4": 2, "recvfrom": 5, "getsockopt": 4,
-    # Not lengths, but the same 4 bytes the kernel may rewrite: a file handle's handle_bytes,
-    # the capability header's version (set to the kernel's on EINVAL).
-    "name_to_handle_at": 2, "capget": 0,
-    # Not an argument: the signal mask in the frame on the stack (Decoder._sigreturn_mask).
-    "rt_sigreturn": 0,
-}

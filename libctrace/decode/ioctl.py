@@ -6,9 +6,20 @@ import struct
 from typing import Any, Callable
 
 from libctrace.decode.core import (
-    Args, Decoder, FdTable, Handler, Kind, cquote, flags, hx, in_struct, int32, out_struct, ptr, xlat,
+    Args,
+    Decoder,
+    FdTable,
+    Handler,
+    Kind,
+    cquote,
+    flags,
+    hx,
+    in_struct,
+    int32,
+    out_struct,
+    ptr,
+    xlat,
 )
-
 
 # The requests libcs issue on their own (isatty, terminal size, interface lookups).
 _IOCTL = {

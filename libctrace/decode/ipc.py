@@ -6,11 +6,24 @@ import struct
 from typing import Any
 
 from libctrace.decode.core import (
-    Args, Decoder, FdTable, Handler, Kind, PTR, STR, cquote, flags, in_struct, int32, octal, open_flags, out_struct,
-    ptr, xlat,
+    PTR,
+    STR,
+    Args,
+    Decoder,
+    FdTable,
+    Handler,
+    Kind,
+    cquote,
+    flags,
+    in_struct,
+    int32,
+    octal,
+    open_flags,
+    out_struct,
+    ptr,
+    xlat,
 )
 from libctrace.decode.timers import sigevent_text, timespec
-
 
 _IPC_CREAT, _IPC_EXCL, _IPC_NOWAIT = 0o1000, 0o2000, 0o4000
 _RESOURCE_BITS = ((_IPC_CREAT, "IPC_CREAT"), (_IPC_EXCL, "IPC_EXCL"), (_IPC_NOWAIT, "IPC_NOWAIT"))

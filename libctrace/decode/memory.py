@@ -6,10 +6,25 @@ import struct
 from typing import Any
 
 from libctrace.decode.core import (
-    Args, Decoder, FdTable, HEX, Handler, INT, Kind, PTR, STR, UINT, ULONG, flags, int32, kflags, kxlat,
-    out_struct, ptr, xlat,
+    HEX,
+    INT,
+    PTR,
+    STR,
+    UINT,
+    ULONG,
+    Args,
+    Decoder,
+    FdTable,
+    Handler,
+    Kind,
+    flags,
+    int32,
+    kflags,
+    kxlat,
+    out_struct,
+    ptr,
+    xlat,
 )
-
 
 _PROT_BITS = ((1, "PROT_READ"), (2, "PROT_WRITE"), (4, "PROT_EXEC"), (0x1000000, "PROT_GROWSDOWN"), (0x2000000, "PROT_GROWSUP"))
 

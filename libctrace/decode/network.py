@@ -7,11 +7,23 @@ import struct
 from typing import Any
 
 from libctrace.decode.core import (
-    Args, Decoder, Fd, FdTable, Handler, INT, Kind, MSG_BITS, O_CLOEXEC, flags, int32, is_dns, ptr, sflags,
+    INT,
+    MSG_BITS,
+    O_CLOEXEC,
+    Args,
+    Decoder,
+    Fd,
+    FdTable,
+    Handler,
+    Kind,
+    flags,
+    int32,
+    is_dns,
+    ptr,
+    sflags,
     xlat,
 )
 from libctrace.decode.sockaddr import AF, sockaddr
-
 
 _SOCK_TYPE = {1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 4: "SOCK_RDM", 5: "SOCK_SEQPACKET", 10: "SOCK_PACKET"}
 

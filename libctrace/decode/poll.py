@@ -6,11 +6,23 @@ import struct
 from typing import Any
 
 from libctrace.decode.core import (
-    Args, Decoder, FdTable, Handler, INT, Kind, O_CLOEXEC, UINT, flags, in_struct, int32, kflags, ptr, xlat,
+    INT,
+    O_CLOEXEC,
+    UINT,
+    Args,
+    Decoder,
+    FdTable,
+    Handler,
+    Kind,
+    flags,
+    in_struct,
+    int32,
+    kflags,
+    ptr,
+    xlat,
 )
 from libctrace.decode.signals import sigset_in
 from libctrace.decode.timers import timespec
-
 
 _POLL_BITS = (
     (1, "POLLIN"), (2, "POLLPRI"), (4, "POLLOUT"), (8, "POLLERR"), (0x10, "POLLHUP"), (0x20, "POLLNVAL"),

@@ -5,14 +5,39 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-from libctrace.decode.core import (
-    AT_BITS, Args, Decoder, FdTable, HEX, Handler, INT, Kind, PTR, SIG, UINT, ULONG, cquote, dirfd, flags, hx,
-    in_struct, int32, kflags, kxlat, out_struct, ptr, sflags, signame, signame32, text, uflags, xlat,
-)
 from libctrace.decode.admin import CAPS
+from libctrace.decode.core import (
+    AT_BITS,
+    HEX,
+    INT,
+    PTR,
+    SIG,
+    UINT,
+    ULONG,
+    Args,
+    Decoder,
+    FdTable,
+    Handler,
+    Kind,
+    cquote,
+    dirfd,
+    flags,
+    hx,
+    in_struct,
+    int32,
+    kflags,
+    kxlat,
+    out_struct,
+    ptr,
+    sflags,
+    signame,
+    signame32,
+    text,
+    uflags,
+    xlat,
+)
 from libctrace.decode.signals import siginfo_text
 from libctrace.decode.timers import CLOCKS, timespec
-
 
 _CLONE_BITS = (
     (0x100, "CLONE_VM"), (0x200, "CLONE_FS"), (0x400, "CLONE_FILES"), (0x800, "CLONE_SIGHAND"),

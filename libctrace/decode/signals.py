@@ -7,15 +7,28 @@ import struct
 from typing import Any
 
 from libctrace.decode.core import (
-    Args, Decoder, FdTable, Handler, INT, Kind, O_CLOEXEC, PTR, SIG, flags, in_struct, int32, out_struct, ptr,
-    signame, signame32, uflags, xlat,
+    INT,
+    O_CLOEXEC,
+    PTR,
+    SIG,
+    Args,
+    Decoder,
+    FdTable,
+    Handler,
+    Kind,
+    flags,
+    in_struct,
+    int32,
+    out_struct,
+    ptr,
+    signame,
+    signame32,
+    uflags,
+    xlat,
 )
 from libctrace.decode.timers import timespec
 from libctrace.rawptrace import PTRACE as _PTRACE
-
-
-_PTRACE_GETSIGINFO = 0x4202
-
+from libctrace.rawptrace import PTRACE_GETSIGINFO as _PTRACE_GETSIGINFO
 
 _SIGNAMES = {n: signame(n) for n in range(1, 65)}
 

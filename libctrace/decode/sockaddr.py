@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 from typing import Any
 
-
 AF = {0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 10: "AF_INET6", 16: "AF_NETLINK", 17: "AF_PACKET"}
 
 
@@ -36,12 +35,20 @@ def sockaddr(raw: bytes) -> dict[str, Any] | None:
     return {"family": AF.get(fam, fam)}
 
 
-def addr_text(sa: dict[str, Any]) -> str:
+def endpoint(sa: dict[str, Any]) -> str | None:
+    """The one short text of an address (fd_path, facts, diff): `127.0.0.1:53`, `[::1]:53`, a
+    socket path; None for a family without either (netlink: each caller names it its way)."""
     if "port" in sa:
-        host = f"[{sa['addr']}]" if sa["family"] == "AF_INET6" else sa["addr"]
+        host = f"[{sa.get('addr')}]" if sa.get("family") == "AF_INET6" else sa.get("addr")
         return f"{host}:{sa['port']}"
     if "path" in sa:
-        return sa["path"]
-    if "pid" in sa:
-        return f"pid={sa['pid']}"
-    return ""
+        return str(sa["path"])
+    return None
+
+
+def addr_text(sa: dict[str, Any]) -> str:
+    """endpoint() for fd_path: a netlink socket by its port id."""
+    text = endpoint(sa)
+    if text is not None:
+        return text
+    return f"pid={sa['pid']}" if "pid" in sa else ""

@@ -7,8 +7,25 @@ import struct
 from typing import Any
 
 from libctrace.decode.core import (
-    Args, Decoder, FdTable, Handler, INT, Kind, O_CLOEXEC, PTR, UINT, flags, in_struct, int32, kflags, kxlat,
-    out_struct, ptr, signame32, uflags, xlat,
+    INT,
+    O_CLOEXEC,
+    PTR,
+    UINT,
+    Args,
+    Decoder,
+    FdTable,
+    Handler,
+    Kind,
+    flags,
+    in_struct,
+    int32,
+    kflags,
+    kxlat,
+    out_struct,
+    ptr,
+    signame32,
+    uflags,
+    xlat,
 )
 
 

@@ -5,13 +5,13 @@ is. Everything that came from a trace is escaped (html.escape): it is data, neve
 from __future__ import annotations
 
 import os
-from html import escape
 from collections.abc import Sequence
+from html import escape
 
 from libctrace import __version__
 from libctrace.diff import Diff, Run, Table, Timeline, align
 from libctrace.facts import DnsMessage, extract
-from libctrace.model import Trace
+from libctrace.model import Trace, ended
 from libctrace.render import svg
 
 _CSS = """
@@ -110,7 +110,7 @@ def _runs(runs: Sequence[Run] | None, traces: Sequence[Trace], labels: Sequence[
         r = runs[k] if runs is not None else None
         label = r.label if r is not None else labels[k]
         exit_text = r.exit_text if r is not None else (
-            f"killed by {f['signal']}" if f.get("signal") else f"exit {f.get('exit_code', '?')}")
+            ended(f.get("signal"), f.get("exit_code", "?")))
         bad = ' class="exit-bad"' if f.get("signal") or f.get("exit_code") else ""
         cut = " (trace cut off)" if t.interrupted else ""
         args = " ".join(str(a) for a in (h.get("command") or [])[1:])

@@ -5,16 +5,17 @@ carried, named after it as the diff's evidence names them."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TextIO
-from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from libctrace.facts import DnsMessage
 from libctrace.model import Event, Trace
 from libctrace.render.text import format_event
+from libctrace.syscalls import RECEIVES, SENDS, SOCKADDR_CALLS
 
-_SOCKET_IO = frozenset(("sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg"))
+_SOCKET_IO = (SENDS | RECEIVES) & SOCKADDR_CALLS  # sendto, recvfrom, sendmsg... (not write, read)
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class LineStyle:
     fd_paths: bool = True  # -y
 
 
-def started_epoch(header: dict) -> float | None:
+def started_epoch(header: dict[str, Any]) -> float | None:
     """The trace's time zero in epoch seconds (microseconds in traces since -tt; whole
     seconds before); None when the header has no readable start."""
     try:

@@ -5,18 +5,20 @@ The numbers are computed by `summarize` (pure, testable) and drawn by `render_su
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Iterable
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
-from libctrace.model import Event
-from libctrace.render.safe import text
 
-# Calls that open a file by name, and which argument holds the path.
-_OPEN_PATH_ARG: dict[str, int] = {"open": 0, "creat": 0, "openat": 1, "openat2": 1}
+from libctrace.model import Event, ended
+from libctrace.render.safe import text
+from libctrace.syscalls import PATH_ARG
+
+# Calls that open a file by name, and which argument holds the path (the syscall table's).
+_OPEN_PATH_ARG: dict[str, int] = {n: p.index for n, p in PATH_ARG.items() if p.op == "open"}
 
 
 @dataclass
@@ -83,9 +85,7 @@ def _count(n: Any, one: str, many: str | None = None) -> str:
 
 
 def _exit_text(e: Event) -> str:
-    if e.get("signal"):
-        return f"killed by {e['signal']}" + (" (core dumped)" if e.get("core") else "")
-    return f"exited with {e.get('code')}"
+    return ended(e.get("signal"), e.get("code"), bool(e.get("core")), "exited with")
 
 
 def summarize(header: dict[str, Any], footer: dict[str, Any] | None, events: Iterable[Event]) -> Summary:

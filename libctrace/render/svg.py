@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from collections.abc import Sequence
 
 from libctrace.diff import Timeline
 from libctrace.facts import DnsMessage
 from libctrace.render.diff_console import repeat
+from libctrace.syscalls import SIGNAL_SENDS, SOCKADDR_CALLS, SOCKET_SETUP
 
 # One colour per build (bars, legends), and per kind of timeline event.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 KINDS = {"file": "#1565c0", "network": "#2e7d32", "dns": "#8e24aa", "process": "#455a64", "signal": "#c62828"}
 _FONT = 'font-family="system-ui, sans-serif" font-size="11"'
-_NET_OPS = frozenset("socket connect bind listen accept accept4 sendto recvfrom sendmsg recvmsg sendmmsg recvmmsg".split())
+_NET_OPS = SOCKET_SETUP | SOCKADDR_CALLS  # the network calls diff.tokens aligns
 _PROCESS_OPS = frozenset(("exec", "process", "vfork", "clone", "exit"))
 _TAG = re.compile(r"^\[(p\d+)\] ")
 _NUMBER = re.compile(r"\d+")
@@ -60,7 +61,7 @@ def parse_cell(cell: str) -> Mark:
         kind = "dns" if re.search(r":53\b", text) else "network"
     elif op in _PROCESS_OPS:
         kind = "process"
-    elif op in ("signal", "kill", "tgkill", "tkill"):
+    elif op == "signal" or op in SIGNAL_SENDS:
         kind = "signal"
     else:
         kind = "file"
@@ -126,7 +127,7 @@ def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
     cols = _columns(tl, fold=len(labels) > 1)
     n = len(labels)
     marks = [[parse_cell(c) if c is not None else None for c in row.cells] for row in tl.rows]
-    lanes = [sorted({m[b].lane for m in marks if m[b] is not None} or {"p1"}, key=_lane_order) for b in range(n)]
+    lanes = [sorted({mk.lane for m in marks if (mk := m[b]) is not None} or {"p1"}, key=_lane_order) for b in range(n)]
     left, top, lane_h, head_h, gap = 130, 30, 22, 20, 14
     cw = max(7.0, min(22.0, 880 / max(len(cols), 1)))  # the page's width, scrolled beyond
     width = max(left + cw * len(cols) + 20, 980)  # room for the legend

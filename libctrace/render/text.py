@@ -20,36 +20,19 @@ from __future__ import annotations
 import errno as errno_mod
 import os
 import re
-from typing import Any, TextIO
 from collections.abc import Iterable
+from typing import Any, TextIO
 
 from libctrace.decode import STRING_ARGS, flags, octal, open_flags
-from libctrace.model import Event
+from libctrace.model import Event, ended
 from libctrace.render.safe import term
+from libctrace.syscalls import ADDRESS_RESULT, CUT_ARG, FD_ARG, HEX_ARG, IOV_ARG, STRING_ARG_BY_OP
 
-# Recorded strings that are symbols, not text: pointers, NULL, numbers, and flag
-# expressions such as O_RDONLY|O_CLOEXEC, S_IFREG|0644 or FUTEX_WAIT_PRIVATE, signal sets
-# ([SIGCHLD]) and struct text ({st_mode=...}). Everything else is a C string or path and gets quoted.
-_SYMBOLIC = re.compile(
-    r"(?:NULL|0x[0-9a-fA-F]+|-?\d+|~?\[[^\]\"]*\]|\{.*\}"
-    r"|makedev\([^()\"]*\)|[A-Z][A-Z0-9_]* or [A-Z][A-Z0-9_]*"  # ioctl's `BTRFS_IOC_CLONE or FICLONE`
-    r"|(?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+)"
-    r"(?:[|<>+-](?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+))*)"
-    r"(?: /\* [^\"]* \*/)?"  # strace's trailing comments, e.g. envp "0x7ffd... /* 35 vars */"
-)
-# Which argument the recorder's fd_path describes, for calls whose descriptor is not first.
-_FD_ARG_INDEX: dict[str, int] = {"mmap": 4, "mmap2": 4}
-# Integer arguments and struct fields strace prints in hex (mmap's offset, clone3's stack_size).
-_HEX_ARG: dict[str, int] = {"mmap": 5, "mmap2": 5}
+# Which argument the recorder's fd_path describes, integer arguments strace prints in hex
+# (mmap's offset), the argument cut at -s, iovec arguments, results that are addresses: the
+# syscall table's (libctrace/syscalls.py). Struct fields printed in hex: clone3's stack_size.
 _HEX_FIELDS = frozenset({"stack_size"})
 _POINTER = re.compile(r"NULL|0x[0-9a-f]+")
-# The argument strace cuts at -s: argv, and the target readlink read.
-_CUT_ARG = {"execve": 1, "execveat": 2, "readlink": 1, "readlinkat": 2}
-# Calls whose second argument is a struct iovec[].
-_IOV_ARG = frozenset({"readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2", "vmsplice", "process_vm_readv",
-                      "process_vm_writev"})
-# Calls whose return value is an address, printed in hex like strace.
-_HEX_RET = frozenset({"mmap", "mmap2", "brk", "mremap", "shmat"})
 _C_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\v": "\\v", "\f": "\\f", '"': '\\"'}
 _BYTE_ESCAPES = {0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r", 0x0B: "\\v", 0x0C: "\\f", 0x22: '\\"', 0x5C: "\\\\"}
 _ELLIPSIS = "..."
@@ -161,7 +144,7 @@ def format_value(v: Any, strsize: int = STRSIZE) -> str:
     if isinstance(v, (int, float)):
         return str(v)
     if isinstance(v, str):
-        return v if _SYMBOLIC.fullmatch(v) else quote_string(v)
+        return v  # a symbol or struct text: C strings are quoted by their position (_format_syscall)
     if isinstance(v, list):
         return "[" + ", ".join(quote_string(x) if isinstance(x, str) else format_value(x, strsize) for x in v) + "]"
     if isinstance(v, dict):
@@ -208,7 +191,7 @@ def format_result(event: Event) -> str:
     if ret is None:
         return "?"
     name = event.get("name")
-    if name in _HEX_RET and isinstance(ret, int) and ret >= 0:
+    if name in ADDRESS_RESULT and isinstance(ret, int) and ret >= 0:
         return hex(ret)
     note = event.get("ret_text")
     if note:
@@ -251,25 +234,32 @@ def _format_syscall(event: Event, strsize: int) -> str:
         parts = [f"{k}={format_value(v, strsize)}" for k, v in args[0].items()]
     else:
         parts = [format_value(a, strsize) for a in args]
-    if name in _IOV_ARG and len(args) > 1 and isinstance(args[1], list):
-        parts[1] = format_iov(args[1], strsize)
-    for i in STRING_ARGS.get(name, ()):
+    iov = IOV_ARG.get(name)
+    if iov is not None and len(args) > iov and isinstance(args[iov], list):
+        parts[iov] = format_iov(args[iov], strsize)
+    # The arguments the syscall table says are C strings or paths are quoted, whatever they look
+    # like (a file named README, 0755 or O_RDONLY); every other string is a symbol or struct text.
+    strings = STRING_ARGS.get(name, ())
+    by_op = STRING_ARG_BY_OP.get(name)
+    if by_op is not None and args and isinstance(args[0], str):
+        strings = (*strings, *by_op.get(args[0], ()))
+    for i in strings:
         v = args[i] if i < len(args) else None
         if isinstance(v, str) and not _POINTER.fullmatch(v):  # unreadable: recorded as its address
             parts[i] = quote_string(v)
-    cut = _CUT_ARG.get(name)
+    cut = CUT_ARG.get(name)
     if cut is not None and cut < len(args):
         # strace's -s applies to argv and to the target readlink read, not to paths.
         v = args[cut]
         parts[cut] = (format_value([_cut(x, strsize) for x in v], strsize) if isinstance(v, list)
                       else quote_string(_cut(v, strsize)) if isinstance(v, str) and not _POINTER.fullmatch(v)
                       else parts[cut])
-    h = _HEX_ARG.get(event["name"])
+    h = HEX_ARG.get(event["name"])
     if h is not None and h < len(args):
         parts[h] = _hex(args[h])
     fd_path = event.get("fd_path")
     if fd_path is not None:
-        i = _FD_ARG_INDEX.get(event["name"], 0)
+        i = FD_ARG.get(event["name"], 0)
         if i < len(args) and isinstance(args[i], int):
             parts[i] = f"{args[i]}<{term(fd_path)}>"  # strace -y escapes the path too
     # A call through the 32-bit ABI (int $0x80): its name and numbers are i386's, say so.
@@ -282,10 +272,7 @@ def _format_syscall(event: Event, strsize: int) -> str:
 
 
 def _format_exit(event: Event) -> str:
-    sig = event.get("signal")
-    if sig:
-        return f"+++ killed by {sig}{' (core dumped)' if event.get('core') else ''} +++"
-    return f"+++ exited with {event.get('code')} +++"
+    return f"+++ {ended(event.get('signal'), event.get('code'), bool(event.get('core')), 'exited with')} +++"
 
 
 def _format_dns_log(event: Event) -> str:
@@ -317,7 +304,8 @@ def format_event(event: Event, strsize: int = STRSIZE) -> str:
         body = _format_dns_log(event)
     else:
         # A newer event type: show its fields rather than hide it (readers stay tolerant).
-        fields = ", ".join(f"{k}={format_value(v)}" for k, v in event.items() if k not in ("type", "seq", "t", "pid"))
+        fields = ", ".join(f"{k}={quote_string(v) if isinstance(v, str) else format_value(v)}"
+                           for k, v in event.items() if k not in ("type", "seq", "t", "pid"))
         body = f"--- {kind} {fields} ---" if fields else f"--- {kind} ---"
     return f"{who} {body}"
 

@@ -23,9 +23,9 @@ import socketserver
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable
 
 from dnslib import CLASS, EDNS0, QTYPE, RCODE, DNSError, DNSHeader, DNSRecord
 from dnslib.server import TCPServer, UDPServer
