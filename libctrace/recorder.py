@@ -246,6 +246,8 @@ class _Recorder:
         self.live = opts.live
         self.batch = 1 if opts.live is not None else _BATCH
         self.batching = self.batching or opts.live is not None
+        # Events only written: _plain builds the trace's row at once (no dict per call)
+        self.rows = writer is not None and not opts.keep_events and opts.live is None
         self.attached: list[int] = []  # `run -p`: detached, not killed, at the end
         # Every call becomes an event; apart from all_mode (no filter: stop at every call),
         # which `run -p` needs whatever it records: a running program gets no seccomp filter.
@@ -546,14 +548,22 @@ class _Recorder:
         name, n = self.plain[nr]
         pid = self.tgid.get(tid, tid)
         self.seq += 1
-        ev: Event = {
-            "type": "syscall", "seq": self.seq, "t": t, "pid": pid, "name": name,
-            "args": [a - _U64 if a >= _S64 else a for a in args[:n]],
-            "ret": rval, "errno": errname(-rval) if is_error else None, "dur": round(end - self.t0 - t, 6),
-        }
-        if tid != pid:
-            ev["tid"] = tid
-        self.events.append(ev)
+        ev: Event | list[Any]
+        if self.rows:  # only written: the trace's own row (traceio.syscall_row), no dict
+            ev = [round(t * 1e6), pid, name, [a - _U64 if a >= _S64 else a for a in args[:n]], rval,
+                  round((end - self.t0 - t) * 1e6)]
+            if is_error or tid != pid:
+                ev.append({"errno": errname(-rval)} if tid == pid else
+                          {"tid": tid, "errno": errname(-rval)} if is_error else {"tid": tid})
+        else:
+            ev = {
+                "type": "syscall", "seq": self.seq, "t": t, "pid": pid, "name": name,
+                "args": [a - _U64 if a >= _S64 else a for a in args[:n]],
+                "ret": rval, "errno": errname(-rval) if is_error else None, "dur": round(end - self.t0 - t, 6),
+            }
+            if tid != pid:
+                ev["tid"] = tid
+        self.events.append(ev)  # type: ignore[arg-type]
         if self.batching and len(self.events) - self.written >= self.batch:
             self.feed_writer()
         self.nsyscalls += 1
