@@ -28,7 +28,7 @@ from libctrace.launcher import PTRACE_INTERRUPT, Launched, attach, build_filter,
 from libctrace.model import Event, Trace, header_record
 from libctrace.rawptrace import PTRACE, get_errno, ptrace
 from libctrace.decode.copied import COPIED, RET, CopiedMemory
-from libctrace.stoploop import FULL, STOP, StopLoop
+from libctrace.stoploop import ERRNO_MAX, FULL, STOP, StopLoop
 from libctrace.stoploop import load as load_stoploop
 from libctrace.syscalls import FD_TABLE, I386_NAMES, I386_NARGS, LIFECYCLE, NAMES, NARGS, NUMBERS, parse_trace_set
 from libctrace.traceio import TraceWriter
@@ -533,6 +533,11 @@ class _Recorder:
         """Hands the C loop its calls and the memory to copy for some of them."""
         handled = self._handled_in_c()
         self.fast.enable(handled, all_mode, {nr: COPIED[NAMES[nr]] for nr in handled if NAMES[nr] in COPIED})  # type: ignore[union-attr]
+        if self.rows:  # only written: C writes the rows of the calls with nothing to decode
+            self.fast.enable_rows(self.plain, [errname(n) for n in range(ERRNO_MAX)], self.t0)  # type: ignore[union-attr]
+            for tid, pid in self.tgid.items():
+                if tid != pid:
+                    self.fast.thread(tid, pid)  # type: ignore[union-attr]
 
     def _handled_in_c(self) -> list[int]:
         """The calls the C loop records on its own: recorded ones that need nothing from the
@@ -571,10 +576,25 @@ class _Recorder:
     def _take_fast(self) -> None:
         """The calls the C loop finished since it last returned, before anything later, decoded
         now as their exit stops would have been (in order: the descriptor tables follow)."""
+        fast = self.fast
+        assert fast is not None
+        if fast.rows_on and (got := fast.take_rows()) is not None:  # all rows written in C: no loop
+            rows, n = got
+            self.events.append(rows)  # type: ignore[arg-type]  # n rows at once (TraceWriter.write_many)
+            self.seq += n
+            self.nsyscalls += n
+            self.feed_writer()
+            return
         t0, plain = self.t0, self.plain
-        for i, (tid, nr, *args, ret, entered, left) in enumerate(self.fast.take()):  # type: ignore[union-attr]
+        for i, (tid, nr, *args, ret, entered, left) in enumerate(fast.take()):
             t = round(entered - t0, 6)
             if nr in plain:
+                start = fast.ends[i - 1] if i and fast.rows_on else 0
+                if fast.rows_on and fast.ends[i] > start:  # its row, written in C
+                    self.events.append(fast.text[start:fast.ends[i]])  # type: ignore[arg-type]
+                    self.seq += 1
+                    self.nsyscalls += 1
+                    continue
                 self._plain(tid, nr, args, t, ret, -4096 < ret < 0, left)
             elif NAMES[nr] in COPIED:
                 self._copied.load([
@@ -694,6 +714,8 @@ class _Recorder:
         if event == _EV_CLONE and flags & CLONE_THREAD:
             kind, cgid = "thread", parent
             self.threads.add(child)
+            if self.fast is not None and self.fast.rows_on:
+                self.fast.thread(child, parent)
         else:
             kind = "vfork" if event == _EV_VFORK or flags & CLONE_VFORK else "process"
             cgid = child
@@ -733,6 +755,8 @@ class _Recorder:
         self.pending[tid] = (_EXEC_EXIT, (), 0.0, None)
         if former != tid:
             self.tgid.pop(former, None)  # that id is gone: no exit will be reported for it
+            if self.fast is not None:
+                self.fast.gone(former)
         if not isinstance(exe, str):
             exe = os.readlink(f"/proc/{tid}/exe")
         self.add({"type": "exec", "seq": 0, "t": self.now(), "pid": pid, "path": exe, "argv": argv if isinstance(argv, list) else []})
@@ -767,6 +791,8 @@ class _Recorder:
         ent = self.pending.pop(tid, None) or self._forget_fast(tid)
         if ent and self._recorded(ent[0]):
             self._syscall(tid, ent, None, False, None)
+        if tid != pid and self.fast is not None:
+            self.fast.gone(tid)
         if os.WIFSIGNALED(status):
             code, sig, core = None, os.WTERMSIG(status), os.WCOREDUMP(status)
         else:

@@ -68,13 +68,14 @@ class TraceWriter:
         if len(self._pending) >= _BATCH:
             self.flush()
 
-    def write_many(self, events: list[Event | list[Any]]) -> None:
+    def write_many(self, events: list[Event | list[Any] | bytes]) -> None:
         """Encodes and writes a batch at once. A list is a syscall row the recorder built itself
-        (syscall_row's form, its seq the next one): encoded as it is, no Python call per event."""
-        self._pending.extend(map(_dumps, self._compact(events)))
+        (syscall_row's form, its seq the next one): encoded as it is, no Python call per event;
+        bytes are such rows already encoded, one per line (the C stop loop's)."""
+        self._pending.extend(e if type(e) is bytes else _dumps(e) for e in self._compact(events))
         self.flush()
 
-    def _compact(self, events: list[Event | list[Any]]) -> list[Any]:
+    def _compact(self, events: list[Event | list[Any] | bytes]) -> list[Any]:
         """Version 2's lines: syscall events as rows, and every seq that follows the one before
         left out (the reader counts)."""
         out: list[Any] = []
@@ -83,6 +84,10 @@ class TraceWriter:
             seq += 1
             if type(e) is list:
                 out.append(e)
+                continue
+            if type(e) is bytes:
+                out.append(e)
+                seq += e.count(b"\n") - 1
                 continue
             given = e.get("seq")  # type: ignore[union-attr]
             gap = given != seq
