@@ -1,7 +1,7 @@
 """Decoding fidelity: how many of the lines `show` prints are the lines strace prints.
 
 Each program in bench/fidelity/ (one per family: file, network, process, memory, signals, time,
-poll, ioctl) makes its calls with edge-case arguments (NULL and unreadable pointers, bad fds,
+poll, ioctl, ipc, kernel, admin) makes its calls with edge-case arguments (NULL and unreadable pointers, bad fds,
 huge lengths, unterminated strings, unknown flag bits, failing calls) after a marker call,
 `access("/fidelity-begin", F_OK)`. It runs under
 
@@ -16,6 +16,7 @@ libctrace prints identically, in order (difflib matching blocks over the two lin
 
     .venv/bin/python bench/fidelity.py            # the table
     .venv/bin/python bench/fidelity.py -v file    # and the differing lines of one family
+    .venv/bin/python bench/fidelity.py --undecoded  # the syscalls no decoder knows
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROGS = HERE / "fidelity"
-FAMILIES = ("file", "network", "process", "memory", "signals", "time", "poll", "ioctl")
+FAMILIES = ("file", "network", "process", "memory", "signals", "time", "poll", "ioctl", "ipc", "kernel", "admin")
 # Programs nobody here wrote, compared on every line after their execve (loader included).
 OTHERS: dict[str, list[str]] = {
     # A directory nobody changes while the two runs compare (/ does: other programs' files).
@@ -42,6 +43,13 @@ OTHERS: dict[str, list[str]] = {
     "getent passwd root": ["getent", "passwd", "root"],
     "python3 -c pass": ["/usr/bin/python3", "-c", "pass"],
     "sh -c 'echo hi | cat'": ["sh", "-c", "echo hi | cat"],
+    # util-linux reading capabilities, securebits and ambient caps (capget, prctl) and an affinity.
+    "setpriv --dump": ["setpriv", "--dump"],
+    "taskset -p 1": ["taskset", "-p", "1"],
+    # Python's own wrappers of the process and scheduling calls (os.waitid, os.sched_*...).
+    "python3 os calls": ["/usr/bin/python3", "-c", "import os\nos.getresuid(); os.getresgid()\n"
+                         "os.sched_getparam(0); os.sched_rr_get_interval(0); os.sched_getscheduler(0)\n"
+                         "pid = os.fork()\nif pid == 0: os._exit(3)\nos.waitid(os.P_PID, pid, os.WEXITED)"],
 }
 STRACE = ("strace", "-f", "-y", "-s", "32", "--strings-in-hex=non-ascii-chars")
 _CACHE = Path(os.environ.get("LIBCTRACE_TEST_CACHE", "/tmp/libctrace-test-cache"))
@@ -53,14 +61,19 @@ _RESUMED = re.compile(r"^<\.\.\. [a-z0-9_]+ resumed>(.*)$")
 _ADDR = re.compile(r"\b0x[0-9a-f]{6,}\b")  # a static non-PIE binary's heap starts near 0x4c0000
 _FD_NOTE = re.compile(r"(\d|AT_FDCWD)<.*?>(?:\(deleted\))?(?=[,)\]]|$| =)")
 _ALIGN = re.compile(r"\s+= ")
-_TIMES = re.compile(r"\b(tv_sec|tv_nsec|tv_usec|si_utime|si_stime|tms_utime|tms_stime|tms_cutime|tms_cstime)=-?\d+")
+_TIMES = re.compile(r"\b(tv_sec|tv_nsec|tv_usec|si_utime|si_stime|tms_utime|tms_stime|tms_cutime|tms_cstime"
+                    r"|shm_atime|shm_dtime|shm_ctime|msg_stime|msg_rtime|msg_ctime)=-?\d+(?: /\* [\d.]+ s \*/)?")
 # Values that differ from run to run by design: random bytes, clock ticks, the tracer's own pid.
 _VARYING = [(re.compile(r'^getrandom\(".*?"(\.\.\.)?, '), "getrandom(RANDOM, "),
             (re.compile(r"^(times\(.*\)|getppid\(\)) = \d+$"), r"\1 = N"),
             (re.compile(r"^sysinfo\(\{.*\}\)"), "sysinfo({...})"),
             (re.compile(r'^getcwd\(".*?"'), 'getcwd("CWD"'),
             (re.compile(r"(TIOCGPTN, )\[\d+\]"), r"\1[N]"),
-            (re.compile(r"htons\((3[2-9]\d{3}|[4-6]\d{4})\)"), "htons(EPHEMERAL)")]
+            (re.compile(r"htons\((3[2-9]\d{3}|[4-6]\d{4})\)"), "htons(EPHEMERAL)"),
+            # Key serial numbers are random; the CPU a process runs on is the scheduler's choice.
+            (re.compile(r"^((?:add_key|request_key|keyctl)\(.*\)) = \d+$"), r"\1 = KEY"),
+            (re.compile(r"^(keyctl\(KEYCTL_\w+, )\d+"), r"\1KEY"),
+            (re.compile(r"^getcpu\(\[\d+\]"), "getcpu([N]")]
 # Lines only libctrace prints (its own event kinds), left out of the comparison.
 _OWN = ("--- process ", "--- thread ", "--- exec ")
 _PTS = re.compile(r"/dev/pts/\d+")
@@ -161,11 +174,28 @@ def compare_argv(argv: list[str], marker: str = _MARKER) -> tuple[float, list[st
     return (same / len(ref) if ref else 0.0), ref, ours
 
 
+def undecoded() -> list[tuple[str, int]]:
+    """(name, argument count) of the x86_64 syscalls that no decoder knows: their arguments are
+    printed as plain numbers. Calls without arguments need none, except rt_sigreturn (strace
+    shows the signal mask it restores)."""
+    sys.path.insert(0, str(HERE.parent))
+    from libctrace.decode import HANDLERS
+    from libctrace.syscall_table import X86_64
+    return [(name, n) for _, name, n in X86_64 if name not in HANDLERS and (n or name == "rt_sigreturn")]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("families", nargs="*", metavar="FAMILY", help=f"of {', '.join(FAMILIES)} (default: all)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print the lines that differ")
+    ap.add_argument("--undecoded", action="store_true", help="list the syscalls no decoder knows, and stop")
     opts = ap.parse_args()
+    if opts.undecoded:
+        rows = undecoded()
+        for name, n in rows:
+            print(f"{name}({n} argument{'s' * (n != 1)})")
+        print(f"{len(rows)} syscall(s) without a decoder")
+        return 0
     unknown = [f for f in opts.families if f not in FAMILIES]
     if unknown:
         print(f"fidelity: no family {unknown[0]!r} (families: {', '.join(FAMILIES)})", file=sys.stderr)

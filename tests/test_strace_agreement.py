@@ -295,7 +295,7 @@ def test_normalisation_is_not_blind():
 
 # ---------------------------------------------------------------- decoding, line by line
 # bench/fidelity.py runs a program per family (file, network, process, memory, signals, time,
-# poll, ioctl) with edge-case arguments under strace and under libctrace, and compares the
+# poll, ioctl, ipc, kernel, admin) with edge-case arguments under strace and under libctrace, and compares the
 # lines `show` prints with strace's after the same normalisation (its docstring says which).
 
 def _fidelity():

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <sys/file.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
 int main(void) {
     char buf[256];
     struct stat st;
@@ -87,5 +88,14 @@ int main(void) {
     rmdir("d1");
     unlink("f2");
     umask(022);
+    struct statfs sfs;
+    statfs("/proc", &sfs);  /* /proc: its counts do not change while the two runs compare */
+    statfs("/nonexistent", &sfs);
+    statfs(NULL, &sfs);
+    int pfd = open("/proc", O_RDONLY | O_DIRECTORY);
+    fstatfs(pfd, &sfs);
+    fstatfs(pfd, BAD);
+    fstatfs(-1, &sfs);
+    close(pfd);
     return n > 0 ? 0 : 1;
 }

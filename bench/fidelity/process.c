@@ -58,5 +58,27 @@ int main(void) {
         _exit(1);
     }
     waitpid(c, &status, 0);
+    gid_t groups[64];
+    syscall(SYS_getgroups, 0, NULL);
+    syscall(SYS_getgroups, 64, groups);
+    syscall(SYS_getgroups, -1, groups);
+    syscall(SYS_getgroups, 64, BAD);
+    syscall(SYS_setgroups, 1, BAD);
+    void *tidp;
+    prctl(PR_CAPBSET_READ, 0); prctl(PR_CAPBSET_READ, 41);
+    prctl(PR_GET_SECUREBITS); prctl(PR_SET_SECUREBITS, 0x100 | 1, 0, 0, 0);
+    prctl(PR_GET_TIMERSLACK); prctl(PR_SET_TIMERSLACK, 50000);
+    prctl(PR_GET_TID_ADDRESS, &tidp); prctl(PR_GET_TID_ADDRESS, NULL);
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 0, 0, 0);
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    prctl(PR_CAP_AMBIENT, 9, 1, 2, 3);
+    prctl(PR_SET_DUMPABLE, 1); prctl(PR_SET_KEEPCAPS, 0);
+    prctl(PR_SET_MM, 99, 0, 0, 0);
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    syscall(SYS_sched_getaffinity, 0, sizeof cpus, &cpus);
+    syscall(SYS_sched_getaffinity, 0, 3, &cpus);
+    syscall(SYS_sched_setaffinity, 0, sizeof cpus, &cpus);
+    syscall(SYS_sched_setaffinity, 0, 8, BAD);
     return 0;
 }

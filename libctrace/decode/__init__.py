@@ -1,6 +1,6 @@
 """Argument decoding: raw syscall arguments -> the JSON values of docs/trace-format.md.
 
-One module per family (file, network, process, memory, signals, timers, poll, ioctl), each with
+One module per family (file, network, process, memory, signals, timers, poll, ioctl, ipc, admin), each with
 HANDLERS (calls that need code: structs behind pointers, descriptor tables, per-operation
 arguments) and SPECS (calls read from their argument kinds alone). core.py holds the Decoder,
 the value shapes strace prints and the kinds. Adding a syscall: one entry in its family's
@@ -9,7 +9,7 @@ SPECS, or a handler there.
 
 from __future__ import annotations
 
-from libctrace.decode import file, ioctl, memory, network, poll, process, signals, timers
+from libctrace.decode import admin, file, ioctl, ipc, memory, network, poll, process, signals, timers
 from libctrace.decode.core import (
     PATH, STR, FD_ARG, HANDLERS, LENGTH_AT_ENTRY, O_CLOEXEC, Decoder, Fd, FdTable, Kind, Memory, Handler,
     from_spec, errname, flags, octal, open_flags, ptr, signame, signed, text,
@@ -24,7 +24,7 @@ __all__ = [
     "ptr", "siginfo", "signame", "signed", "sockaddr", "text",
 ]
 
-_FAMILIES = (file, network, process, memory, signals, timers, poll, ioctl)
+_FAMILIES = (file, network, process, memory, signals, timers, poll, ioctl, ipc, admin)
 
 
 def _from_kinds(kinds: tuple[Kind, ...]) -> Handler:
@@ -48,6 +48,7 @@ STRING_ARGS: dict[str, frozenset[int]] = {
         ("getxattr", (0, 1)), ("lgetxattr", (0, 1)), ("setxattr", (0, 1)), ("lsetxattr", (0, 1)),
         ("fgetxattr", (1,)), ("fsetxattr", (1,)), ("getcwd", (0,)),
     )},
+    **{n: frozenset(i) for fam in _FAMILIES for n, i in getattr(fam, "STRINGS", {}).items()},
     **{n: frozenset(i for i, k in enumerate(kinds) if k in (PATH, STR)) for n, kinds in SPECS.items()
        if PATH in kinds or STR in kinds},
 }

@@ -15,9 +15,15 @@ import struct
 from typing import Any, Callable
 
 from libctrace.decode.sockaddr import addr_text, sockaddr
+from libctrace.rawptrace import PTRACE as _PTRACE
 
 
 _U64 = 1 << 64
+_PTRACE_PEEKUSER = 3
+_RSP_OFFSET = 19 * 8  # struct user_regs_struct: rsp is the 20th register
+# rt_sigreturn's entry: the stack pointer is just past the frame's return address, at its
+# ucontext (uc_flags, uc_link, uc_stack, uc_mcontext: 8 + 8 + 24 + 256 bytes, then the mask).
+_UC_SIGMASK = 8 + 8 + 24 + 256
 _DNS_CAP = 65535  # DNS messages are kept whole so that they can be decoded later
 
 
@@ -183,7 +189,7 @@ def dirfd(v: int) -> int | str:
 def xlat(v: int, table: dict[int, str], unknown: str) -> str:
     """A constant by name, else strace's `0x3039 /* AF_??? */`."""
     name = table.get(v)
-    return name if name is not None else f"{v:#x} /* {unknown} */"
+    return name if name is not None else f"{v:#x} /* {unknown} */" if v else f"0 /* {unknown} */"
 
 
 def int32(v: int) -> int:
@@ -274,7 +280,7 @@ class Decoder:
         self.strsize = strsize
         self.mem = Memory()
         self.tables: dict[int, FdTable] = {}  # by thread-group id; threads share one
-        self.len_in: dict[int, int] = {}  # thread -> a value-result length read at the call's entry
+        self.len_in: dict[int, int] = {}  # thread -> a value (length, mask) read at the call's entry
         self.note: str | None = None  # what strace prints after the result of the last call decoded
 
     # -- process life cycle
@@ -334,6 +340,9 @@ class Decoder:
 
     def entry(self, name: str, tid: int, args: Args) -> None:
         """At the entry of a call with a value-result length: keeps the length given."""
+        if name == "rt_sigreturn":
+            self._sigreturn_mask(tid)
+            return
         where = LENGTH_AT_ENTRY.get(name)
         addr = args[where] if where is not None else (args[1] if name == "recvmsg" else 0)
         if name == "recvmsg" and addr:
@@ -342,6 +351,15 @@ class Decoder:
             raw = self.mem.read(tid, addr, 4) if addr else b""
         if len(raw) == 4:
             self.len_in[tid] = struct.unpack("=i", raw)[0]
+
+    def _sigreturn_mask(self, tid: int) -> None:
+        """The signal mask rt_sigreturn restores, as strace reads it: in the signal frame the
+        stack pointer points into at the call's entry (x86_64: its ucontext's uc_sigmask)."""
+        self.len_in.pop(tid, None)
+        sp = _PTRACE(_PTRACE_PEEKUSER, tid, _RSP_OFFSET, None)
+        raw = self.mem.read(tid, sp + _UC_SIGMASK, 8) if sp > 0 else b""
+        if len(raw) == 8:
+            self.len_in[tid] = int.from_bytes(raw, "little")
 
     def settle_at_entry(self, name: str, tgid: int, args: Args) -> bool:
         """For a call stopped on only to follow descriptors (not recorded): applies it to the
@@ -440,6 +458,14 @@ class Decoder:
                 m["len"] = n
             out.append(m)
         return out
+
+    def iov_addrs(self, tid: int, addr: int, count: int) -> list[dict[str, Any]] | str:
+        """struct iovec[count] of another address space (process_vm_*, process_madvise): addresses only."""
+        if addr and 0 < count <= 1024:
+            raw = self.mem.read(tid, addr, 16 * count)
+            if len(raw) == 16 * count:
+                return [{"iov_base": ptr(b), "iov_len": n} for b, n in struct.iter_unpack("=QQ", raw)]
+        return ptr(addr)
 
     def new_fd(self, table: FdTable, fd: int, f: Fd) -> None:
         if fd >= 0:
@@ -575,4 +601,9 @@ FD_ARG: dict[str, int] = {
 # Calls whose value-result length (socklen_t *) is read at entry too, for strace's `[128 => 16]`.
 LENGTH_AT_ENTRY: dict[str, int] = {
     "getsockname": 2, "getpeername": 2, "accept": 2, "accept4": 2, "recvfrom": 5, "getsockopt": 4,
+    # Not lengths, but the same 4 bytes the kernel may rewrite: a file handle's handle_bytes,
+    # the capability header's version (set to the kernel's on EINVAL).
+    "name_to_handle_at": 2, "capget": 0,
+    # Not an argument: the signal mask in the frame on the stack (Decoder._sigreturn_mask).
+    "rt_sigreturn": 0,
 }

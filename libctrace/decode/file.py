@@ -9,7 +9,7 @@ from typing import Any
 from libctrace.decode.core import (
     ATF, AT_BITS, AT_FDCWD, Args, DIRFD, Decoder, Fd, FdTable, HEX, Handler, INT, Kind, LONG, MODE, OPEN_BITS,
     O_CLOEXEC, PATH, PTR, SEEK, STR, UINT, ULONG, dirfd, flags, in_struct, int32, is_dns, kflags, kxlat,
-    open_flags, out_struct, ptr, sflags, signed, text, uflags, xlat,
+    open_flags, out_struct, ptr, sflags, signed, text, uflags, xlat, cquote, hx,
 )
 from libctrace.decode.timers import timespec
 
@@ -40,22 +40,22 @@ def file_mode(m: int) -> str:
     return "|".join([*names, f"0{m & 0o777:03o}"])
 
 
-def _makedev(dev: int) -> str:
+def makedev(dev: int) -> str:
     major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~0xFFF)
     minor = (dev & 0xFF) | ((dev >> 12) & ~0xFF)
-    return f"makedev({major:#x}, {minor:#x})"
+    return f"makedev({hx(major)}, {hx(minor)})"
 
 
 def stat_text(raw: bytes) -> str:
     """struct stat (x86_64), abbreviated the way strace prints it without -v."""
     mode = struct.unpack_from("=I", raw, 24)[0]
     if mode & 0o170000 in (0o020000, 0o060000):
-        return f"{{st_mode={file_mode(mode)}, st_rdev={_makedev(struct.unpack_from('=Q', raw, 40)[0])}, ...}}"
+        return f"{{st_mode={file_mode(mode)}, st_rdev={makedev(struct.unpack_from('=Q', raw, 40)[0])}, ...}}"
     return f"{{st_mode={file_mode(mode)}, st_size={struct.unpack_from('=q', raw, 48)[0]}, ...}}"
 
 
 _STATX_MASK = (
-    (0x7FF, "STATX_BASIC_STATS"), (1, "STATX_TYPE"), (2, "STATX_MODE"), (4, "STATX_NLINK"), (8, "STATX_UID"),
+    (0xFFF, "STATX_ALL"), (0x7FF, "STATX_BASIC_STATS"), (1, "STATX_TYPE"), (2, "STATX_MODE"), (4, "STATX_NLINK"), (8, "STATX_UID"),
     (0x10, "STATX_GID"), (0x20, "STATX_ATIME"), (0x40, "STATX_MTIME"), (0x80, "STATX_CTIME"),
     (0x100, "STATX_INO"), (0x200, "STATX_SIZE"), (0x400, "STATX_BLOCKS"), (0x800, "STATX_BTIME"),
     (0x1000, "STATX_MNT_ID"), (0x2000, "STATX_DIOALIGN"),
@@ -294,6 +294,9 @@ _LOCK_BITS = ((1, "LOCK_SH"), (2, "LOCK_EX"), (4, "LOCK_NB"), (8, "LOCK_UN"), (3
               (128, "LOCK_WRITE"))
 
 
+OPEN_TREE_BITS = ((1, "OPEN_TREE_CLONE"), (O_CLOEXEC, "OPEN_TREE_CLOEXEC"), *AT_BITS)
+
+
 _RENAME_BITS = ((1, "RENAME_NOREPLACE"), (2, "RENAME_EXCHANGE"), (4, "RENAME_WHITEOUT"))
 
 
@@ -389,6 +392,125 @@ def _getcwd(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [path, a[1]]
 
 
+def _getdents_old(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """getdents: struct linux_dirent, d_reclen at offset 16 as in getdents64's."""
+    return _getdents(d, tid, t, a, r)
+
+
+_SYNC_FILE_RANGE = ((1, "SYNC_FILE_RANGE_WAIT_BEFORE"), (2, "SYNC_FILE_RANGE_WRITE"), (4, "SYNC_FILE_RANGE_WAIT_AFTER"))
+
+
+def _vmsplice(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    iov = d.iov(tid, a[1], a[2], 1 << 62, False) if a[1] else "NULL"
+    return [int32(a[0]), iov, a[2], uflags(a[3] & 0xFFFFFFFF, _SPLICE_BITS, "SPLICE_F_???")]
+
+
+def _file_handle(raw: bytes, d: Decoder, shown: int, given: int | None = None) -> str:
+    nbytes, typ = struct.unpack_from("=Ii", raw)
+    n = f"{given} => {nbytes}" if given is not None and given != nbytes else str(nbytes)
+    data = raw[8:8 + min(shown, 128)]
+    return f"{{handle_bytes={n}, handle_type={typ}, f_handle={cquote(data, d.strsize)}}}"
+
+
+def _name_to_handle_at(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    given = d.len_in.pop(tid, None)
+    handle: str = ptr(a[2])
+    if a[2]:
+        raw = d.mem.read(tid, a[2], 8 + 128)
+        if len(raw) >= 8:
+            nbytes = struct.unpack_from("=I", raw)[0]
+            handle = _file_handle(raw, d, nbytes if r >= 0 else 0, given) if r >= 0 else f"{{handle_bytes={nbytes}}}"
+    mount_id = out_struct(d, tid, a[3], 4, r, lambda raw: f"[{struct.unpack('=i', raw)[0]}]")
+    return [dirfd(a[0]), d.path(tid, a[1]), handle, mount_id, sflags(a[4], AT_BITS)]
+
+
+def _open_by_handle_at(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    handle: str = ptr(a[1])
+    if a[1]:
+        raw = d.mem.read(tid, a[1], 8 + 128)
+        if len(raw) >= 8:
+            handle = _file_handle(raw, d, struct.unpack_from("=I", raw)[0])
+    d.new_fd(t, r, Fd(f"handle:{r}", bool(a[2] & O_CLOEXEC)))
+    return [int32(a[0]), handle, open_flags(a[2])]
+
+
+def _xattrat_args(d: Decoder, tid: int, a: Args) -> list[Any]:
+    return [dirfd(a[0]), d.path(tid, a[1]) if a[1] else "NULL", sflags(a[2], AT_BITS), d.string(tid, a[3])]
+
+
+def _xattr_args(raw: bytes, d: Decoder, tid: int, r: int, out: bool) -> str:
+    value, size, fl = struct.unpack_from("=QII", raw)
+    v = (d.buf(tid, value, r) if r >= 0 else ptr(value)) if out else d.buf(tid, value, size)
+    shown = v if isinstance(v, str) else _buf_text(v, d.strsize)
+    return f"{{value={shown}, size={size}, flags={uflags(fl, _XATTR_BITS, 'XATTR_???')}}}"
+
+
+def _buf_text(b: dict[str, Any], cap: int) -> str:
+    return cquote(bytes.fromhex(b["hex"]), cap)
+
+
+def _setxattrat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    args = in_struct(d, tid, a[4], 16, lambda raw: _xattr_args(raw, d, tid, 0, False)) if a[5] >= 16 else ptr(a[4])
+    return [*_xattrat_args(d, tid, a), args, a[5]]
+
+
+def _getxattrat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    args = in_struct(d, tid, a[4], 16, lambda raw: _xattr_args(raw, d, tid, r, True)) if a[5] >= 16 else ptr(a[4])
+    return [*_xattrat_args(d, tid, a), args, a[5]]
+
+
+def _listxattrat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    lst = d.buf(tid, a[3], r) if a[3] and r >= 0 else ptr(a[3])
+    return [dirfd(a[0]), d.path(tid, a[1]) if a[1] else "NULL", sflags(a[2], AT_BITS), lst, a[4]]
+
+
+def _removexattrat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return _xattrat_args(d, tid, a)
+
+
+def _file_getattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [dirfd(a[0]), d.path(tid, a[1]) if a[1] else "NULL", ptr(a[2]), a[3], sflags(a[4], AT_BITS)]
+
+
+# f_type names of the file systems one meets (strace's xlat/fsmagic.in); others in hex.
+_FSMAGIC = {
+    0xEF53: "EXT2_SUPER_MAGIC", 0x01021994: "TMPFS_MAGIC", 0x9FA0: "PROC_SUPER_MAGIC", 0x62656572: "SYSFS_MAGIC",
+    0x794C7630: "OVERLAYFS_SUPER_MAGIC", 0x9123683E: "BTRFS_SUPER_MAGIC", 0x58465342: "XFS_SUPER_MAGIC",
+    0x6969: "NFS_SUPER_MAGIC", 0x63677270: "CGROUP2_SUPER_MAGIC", 0x27E0EB: "CGROUP_SUPER_MAGIC",
+    0x1CD1: "DEVPTS_SUPER_MAGIC", 0x73717368: "SQUASHFS_MAGIC", 0x4D44: "MSDOS_SUPER_MAGIC",
+    0x65735546: "FUSE_SUPER_MAGIC", 0x858458F6: "RAMFS_MAGIC", 0x64626720: "DEBUGFS_MAGIC",
+    0x73636673: "SECURITYFS_MAGIC", 0xCAFE4A11: "BPF_FS_MAGIC", 0x19800202: "MQUEUE_MAGIC",
+    0x958458F6: "HUGETLBFS_MAGIC", 0x6E736673: "NSFS_MAGIC", 0x50495045: "PIPEFS_MAGIC", 0x534F434B: "SOCKFS_MAGIC",
+    0x74726163: "TRACEFS_MAGIC", 0x01021997: "V9FS_MAGIC", 0xF2F52010: "F2FS_SUPER_MAGIC", 0x9660: "ISOFS_SUPER_MAGIC",
+    0x09041934: "ANON_INODE_FS_MAGIC", 0x6165676C: "PSTOREFS_MAGIC", 0xF97CFF8C: "SELINUX_MAGIC",
+    0xDE5E81E4: "EFIVARFS_MAGIC", 0x62656570: "CONFIGFS_MAGIC", 0x2FC12FC1: "ZFS_SUPER_MAGIC",
+    0xFF534D42: "CIFS_SUPER_MAGIC", 0x5346544E: "NTFS_SB_MAGIC", 0x3153464A: "JFS_SUPER_MAGIC",
+    0x52654973: "REISERFS_SUPER_MAGIC", 0xABA20202: "VXFS_SUPER_MAGIC", 0x2011BAB0: "EXFAT_SUPER_MAGIC",
+    0x47504653: "GPFS_SUPER_MAGIC", 0x13661366: "BALLOON_KVM_MAGIC", 0x6B414653: "AFS_FS_MAGIC",
+}
+_ST_BITS = ((1, "ST_RDONLY"), (2, "ST_NOSUID"), (4, "ST_NODEV"), (8, "ST_NOEXEC"), (16, "ST_SYNCHRONOUS"),
+            (32, "ST_VALID"), (64, "ST_MANDLOCK"), (1024, "ST_NOATIME"), (2048, "ST_NODIRATIME"),
+            (4096, "ST_RELATIME"), (8192, "ST_NOSYMFOLLOW"))
+
+
+def statfs_text(raw: bytes) -> str:
+    """struct statfs (x86_64) with the fields strace prints."""
+    typ, bsize, blocks, bfree, bavail, files, ffree = struct.unpack_from("=7q", raw)
+    fsid0, fsid1 = struct.unpack_from("=ii", raw, 56)
+    namelen, frsize, fl = struct.unpack_from("=3q", raw, 64)
+    return (f"{{f_type={_FSMAGIC.get(typ) or hex(typ)}, f_bsize={bsize}, f_blocks={blocks}, f_bfree={bfree}, "
+            f"f_bavail={bavail}, f_files={files}, f_ffree={ffree}, f_fsid={{val=[{hx(fsid0 & 0xFFFFFFFF)}, "
+            f"{hx(fsid1 & 0xFFFFFFFF)}]}}, f_namelen={namelen}, f_frsize={frsize}, f_flags={flags(fl, _ST_BITS)}}}")
+
+
+def _statfs(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [d.path(tid, a[0]), out_struct(d, tid, a[1], 120, r, statfs_text)]
+
+
+def _fstatfs(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), out_struct(d, tid, a[1], 120, r, statfs_text)]
+
+
 HANDLERS: dict[str, Handler] = {
     "open": _open, "openat": _openat, "openat2": _openat2, "creat": _creat,
     "stat": _stat, "lstat": _stat, "access": _access,
@@ -400,10 +522,19 @@ HANDLERS: dict[str, Handler] = {
     "read": _read, "pread64": _pread, "write": _write, "pwrite64": _pread, "readv": _readv,
     "writev": _writev, "preadv": _preadv, "pwritev": _pwritev, "preadv2": _preadv2, "pwritev2": _pwritev2,
     "close": _close, "close_range": _close_range, "dup": _dup, "dup2": _dup2, "dup3": _dup3,
-    "fcntl": _fcntl, "pipe": _pipe, "pipe2": _pipe, "lseek": _lseek,
+    "fcntl": _fcntl, "pipe": _pipe, "pipe2": _pipe, "lseek": _lseek, "getdents": _getdents_old,
+    "statfs": _statfs, "fstatfs": _fstatfs,
+    "vmsplice": _vmsplice, "name_to_handle_at": _name_to_handle_at, "open_by_handle_at": _open_by_handle_at,
+    "setxattrat": _setxattrat, "getxattrat": _getxattrat, "listxattrat": _listxattrat,
+    "removexattrat": _removexattrat, "file_getattr": _file_getattr, "file_setattr": _file_getattr,
+}
+# Arguments that handlers return as C strings (the renderer quotes them).
+STRINGS: dict[str, tuple[int, ...]] = {
+    "statfs": (0,), "name_to_handle_at": (1,), "setxattrat": (1, 3), "getxattrat": (1, 3), "listxattrat": (1,),
+    "removexattrat": (1, 3), "file_getattr": (1,), "file_setattr": (1,),
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
-    "fstatfs": (INT, PTR), "statfs": (PATH, PTR), "utimes": (PATH, PTR), "utime": (PATH, PTR),
+    "utimes": (PATH, PTR), "utime": (PATH, PTR),
     "futimesat": (DIRFD, PATH, PTR), "mknodat": (DIRFD, PATH, MODE, UINT), "readahead": (INT, LONG, ULONG),
     "inotify_init1": (kflags(((O_CLOEXEC, "IN_CLOEXEC"), (0o4000, "IN_NONBLOCK")), "IN_???"),),
     "inotify_add_watch": (INT, PATH, HEX), "inotify_rm_watch": (INT, INT),
@@ -412,7 +543,7 @@ SPECS: dict[str, tuple[Kind, ...]] = {
     "splice": (INT, PTR, INT, PTR, ULONG, kflags(_SPLICE_BITS, "SPLICE_F_???")),
     "tee": (INT, INT, ULONG, kflags(_SPLICE_BITS, "SPLICE_F_???")),
     "listxattr": (PATH, PTR, ULONG), "llistxattr": (PATH, PTR, ULONG), "flistxattr": (INT, PTR, ULONG),
-    "cachestat": (INT, PTR, PTR, UINT), "open_tree": (DIRFD, PATH, HEX),
+    "cachestat": (INT, PTR, PTR, UINT), "open_tree": (DIRFD, PATH, kflags(OPEN_TREE_BITS, "OPEN_TREE_???")),
     "mkdir": (PATH, MODE), "rename": (PATH, PATH), "symlink": (PATH, PATH), "link": (PATH, PATH),
     "chmod": (PATH, MODE), "fchmod": (INT, MODE), "fchmodat": (DIRFD, PATH, MODE),
     "fchmodat2": (DIRFD, PATH, MODE, ATF), "chown": (PATH, INT, INT), "lchown": (PATH, INT, INT),
@@ -426,4 +557,6 @@ SPECS: dict[str, tuple[Kind, ...]] = {
     "fsync": (INT,), "fdatasync": (INT,), "syncfs": (INT,), "flock": (INT, kflags(_LOCK_BITS, "LOCK_???")),
     "fadvise64": (INT, LONG, LONG, kxlat(_FADV, "POSIX_FADV_???")),
     "removexattr": (PATH, STR), "lremovexattr": (PATH, STR), "fremovexattr": (INT, STR),
+    "sync_file_range": (INT, LONG, LONG, kflags(_SYNC_FILE_RANGE, "SYNC_FILE_RANGE_???")),
+    "uselib": (PATH,),
 }

@@ -6,7 +6,7 @@ import struct
 from typing import Any, Callable
 
 from libctrace.decode.core import (
-    Args, Decoder, FdTable, Handler, Kind, flags, hx, in_struct, int32, out_struct, ptr,
+    Args, Decoder, FdTable, Handler, Kind, cquote, flags, hx, in_struct, int32, out_struct, ptr, xlat,
 )
 
 
@@ -20,12 +20,33 @@ _IOCTL = {
 
 
 _IOCTL[0x40045431] = "TIOCSPTLCK"
+_IOCTL.update({
+    0x40049409: "BTRFS_IOC_CLONE or FICLONE", 0x4020940D: "BTRFS_IOC_CLONE_RANGE or FICLONERANGE",
+    0xC0189436: "FIDEDUPERANGE", 0x5452: "FIOASYNC", 0x5460: "FIOQSIZE", 2: "FIGETBSZ", 1: "FIBMAP",
+    0x80086601: "FS_IOC_GETFLAGS", 0x40086602: "FS_IOC_SETFLAGS", 0x80087601: "FS_IOC_GETVERSION",
+    0x80081272: "BLKGETSIZE64", 0x1268: "BLKSSZGET", 0x540B: "TCFLSH", 0x540A: "TCXONC", 0x5409: "TCSBRK",
+    0x5425: "TCSBRKP", 0x540E: "TIOCSCTTY", 0x5422: "TIOCNOTTY", 0x5411: "TIOCOUTQ", 0x540C: "TIOCEXCL",
+    0x540D: "TIOCNXCL", 0x5429: "TIOCGSID", 0x5441: "TIOCGPTPEER", 0x80045439: "TIOCGPTLCK",
+    0x80045440: "TIOCGEXCL", 0x5420: "TIOCPKT", 0x5415: "TIOCMGET", 0x5416: "TIOCMBIS", 0x5417: "TIOCMBIC",
+    0x5418: "TIOCMSET", 0x5424: "TIOCGETD", 0x5423: "TIOCSETD", 0x40045436: "TIOCSIG", 0x5437: "TIOCVHANGUP",
+    0x5412: "TIOCSTI", 0x541D: "TIOCCONS", 0x8905: "SIOCATMARK", 0x8901: "FIOSETOWN", 0x8903: "FIOGETOWN",
+    0x8904: "SIOCGPGRP", 0x8902: "SIOCSPGRP", 0x8915: "SIOCGIFADDR", 0x8927: "SIOCGIFHWADDR",
+    0x8921: "SIOCGIFMTU", 0x891B: "SIOCGIFNETMASK", 0x8919: "SIOCGIFBRDADDR", 0x8917: "SIOCGIFDSTADDR",
+    0x8942: "SIOCGIFTXQLEN",
+})
 
 
-_IOCTL_INT = frozenset((0x80045430, 0x40045431, 0x541B, 0x540F, 0x5410, 0x5421, 0x5429, 0x5422, 0x5452))
+# Requests whose argument is an int behind a pointer, `[0]`; those the kernel fills, apart.
+_IOCTL_INT = frozenset((0x80045430, 0x40045431, 0x541B, 0x540F, 0x5410, 0x5421, 0x5452, 0x5411, 0x80045440, 0x5429,
+                        0x5420, 0x5424, 0x5423, 0x8901, 0x8903, 0x8904, 0x8902))
+_IOCTL_INT_OUT = frozenset((0x80045430, 0x541B, 0x540F, 0x5411, 0x80045440, 0x5424, 0x8903, 0x8904, 0x5429))
 
 
-_IOCTL_NOARG = frozenset((0x5451, 0x5450, 0x540E, 0x5422))
+_IOCTL_NOARG = frozenset((0x5451, 0x5450, 0x5422, 0x540C, 0x540D, 0x5437, 0x541D))
+# Requests whose argument is a plain int (strace prints it in decimal), or named constants.
+_IOCTL_DEC = frozenset((0x40049409, 0x5409, 0x5425, 0x540E))
+_IOCTL_XLAT = {0x540B: {0: "TCIFLUSH", 1: "TCOFLUSH", 2: "TCIOFLUSH"}, 0x540A: {0: "TCOOFF", 1: "TCOON", 2: "TCIOFF", 3: "TCION"}}
+_IOCTL_HEX = frozenset((0x5441, 0x40045436))
 
 
 _IOC_DIR = {0: "_IOC_NONE", 1: "_IOC_WRITE", 2: "_IOC_READ", 3: "_IOC_READ|_IOC_WRITE"}
@@ -73,6 +94,14 @@ def _ioctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
         return [fd, _ioc(req), hx(a[2])]
     if req in _IOCTL_NOARG:
         return [fd, name]
+    if req in _IOCTL_DEC:
+        return [fd, name, int32(a[2])]
+    if req in _IOCTL_HEX:
+        return [fd, name, hx(a[2])]
+    if req in _IOCTL_XLAT:
+        return [fd, name, xlat(int32(a[2]), _IOCTL_XLAT[req], "TC???")]
+    if req in _IFREQ:
+        return [fd, name, _ifreq(d, tid, a[2], r, req)]
     arg = _IOCTL_ARG.get(req)
     if arg is None:
         return [fd, name, ptr(a[2])]
@@ -84,9 +113,63 @@ def _int_box(raw: bytes) -> str:
     return f"[{struct.unpack('=i', raw)[0]}]"
 
 
+_FS_FL = tuple((1 << b, f"FS_{n}_FL") for b, n in (
+    (0, "SECRM"), (1, "UNRM"), (2, "COMPR"), (3, "SYNC"), (4, "IMMUTABLE"), (5, "APPEND"), (6, "NODUMP"),
+    (7, "NOATIME"), (8, "DIRTY"), (9, "COMPRBLK"), (10, "NOCOMP"), (11, "ENCRYPT"), (12, "INDEX"), (13, "IMAGIC"),
+    (14, "JOURNAL_DATA"), (15, "NOTAIL"), (16, "DIRSYNC"), (17, "TOPDIR"), (18, "HUGE_FILE"), (19, "EXTENT"),
+    (20, "VERITY"), (21, "EA_INODE"), (22, "EOFBLOCKS"), (23, "NOCOW"), (25, "DAX"), (28, "INLINE_DATA"),
+    (29, "PROJINHERIT"), (30, "CASEFOLD")))
+
+
+def _fs_flags(raw: bytes) -> str:
+    return f"[{flags(struct.unpack_from('=I', raw)[0], _FS_FL)}]"
+
+
+_IFF = tuple((1 << i, "IFF_" + n) for i, n in enumerate((
+    "UP", "BROADCAST", "DEBUG", "LOOPBACK", "POINTOPOINT", "NOTRAILERS", "RUNNING", "NOARP", "PROMISC", "ALLMULTI",
+    "MASTER", "SLAVE", "MULTICAST", "PORTSEL", "AUTOMEDIA", "DYNAMIC", "LOWER_UP", "DORMANT", "ECHO")))
+_ARPHRD = {1: "ARPHRD_ETHER", 772: "ARPHRD_LOOPBACK", 776: "ARPHRD_SIT", 65534: "ARPHRD_NONE", 778: "ARPHRD_IPGRE",
+           768: "ARPHRD_TUNNEL", 769: "ARPHRD_TUNNEL6", 823: "ARPHRD_IP6GRE"}
+# struct ifreq requests: the union member the kernel fills, by request.
+_IFREQ = {0x8933: "ifr_ifindex", 0x8910: "ifr_name", 0x8913: "ifr_flags", 0x8921: "ifr_mtu", 0x8942: "ifr_qlen",
+          0x8915: "ifr_addr", 0x891B: "ifr_netmask", 0x8919: "ifr_broadaddr", 0x8917: "ifr_dstaddr",
+          0x8927: "ifr_hwaddr"}
+
+
+def _ifreq(d: Decoder, tid: int, addr: int, r: int, req: int) -> str:
+    """struct ifreq as strace prints it: the name asked about, and the answer when there is one."""
+    # The name and 16 bytes of the union: all that is printed (and within the 36 bytes the C
+    # loop copies for ioctl, decode/copied.py).
+    raw = d.mem.read(tid, addr, 32)
+    if len(raw) < 32:
+        return ptr(addr)
+    name = cquote(raw[:16].split(b"\0", 1)[0], d.strsize)
+    field = _IFREQ[req]
+    if req == 0x8910:  # SIOCGIFNAME: asks by index
+        idx = struct.unpack_from("=i", raw, 16)[0]
+        return f"{{ifr_ifindex={idx}, ifr_name={name}}}" if r >= 0 else f"{{ifr_ifindex={idx}}}"
+    if r < 0:
+        return f"{{ifr_name={name}}}"
+    if field == "ifr_flags":
+        value = flags(struct.unpack_from("=H", raw, 16)[0], _IFF)
+    elif field == "ifr_hwaddr":
+        fam = struct.unpack_from("=H", raw, 16)[0]
+        value = f"{{sa_family={_ARPHRD.get(fam) or fam}, sa_data={':'.join(f'{b:02x}' for b in raw[18:24])}}}"
+    elif field.endswith("addr") or field == "ifr_netmask":
+        fam, port = struct.unpack_from("=HH", raw, 16)
+        if fam != 2:  # AF_INET is the only family of these requests
+            return f"{{ifr_name={name}, {field}={{sa_family={fam}}}}}"
+        value = (f"{{sa_family=AF_INET, sin_port=htons({int.from_bytes(raw[18:20], 'big')}), "
+                 f"sin_addr=inet_addr(\"{'.'.join(str(b) for b in raw[20:24])}\")}}")
+    else:
+        value = str(struct.unpack_from("=i", raw, 16)[0])
+    return f"{{ifr_name={name}, {field}={value}}}"
+
+
 # The argument of a request: its size, how strace prints it, and whether the kernel fills it.
 _IOCTL_ARG: dict[int, tuple[int, Callable[[bytes], str], bool]] = {
-    **{req: (4, _int_box, req in (0x80045430, 0x541B, 0x540F)) for req in _IOCTL_INT},
+    **{req: (4, _int_box, req in _IOCTL_INT_OUT) for req in _IOCTL_INT},
+    0x80086601: (4, _fs_flags, True), 0x40086602: (4, _fs_flags, False),  # FS_IOC_[GS]ETFLAGS
     0x5413: (8, _winsize, True), 0x5414: (8, _winsize, False),  # TIOCGWINSZ, TIOCSWINSZ
     0x5401: (36, _termios, True), **{req: (36, _termios, False) for req in (0x5402, 0x5403, 0x5404)},
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 from libctrace.decode.core import (
@@ -86,9 +87,64 @@ def _madvise(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [ptr(a[0]), a[1], xlat(int32(a[2]), _MADV, "MADV_???")]
 
 
+_MPOL = {0: "MPOL_DEFAULT", 1: "MPOL_PREFERRED", 2: "MPOL_BIND", 3: "MPOL_INTERLEAVE", 4: "MPOL_LOCAL",
+         5: "MPOL_PREFERRED_MANY", 6: "MPOL_WEIGHTED_INTERLEAVE"}
+_MPOL_MODE_FLAGS = ((1 << 15, "MPOL_F_STATIC_NODES"), (1 << 14, "MPOL_F_RELATIVE_NODES"), (1 << 13, "MPOL_F_NUMA_BALANCING"))
+_MPOL_MF = ((1, "MPOL_MF_STRICT"), (2, "MPOL_MF_MOVE"), (4, "MPOL_MF_MOVE_ALL"))
+_MPOL_F = ((1, "MPOL_F_NODE"), (2, "MPOL_F_ADDR"), (4, "MPOL_F_MEMS_ALLOWED"))
+
+
+def _mpol_mode(v: int) -> str:
+    v &= 0xFFFFFFFF
+    fl = v & 0xE000
+    name = xlat(v & ~0xE000, _MPOL, "MPOL_???")
+    return f"{name}|{flags(fl, _MPOL_MODE_FLAGS)}" if fl else name
+
+
+def _nodemask(d: Decoder, tid: int, addr: int, maxnode: int, r: int = 0) -> str:
+    """A node mask as strace prints it: its longs in hex, 16 digits wide."""
+    n = (maxnode + 62) // 64 if maxnode else 0
+    if addr == 0:
+        return "NULL"
+    if n == 0 or n > 64 or r < 0:
+        return ptr(addr)
+    raw = d.mem.read(tid, addr, 8 * n)
+    if len(raw) != 8 * n:
+        return ptr(addr)
+    return "[" + ", ".join(f"{w:#016x}" for w in struct.unpack(f"={n}Q", raw)) + "]"
+
+
+def _mbind(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [ptr(a[0]), a[1], _mpol_mode(a[2]), _nodemask(d, tid, a[3], a[4]), a[4],
+            flags(a[5] & 0xFFFFFFFF, _MPOL_MF)]
+
+
+def _set_mempolicy(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [_mpol_mode(a[0]), _nodemask(d, tid, a[1], a[2]), a[2]]
+
+
+def _get_mempolicy(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    mode = out_struct(d, tid, a[0], 4, r, lambda raw: f"[{_mpol_mode(struct.unpack('=I', raw)[0])}]")
+    return [mode, _nodemask(d, tid, a[1], a[2], r), a[2], ptr(a[3]), flags(a[4] & 0xFFFFFFFF, _MPOL_F)]
+
+
+def _migrate_pages(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), a[1], _nodemask(d, tid, a[2], a[1]), _nodemask(d, tid, a[3], a[1])]
+
+
+def _move_pages(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), a[1], ptr(a[2]), ptr(a[3]), ptr(a[4]), flags(a[5] & 0xFFFFFFFF, _MPOL_MF)]
+
+
+def _process_madvise(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), d.iov_addrs(tid, a[1], a[2]), a[2], xlat(int32(a[3]), _MADV, "MADV_???"), a[4] & 0xFFFFFFFF]
+
+
 HANDLERS: dict[str, Handler] = {
     "mmap": _mmap, "mprotect": _mprotect, "madvise": _madvise, "mremap": _mremap,
-    "mincore": _mincore, "remap_file_pages": _remap_file_pages,
+    "mincore": _mincore, "remap_file_pages": _remap_file_pages, "mbind": _mbind, "set_mempolicy": _set_mempolicy,
+    "get_mempolicy": _get_mempolicy, "migrate_pages": _migrate_pages, "move_pages": _move_pages,
+    "process_madvise": _process_madvise,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
     "mseal": (PTR, ULONG, HEX), "map_shadow_stack": (PTR, ULONG, HEX),

@@ -129,9 +129,14 @@ def _epoll_pwait(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]
     return [*_epoll_wait(d, tid, t, a, r), sigset_in(d, tid, a[4], a[5]), a[5]]
 
 
+def _epoll_pwait2(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    head = _epoll_wait(d, tid, t, a, r)[:3]
+    return [*head, in_struct(d, tid, a[3], 16, timespec), sigset_in(d, tid, a[4], a[5]), a[5]]
+
+
 HANDLERS: dict[str, Handler] = {
     "poll": _poll, "ppoll": _ppoll, "select": _select5, "pselect6": _pselect6, "epoll_ctl": _epoll_ctl,
-    "epoll_wait": _epoll_wait, "epoll_pwait": _epoll_pwait,
+    "epoll_wait": _epoll_wait, "epoll_pwait": _epoll_pwait, "epoll_pwait2": _epoll_pwait2,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
     "eventfd2": (UINT, kflags(_EFD_BITS, "EFD_???")), "eventfd": (UINT,),

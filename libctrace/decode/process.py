@@ -7,9 +7,11 @@ from typing import Any
 
 from libctrace.decode.core import (
     AT_BITS, Args, Decoder, FdTable, HEX, Handler, INT, Kind, PTR, SIG, UINT, ULONG, cquote, dirfd, flags, hx,
-    in_struct, int32, kflags, kxlat, out_struct, ptr, sflags, signame, signame32, text, xlat,
+    in_struct, int32, kflags, kxlat, out_struct, ptr, sflags, signame, signame32, text, uflags, xlat,
 )
-from libctrace.decode.timers import timespec
+from libctrace.decode.admin import CAPS
+from libctrace.decode.signals import siginfo_text
+from libctrace.decode.timers import CLOCKS, timespec
 
 
 _CLONE_BITS = (
@@ -231,7 +233,25 @@ _PR = {
     22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ", 24: "PR_CAPBSET_DROP", 36: "PR_SET_CHILD_SUBREAPER",
     37: "PR_GET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS", 39: "PR_GET_NO_NEW_PRIVS", 41: "PR_SET_THP_DISABLE",
     42: "PR_GET_THP_DISABLE", 0x53564D41: "PR_SET_VMA", 0x59616D61: "PR_SET_PTRACER",
+    27: "PR_GET_SECUREBITS", 28: "PR_SET_SECUREBITS", 29: "PR_SET_TIMERSLACK", 30: "PR_GET_TIMERSLACK",
+    31: "PR_TASK_PERF_EVENTS_DISABLE", 32: "PR_TASK_PERF_EVENTS_ENABLE", 35: "PR_SET_MM", 40: "PR_GET_TID_ADDRESS",
+    47: "PR_CAP_AMBIENT", 52: "PR_GET_SPECULATION_CTRL", 53: "PR_SET_SPECULATION_CTRL", 57: "PR_SET_IO_FLUSHER",
+    58: "PR_GET_IO_FLUSHER", 65: "PR_SET_MDWE", 66: "PR_GET_MDWE",
 }
+_SECBIT = tuple((1 << i, "SECBIT_" + n) for i, n in enumerate((
+    "NOROOT", "NOROOT_LOCKED", "NO_SETUID_FIXUP", "NO_SETUID_FIXUP_LOCKED", "KEEP_CAPS", "KEEP_CAPS_LOCKED",
+    "NO_CAP_AMBIENT_RAISE", "NO_CAP_AMBIENT_RAISE_LOCKED")))
+_AMBIENT = {1: "PR_CAP_AMBIENT_IS_SET", 2: "PR_CAP_AMBIENT_RAISE", 3: "PR_CAP_AMBIENT_LOWER", 4: "PR_CAP_AMBIENT_CLEAR_ALL"}
+_SET_MM = {i + 1: "PR_SET_MM_" + n for i, n in enumerate((
+    "START_CODE", "END_CODE", "START_DATA", "END_DATA", "START_STACK", "START_BRK", "BRK", "ARG_START", "ARG_END",
+    "ENV_START", "ENV_END", "AUXV", "EXE_FILE", "MAP", "MAP_SIZE"))}
+_SPEC = {0: "PR_SPEC_STORE_BYPASS", 1: "PR_SPEC_INDIRECT_BRANCH", 2: "PR_SPEC_L1D_FLUSH"}
+_DUMPABLE = {0: "SUID_DUMP_DISABLE", 1: "SUID_DUMP_USER", 2: "SUID_DUMP_ROOT"}
+
+
+def _cap(v: int) -> str:
+    c = v & 0xFFFFFFFF
+    return f"CAP_{CAPS[c]}" if c < len(CAPS) else f"{c:#x} /* CAP_??? */"
 
 
 def _prctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -244,8 +264,31 @@ def _prctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
         return [name, signame32(a[1])]
     if op == 2:
         return [name, out_struct(d, tid, a[1], 4, r, lambda raw: f"[{signame32(struct.unpack('=i', raw)[0])}]")]
-    if op in (3, 7, 21, 37, 42):
+    if op in (3, 7, 21, 27, 30, 31, 32, 37, 42):
         return [name]
+    if op in (23, 24):
+        return [name, _cap(a[1])]
+    if op == 28:
+        return [name, flags(a[1] & 0xFFFFFFFF, _SECBIT)]
+    if op == 29:
+        return [name, a[1]]
+    if op == 40:
+        return [name, out_struct(d, tid, a[1], 8, r, lambda raw: f"[{ptr(struct.unpack('=Q', raw)[0])}]")]
+    if op == 47:  # PR_CAP_AMBIENT
+        sub = a[1] & 0xFFFFFFFF
+        if sub in (1, 2, 3):
+            return [name, _AMBIENT[sub], _cap(a[2]), hx(a[3]), hx(a[4])]
+        return [name, xlat(sub, _AMBIENT, "PR_CAP_AMBIENT_???"), *(hx(v) for v in a[2:5])]
+    if op == 4:
+        return [name, xlat(a[1] & 0xFFFFFFFF, _DUMPABLE, "SUID_DUMP_???")]
+    if op == 8:
+        return [name, a[1] & 0xFFFFFFFF]
+    if op == 35:
+        return [name, xlat(a[1] & 0xFFFFFFFF, _SET_MM, "PR_SET_MM_???"), *(hx(v) for v in a[2:5])]
+    if op == 52:
+        return [name, xlat(a[1] & 0xFFFFFFFF, _SPEC, "PR_SPEC_???")]
+    if op in (57, 58, 65, 66, 53):
+        return [name, *(hx(v) for v in a[1:5])]
     if op == 15:
         return [name, d.string(tid, a[1])]
     if op == 16:
@@ -301,16 +344,248 @@ def _rseq(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     return [ptr(a[0]), hex(a[1] & 0xFFFFFFFF), int32(a[2]), hex(a[3] & 0xFFFFFFFF)]
 
 
+def _int_out(d: Decoder, tid: int, addr: int, r: int) -> str:
+    """An int the kernel writes: `[0]`, or the address when it did not."""
+    return out_struct(d, tid, addr, 4, r, lambda raw: f"[{struct.unpack('=i', raw)[0]}]")
+
+
+def _getresid(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [_int_out(d, tid, a[i], r) for i in range(3)]
+
+
+def _sched_param(d: Decoder, tid: int, addr: int, r: int) -> str:
+    return out_struct(d, tid, addr, 4, r, lambda raw: f"[{struct.unpack('=i', raw)[0]}]")
+
+
+def cpu_mask(raw: bytes) -> str:
+    """A CPU set as strace prints it: the numbers of the CPUs in it, `[0 1]`."""
+    bits = int.from_bytes(raw, "little")
+    return "[" + " ".join(str(i) for i in range(8 * len(raw)) if bits >> i & 1) + "]"
+
+
+def _sched_getaffinity(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    size = a[1] & 0xFFFFFFFF
+    return [int32(a[0]), size, out_struct(d, tid, a[2], min(r, size, 4096), r, cpu_mask) if r > 0 else ptr(a[2])]
+
+
+def _sched_setaffinity(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    size = a[1] & 0xFFFFFFFF
+    return [int32(a[0]), size, in_struct(d, tid, a[2], min(size, 4096), cpu_mask) if size else ptr(a[2])]
+
+
+def _gids(d: Decoder, tid: int, addr: int, n: int) -> str:
+    """A gid_t[n] as strace prints it: `[0, 4, 27]`."""
+    if addr == 0:
+        return "NULL"
+    if n <= 0:
+        return "[]"
+    raw = d.mem.read(tid, addr, 4 * min(n, 1024))
+    if len(raw) < 4 * min(n, 1024):
+        return ptr(addr)
+    return "[" + ", ".join(str(g) for g in struct.unpack(f"={len(raw) // 4}I", raw)) + ("...]" if n > 1024 else "]")
+
+
+def _getgroups(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    n = int32(a[0])
+    # With a size of 0 the kernel only counts: strace shows the empty list it was given.
+    return [n, _gids(d, tid, a[1], min(n, r)) if r >= 0 else ptr(a[1])]
+
+
+def _setgroups(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    n = int32(a[0])
+    return [n, _gids(d, tid, a[1], n)]
+
+
+def _sched_getscheduler(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    if r >= 0:  # strace names the policy returned
+        d.note = f"({xlat(r & ~0x40000000, _SCHED, 'SCHED_???')}{'|SCHED_RESET_ON_FORK' if r & 0x40000000 else ''})"
+    return [int32(a[0])]
+
+
+def _sched_getparam(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), _sched_param(d, tid, a[1], r)]
+
+
+def _sched_setparam(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), _sched_param(d, tid, a[1], 0)]
+
+
+def _sched_setscheduler(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    # strace names no SCHED_RESET_ON_FORK here: a policy with it is unknown (0x40000003 /* SCHED_??? */).
+    return [int32(a[0]), xlat(int32(a[1]), _SCHED, "SCHED_???"), _sched_param(d, tid, a[2], 0)]
+
+
+_SCHED_FLAG = ((1, "SCHED_FLAG_RESET_ON_FORK"), (2, "SCHED_FLAG_RECLAIM"), (4, "SCHED_FLAG_DL_OVERRUN"),
+               (8, "SCHED_FLAG_KEEP_POLICY"), (0x10, "SCHED_FLAG_KEEP_PARAMS"), (0x20, "SCHED_FLAG_UTIL_CLAMP_MIN"),
+               (0x40, "SCHED_FLAG_UTIL_CLAMP_MAX"))
+
+
+def _sched_attr(raw: bytes) -> str:
+    size, policy, fl, nice, prio, runtime, deadline, period = struct.unpack_from("=IIQiIQQQ", raw)
+    out = (f"{{size={size}, sched_policy={xlat(policy, _SCHED, 'SCHED_???')}, sched_flags={flags(fl, _SCHED_FLAG)}, "
+           f"sched_nice={nice}, sched_priority={prio}, sched_runtime={runtime}, sched_deadline={deadline}, "
+           f"sched_period={period}")
+    if size >= 56 and len(raw) >= 56:
+        lo, hi = struct.unpack_from("=II", raw, 48)
+        out += f", sched_util_min={lo}, sched_util_max={hi}"
+    return out + "}"
+
+
+def _sched_getattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    size = a[2] & 0xFFFFFFFF
+    return [int32(a[0]), out_struct(d, tid, a[1], min(size, 56), r, _sched_attr) if size >= 48 else ptr(a[1]),
+            size, a[3] & 0xFFFFFFFF]
+
+
+def _sched_setattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    raw = d.mem.read(tid, a[1], 4)
+    size = struct.unpack("=I", raw)[0] if len(raw) == 4 else 0
+    attr = in_struct(d, tid, a[1], 56 if size >= 56 else 48, _sched_attr) if a[1] else "NULL"
+    return [int32(a[0]), attr, a[2] & 0xFFFFFFFF]
+
+
+def _sched_rr_get_interval(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), out_struct(d, tid, a[1], 16, r, timespec)]
+
+
+def _getcpu(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    uint = lambda raw: f"[{struct.unpack('=I', raw)[0]}]"  # noqa: E731
+    return [out_struct(d, tid, a[0], 4, r, uint), out_struct(d, tid, a[1], 4, r, uint), ptr(a[2])]
+
+
+_IDTYPE = {0: "P_ALL", 1: "P_PID", 2: "P_PGID", 3: "P_PIDFD"}
+_WAITID_BITS = ((1, "WNOHANG"), (2, "WSTOPPED"), (4, "WEXITED"), (8, "WCONTINUED"), (0x1000000, "WNOWAIT"),
+                (0x20000000, "__WNOTHREAD"), (0x40000000, "__WALL"), (0x80000000, "__WCLONE"))
+
+
+def _waitid(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    info: str = ptr(a[2])
+    if a[2] and r >= 0:
+        raw = d.mem.read(tid, a[2], 128)
+        # WNOHANG with no child ready leaves si_pid 0: strace prints {} then.
+        info = ("{}" if struct.unpack_from("=i", raw, 16)[0] == 0 else siginfo_text(raw)) if len(raw) == 128 else info
+    return [xlat(a[0] & 0xFFFFFFFF, _IDTYPE, "P_???"), int32(a[1]), info, uflags(a[3] & 0xFFFFFFFF, _WAITID_BITS, "W???"),
+            out_struct(d, tid, a[4], 144, r, rusage_text)]
+
+
+def _get_robust_list(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [int32(a[0]), out_struct(d, tid, a[1], 8, r, lambda raw: f"[{ptr(struct.unpack('=Q', raw)[0])}]"),
+            out_struct(d, tid, a[2], 8, r, lambda raw: f"[{struct.unpack('=Q', raw)[0]}]")]
+
+
+def _process_vm(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """process_vm_readv/writev: the local iovec holds the data (read in this process after a read)."""
+    local = d.iov(tid, a[1], a[2], 1 << 62, False) if a[1] and r >= 0 else ptr(a[1])
+    return [int32(a[0]), local, a[2], d.iov_addrs(tid, a[3], a[4]), a[4], a[5]]
+
+
+_PTRACE_REQ = {
+    0: "PTRACE_TRACEME", 1: "PTRACE_PEEKTEXT", 2: "PTRACE_PEEKDATA", 3: "PTRACE_PEEKUSER", 4: "PTRACE_POKETEXT",
+    5: "PTRACE_POKEDATA", 6: "PTRACE_POKEUSER", 7: "PTRACE_CONT", 8: "PTRACE_KILL", 9: "PTRACE_SINGLESTEP",
+    12: "PTRACE_GETREGS", 13: "PTRACE_SETREGS", 14: "PTRACE_GETFPREGS", 15: "PTRACE_SETFPREGS", 16: "PTRACE_ATTACH",
+    17: "PTRACE_DETACH", 18: "PTRACE_GETFPXREGS", 19: "PTRACE_SETFPXREGS", 24: "PTRACE_SYSCALL",
+    25: "PTRACE_GET_THREAD_AREA", 26: "PTRACE_SET_THREAD_AREA", 30: "PTRACE_ARCH_PRCTL", 31: "PTRACE_SYSEMU",
+    32: "PTRACE_SYSEMU_SINGLESTEP", 33: "PTRACE_SINGLEBLOCK", 0x4200: "PTRACE_SETOPTIONS", 0x4201: "PTRACE_GETEVENTMSG",
+    0x4202: "PTRACE_GETSIGINFO", 0x4203: "PTRACE_SETSIGINFO", 0x4204: "PTRACE_GETREGSET", 0x4205: "PTRACE_SETREGSET",
+    0x4206: "PTRACE_SEIZE", 0x4207: "PTRACE_INTERRUPT", 0x4208: "PTRACE_LISTEN", 0x4209: "PTRACE_PEEKSIGINFO",
+    0x420A: "PTRACE_GETSIGMASK", 0x420B: "PTRACE_SETSIGMASK", 0x420C: "PTRACE_SECCOMP_GET_FILTER",
+    0x420D: "PTRACE_SECCOMP_GET_METADATA", 0x420E: "PTRACE_GET_SYSCALL_INFO", 0x420F: "PTRACE_GET_RSEQ_CONFIGURATION",
+    0x4210: "PTRACE_SET_SYSCALL_USER_DISPATCH_CONFIG", 0x4211: "PTRACE_GET_SYSCALL_USER_DISPATCH_CONFIG",
+}
+_PTRACE_O = tuple((1 << i, "PTRACE_O_" + n) for i, n in enumerate((
+    "TRACESYSGOOD", "TRACEFORK", "TRACEVFORK", "TRACECLONE", "TRACEEXEC", "TRACEVFORKDONE", "TRACEEXIT",
+    "TRACESECCOMP"))) + ((0x100000, "PTRACE_O_EXITKILL"), (0x200000, "PTRACE_O_SUSPEND_SECCOMP"))
+
+
+def _ptrace(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    """The request's arguments as strace's ptrace decoder prints the common ones."""
+    req = a[0] & 0xFFFFFFFF
+    name = _PTRACE_REQ.get(req)
+    if name is None:
+        return [f"{req:#x} /* PTRACE_??? */", int32(a[1]), ptr(a[2]), ptr(a[3])]
+    if req in (0,):
+        return [name]
+    if req in (16, 8, 0x4207):  # ATTACH, KILL, INTERRUPT
+        return [name, int32(a[1])]
+    if req in (0x4200, 0x4206):  # SETOPTIONS, SEIZE
+        return [name, int32(a[1]), ptr(a[2]), flags(a[3] & 0xFFFFFFFF, _PTRACE_O)]
+    if req in (7, 9, 17, 24, 31, 32, 33, 0x4208):  # restarts: a signal
+        return [name, int32(a[1]), ptr(a[2]), signame32(a[3])]
+    return [name, int32(a[1]), ptr(a[2]), ptr(a[3])]
+
+
+_KCMP = {0: "KCMP_FILE", 1: "KCMP_VM", 2: "KCMP_FILES", 3: "KCMP_FS", 4: "KCMP_SIGHAND", 5: "KCMP_IO",
+         6: "KCMP_SYSVSEM", 7: "KCMP_EPOLL_TFD"}
+
+
+def _kcmp(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    typ = int32(a[2])
+    out: list[Any] = [int32(a[0]), int32(a[1]), xlat(typ, _KCMP, "KCMP_???")]
+    if typ == 0:  # two descriptors (of two processes: no path for them here)
+        return out + [int32(a[3]), int32(a[4])]
+    if typ == 7:
+        return out + [int32(a[3]), ptr(a[4])]
+    return out + [hx(a[3]), hx(a[4])] if typ not in _KCMP else out
+
+
+_IOPRIO_WHO = {1: "IOPRIO_WHO_PROCESS", 2: "IOPRIO_WHO_PGRP", 3: "IOPRIO_WHO_USER"}
+_IOPRIO_CLASS = {0: "IOPRIO_CLASS_NONE", 1: "IOPRIO_CLASS_RT", 2: "IOPRIO_CLASS_BE", 3: "IOPRIO_CLASS_IDLE"}
+
+
+def ioprio_text(v: int) -> str:
+    return f"IOPRIO_PRIO_VALUE({xlat(v >> 13, _IOPRIO_CLASS, 'IOPRIO_CLASS_???')}, {v & 0x1FFF})"
+
+
+def _ioprio_get(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    if r >= 0:
+        d.note = f"({ioprio_text(r)})"
+    return [xlat(int32(a[0]), _IOPRIO_WHO, "IOPRIO_WHO_???"), int32(a[1])]
+
+
+def _ioprio_set(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    return [xlat(int32(a[0]), _IOPRIO_WHO, "IOPRIO_WHO_???"), int32(a[1]), ioprio_text(a[2] & 0xFFFFFFFF)]
+
+
+_FUTEX2 = ((0x80, "FUTEX_PRIVATE_FLAG"),)
+_FUTEX2_SIZE = {0: "FUTEX_8", 1: "FUTEX_16", 2: "FUTEX_32", 3: "FUTEX_64"}
+
+
+def _futex2_flags(v: int) -> str:
+    s = _FUTEX2_SIZE[v & 3]
+    rest = v & ~3
+    return s + ("|" + flags(rest, _FUTEX2) if rest else "")
+
+
+def _futex_waitv(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    n = a[1] & 0xFFFFFFFF
+    waiters: str = ptr(a[0])
+    if a[0] and 0 < n <= 128:
+        raw = d.mem.read(tid, a[0], 24 * n)
+        if len(raw) == 24 * n:
+            waiters = "[" + ", ".join(
+                f"{{val={hx(val)}, uaddr={ptr(uaddr)}, flags={_futex2_flags(fl)}}}"
+                for val, uaddr, fl, _ in struct.iter_unpack("=QQII", raw)) + "]"
+    return [waiters, n, hx(a[2] & 0xFFFFFFFF), in_struct(d, tid, a[3], 16, timespec),
+            xlat(int32(a[4]), CLOCKS, "CLOCK_???")]
+
+
 HANDLERS: dict[str, Handler] = {
     "execve": _execve, "execveat": _execveat, "clone": _clone, "clone3": _clone3, "wait4": _wait4, "kill": _kill,
     "prctl": _prctl, "arch_prctl": _arch_prctl, "rseq": _rseq, "prlimit64": _prlimit64, "getrlimit": _rlimit_call,
     "setrlimit": _rlimit_call, "getrusage": _getrusage, "uname": _uname, "sysinfo": _sysinfo, "futex": _futex,
-    "getrandom": _getrandom,
+    "getrandom": _getrandom, "getresuid": _getresid, "getresgid": _getresid, "sched_getparam": _sched_getparam, "sched_getscheduler": _sched_getscheduler,
+    "getgroups": _getgroups, "setgroups": _setgroups, "sched_getaffinity": _sched_getaffinity,
+    "sched_setaffinity": _sched_setaffinity,
+    "sched_setparam": _sched_setparam, "sched_setscheduler": _sched_setscheduler, "sched_getattr": _sched_getattr,
+    "sched_setattr": _sched_setattr, "sched_rr_get_interval": _sched_rr_get_interval, "getcpu": _getcpu,
+    "waitid": _waitid, "get_robust_list": _get_robust_list, "process_vm_readv": _process_vm,
+    "process_vm_writev": _process_vm, "ptrace": _ptrace, "kcmp": _kcmp, "ioprio_get": _ioprio_get,
+    "ioprio_set": _ioprio_set, "futex_waitv": _futex_waitv,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {
     "setreuid": (INT, INT), "setregid": (INT, INT), "setresuid": (INT, INT, INT), "setresgid": (INT, INT, INT),
-    "setfsuid": (INT,), "setfsgid": (INT,), "getgroups": (INT, PTR), "setgroups": (INT, PTR),
-    "sched_getscheduler": (INT,), "sched_setaffinity": (INT, UINT, PTR),
+    "setfsuid": (INT,), "setfsgid": (INT,),
+
     "sched_get_priority_max": (kxlat(_SCHED, "SCHED_???"),), "sched_get_priority_min": (kxlat(_SCHED, "SCHED_???"),),
     "unshare": (kflags(_CLONE_BITS, "CLONE_???"),), "setns": (INT, kflags(_CLONE_BITS, "CLONE_???")),
     "pidfd_open": (INT, kflags(((0o4000, "PIDFD_NONBLOCK"),), "PIDFD_???")), "pidfd_getfd": (INT, INT, UINT),
@@ -318,5 +593,9 @@ SPECS: dict[str, tuple[Kind, ...]] = {
     "getpgid": (INT,), "setpgid": (INT, INT), "getsid": (INT,), "setuid": (INT,), "setgid": (INT,),
     "tkill": (INT, SIG), "tgkill": (INT, INT, SIG), "exit": (INT,), "exit_group": (INT,),
     "getpriority": (kxlat(_PRIO, "PRIO_???"), INT), "setpriority": (kxlat(_PRIO, "PRIO_???"), INT, INT),
-    "sched_getaffinity": (INT, UINT, PTR), "set_tid_address": (PTR,), "set_robust_list": (PTR, ULONG),
+"set_tid_address": (PTR,), "set_robust_list": (PTR, ULONG),
+    "pkey_alloc": (HEX, kflags(((1, "PKEY_DISABLE_ACCESS"), (2, "PKEY_DISABLE_WRITE")), "PKEY_???")),
+    "pkey_free": (INT,), "process_mrelease": (INT, UINT),
+    "futex_wake": (PTR, HEX, INT, HEX), "futex_wait": (PTR, HEX, HEX, HEX, PTR, INT),
+    "futex_requeue": (PTR, HEX, INT, INT),
 }

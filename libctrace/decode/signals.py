@@ -69,6 +69,11 @@ _FAULT_CODE = {
 }
 
 
+def _clock_t(ticks: int) -> str:
+    """A clock_t as strace's print_clock_t: the seconds in a comment (USER_HZ is 100)."""
+    return f"{ticks} /* {ticks / 100:.2f} s */" if ticks else "0"
+
+
 def siginfo_text(raw: bytes) -> str:
     """siginfo_t (x86_64) in strace's fields for its kind: sender, child status or fault address."""
     signo, _err, code = struct.unpack_from("=iii", raw)
@@ -77,7 +82,7 @@ def siginfo_text(raw: bytes) -> str:
         pid, uid, status, utime, stime = struct.unpack_from("=iIi4xqq", raw, 16)
         st = signame(status) if code in (2, 3) else status
         return (f"{head}{_CLD_CODE.get(code, code)}, si_pid={pid}, si_uid={uid}, si_status={st}, "
-                f"si_utime={utime}, si_stime={stime}}}")
+                f"si_utime={_clock_t(utime)}, si_stime={_clock_t(stime)}}}")
     if code > 0 and code != 0x80 and signo in _FAULT_CODE:
         return f"{head}{_FAULT_CODE[signo].get(code, code)}, si_addr={ptr(struct.unpack_from('=Q', raw, 16)[0])}}}"
     pid, uid = struct.unpack_from("=iI", raw, 16)
@@ -139,8 +144,13 @@ def _sigaltstack(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]
     return [in_struct(d, tid, a[0], 24, _stack_t), out_struct(d, tid, a[1], 24, r, _stack_t)]
 
 
+def _rt_sigreturn(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
+    mask = d.len_in.pop(tid, None)
+    return [] if mask is None else [f"{{mask={sigset_text(mask.to_bytes(8, 'little'))}}}"]
+
+
 HANDLERS: dict[str, Handler] = {
-    "rt_sigaction": _sigaction, "rt_sigprocmask": _sigprocmask, "rt_sigpending": _sigpending,
+    "rt_sigreturn": _rt_sigreturn, "rt_sigaction": _sigaction, "rt_sigprocmask": _sigprocmask, "rt_sigpending": _sigpending,
     "rt_sigtimedwait": _sigtimedwait, "signalfd4": _signalfd4, "signalfd": _signalfd, "rt_sigsuspend": _sigsuspend, "sigaltstack": _sigaltstack,
 }
 SPECS: dict[str, tuple[Kind, ...]] = {

@@ -32,6 +32,7 @@ from libctrace.render.safe import term
 # ([SIGCHLD]) and struct text ({st_mode=...}). Everything else is a C string or path and gets quoted.
 _SYMBOLIC = re.compile(
     r"(?:NULL|0x[0-9a-fA-F]+|-?\d+|~?\[[^\]\"]*\]|\{.*\}"
+    r"|makedev\([^()\"]*\)|[A-Z][A-Z0-9_]* or [A-Z][A-Z0-9_]*"  # ioctl's `BTRFS_IOC_CLONE or FICLONE`
     r"|(?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+)"
     r"(?:[|<>+-](?:_?[A-Z][A-Z0-9_]*(?:\([^()\"]*\))?|0x[0-9a-fA-F]+|0[0-7]*|\d+))*)"
     r"(?: /\* [^\"]* \*/)?"  # strace's trailing comments, e.g. envp "0x7ffd... /* 35 vars */"
@@ -45,7 +46,8 @@ _POINTER = re.compile(r"NULL|0x[0-9a-f]+")
 # The argument strace cuts at -s: argv, and the target readlink read.
 _CUT_ARG = {"execve": 1, "execveat": 2, "readlink": 1, "readlinkat": 2}
 # Calls whose second argument is a struct iovec[].
-_IOV_ARG = frozenset({"readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2"})
+_IOV_ARG = frozenset({"readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2", "vmsplice", "process_vm_readv",
+                      "process_vm_writev"})
 # Calls whose return value is an address, printed in hex like strace.
 _HEX_RET = frozenset({"mmap", "mmap2", "brk", "mremap", "shmat"})
 _C_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\v": "\\v", "\f": "\\f", '"': '\\"'}
