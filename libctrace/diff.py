@@ -13,8 +13,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
-from libctrace import facts as factlib
-from libctrace import images, rules
+from libctrace import facts as factlib, images, rules
 from libctrace.coverage import NotRun, gaps
 from libctrace.decode.sockaddr import endpoint
 from libctrace.errors import LibctraceError

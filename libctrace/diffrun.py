@@ -42,7 +42,7 @@ class RunSettings:
 
 
 def is_trace_file(arg: str) -> bool:
-    return arg.endswith(".jsonl")
+    return arg.endswith((".jsonl", ".jsonl.gz"))
 
 
 def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | None, progress: Console) -> list[Trace]:

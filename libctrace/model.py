@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT = "libctrace-trace"
-VERSION = 1
+VERSION = 2  # 2: syscall events as rows, seq implicit (docs/trace-format.md); 1 still read
 
 Event = dict[str, Any]
 

@@ -28,63 +28,38 @@ from libctrace.decode import (
     NO_MEMORY,
     Decoder,
     errname,
+    plain as decode_plain,
     siginfo,
     signame,
 )
-from libctrace.decode import plain as decode_plain
 from libctrace.decode.copied import COPIED, RET, CopiedMemory
 from libctrace.elfcache import executable_summary
 from libctrace.errors import LibctraceError, ProgramError
 from libctrace.hostfiles import snapshot as host_files
 from libctrace.launcher import PTRACE_INTERRUPT, Launched, attach, build_filter, launch, resolve_program
 from libctrace.model import Event, Trace, ended, header_record, run_status
-from libctrace.rawptrace import PTRACE, get_errno, ptrace
 
 # The recorder's names for the requests and events of libctrace/rawptrace.py (one source).
 from libctrace.rawptrace import (
+    PTRACE,
     PTRACE_CONT as _PTRACE_CONT,
-)
-from libctrace.rawptrace import (
     PTRACE_DETACH as _PTRACE_DETACH,
-)
-from libctrace.rawptrace import (
     PTRACE_EVENT_CLONE as _EV_CLONE,
-)
-from libctrace.rawptrace import (
     PTRACE_EVENT_EXEC as _EV_EXEC,
-)
-from libctrace.rawptrace import (
     PTRACE_EVENT_FORK as _EV_FORK,
-)
-from libctrace.rawptrace import (
     PTRACE_EVENT_SECCOMP as _EV_SECCOMP,
-)
-from libctrace.rawptrace import (
     PTRACE_EVENT_STOP as _EV_STOP,
-)
-from libctrace.rawptrace import (
     PTRACE_EVENT_VFORK as _EV_VFORK,
-)
-from libctrace.rawptrace import (
     PTRACE_GET_SYSCALL_INFO as _PTRACE_GET_SYSCALL_INFO,
-)
-from libctrace.rawptrace import (
     PTRACE_GETEVENTMSG as _PTRACE_GETEVENTMSG,
-)
-from libctrace.rawptrace import (
     PTRACE_LISTEN as _PTRACE_LISTEN,
-)
-from libctrace.rawptrace import (
     PTRACE_SYSCALL as _PTRACE_SYSCALL,
-)
-from libctrace.rawptrace import (
     SYSCALL_TRAP as _SYSCALL_TRAP,
-)
-from libctrace.rawptrace import (
     WALL as _WALL,
+    get_errno,
+    ptrace,
 )
-from libctrace.stoploop import FULL, STOP, StopLoop
-from libctrace.stoploop import load as load_stoploop
+from libctrace.stoploop import ERRNO_MAX, FULL, STOP, StopLoop, load as load_stoploop
 from libctrace.syscalls import (
     EXECS,
     EXITS,
@@ -303,6 +278,8 @@ class _Recorder:
         self.live = opts.live
         self.batch = 1 if opts.live is not None else _BATCH
         self.batching = self.batching or opts.live is not None
+        # Events only written: _plain builds the trace's row at once (no dict per call)
+        self.rows = writer is not None and not opts.keep_events and opts.live is None
         self.attached: list[int] = []  # `run -p`: detached, not killed, at the end
         # Every call becomes an event; apart from all_mode (no filter: stop at every call),
         # which `run -p` needs whatever it records: a running program gets no seccomp filter.
@@ -586,6 +563,11 @@ class _Recorder:
         """Hands the C loop its calls and the memory to copy for some of them."""
         handled = self._handled_in_c()
         self.fast.enable(handled, all_mode, {nr: COPIED[NAMES[nr]] for nr in handled if NAMES[nr] in COPIED})  # type: ignore[union-attr]
+        if self.rows:  # only written: C writes the rows of the calls with nothing to decode
+            self.fast.enable_rows(self.plain, [errname(n) for n in range(ERRNO_MAX)], self.t0)  # type: ignore[union-attr]
+            for tid, pid in self.tgid.items():
+                if tid != pid:
+                    self.fast.thread(tid, pid)  # type: ignore[union-attr]
 
     def _handled_in_c(self) -> list[int]:
         """The calls the C loop records on its own: recorded ones that need nothing from the
@@ -601,14 +583,22 @@ class _Recorder:
         name, n = self.plain[nr]
         pid = self.tgid.get(tid, tid)
         self.seq += 1
-        ev: Event = {
-            "type": "syscall", "seq": self.seq, "t": t, "pid": pid, "name": name,
-            "args": [a - _U64 if a >= _S64 else a for a in args[:n]],
-            "ret": rval, "errno": errname(-rval) if is_error else None, "dur": round(end - self.t0 - t, 6),
-        }
-        if tid != pid:
-            ev["tid"] = tid
-        self.events.append(ev)
+        ev: Event | list[Any]
+        if self.rows:  # only written: the trace's own row (traceio.syscall_row), no dict
+            ev = [round(t * 1e6), pid, name, [a - _U64 if a >= _S64 else a for a in args[:n]], rval,
+                  round((end - self.t0 - t) * 1e6)]
+            if is_error or tid != pid:
+                ev.append({"errno": errname(-rval)} if tid == pid else
+                          {"tid": tid, "errno": errname(-rval)} if is_error else {"tid": tid})
+        else:
+            ev = {
+                "type": "syscall", "seq": self.seq, "t": t, "pid": pid, "name": name,
+                "args": [a - _U64 if a >= _S64 else a for a in args[:n]],
+                "ret": rval, "errno": errname(-rval) if is_error else None, "dur": round(end - self.t0 - t, 6),
+            }
+            if tid != pid:
+                ev["tid"] = tid
+        self.events.append(ev)  # type: ignore[arg-type]
         if self.batching and len(self.events) - self.written >= self.batch:
             self.feed_writer()
         self.nsyscalls += 1
@@ -616,10 +606,25 @@ class _Recorder:
     def _take_fast(self) -> None:
         """The calls the C loop finished since it last returned, before anything later, decoded
         now as their exit stops would have been (in order: the descriptor tables follow)."""
+        fast = self.fast
+        assert fast is not None
+        if fast.rows_on and (got := fast.take_rows()) is not None:  # all rows written in C: no loop
+            rows, n = got
+            self.events.append(rows)  # type: ignore[arg-type]  # n rows at once (TraceWriter.write_many)
+            self.seq += n
+            self.nsyscalls += n
+            self.feed_writer()
+            return
         t0, plain = self.t0, self.plain
-        for i, (tid, nr, *args, ret, entered, left) in enumerate(self.fast.take()):  # type: ignore[union-attr]
+        for i, (tid, nr, *args, ret, entered, left) in enumerate(fast.take()):
             t = round(entered - t0, 6)
             if nr in plain:
+                start = fast.ends[i - 1] if i and fast.rows_on else 0
+                if fast.rows_on and fast.ends[i] > start:  # its row, written in C
+                    self.events.append(fast.text[start:fast.ends[i]])  # type: ignore[arg-type]
+                    self.seq += 1
+                    self.nsyscalls += 1
+                    continue
                 self._plain(tid, nr, args, t, ret, -4096 < ret < 0, left)
             elif NAMES[nr] in COPIED:
                 self._copied.load([
@@ -739,6 +744,8 @@ class _Recorder:
         if event == _EV_CLONE and flags & CLONE_THREAD:
             kind, cgid = "thread", parent
             self.threads.add(child)
+            if self.fast is not None and self.fast.rows_on:
+                self.fast.thread(child, parent)
         else:
             kind = "vfork" if event == _EV_VFORK or flags & CLONE_VFORK else "process"
             cgid = child
@@ -778,6 +785,8 @@ class _Recorder:
         self.pending[tid] = (_EXEC_EXIT, (), 0.0, None)
         if former != tid:
             self.tgid.pop(former, None)  # that id is gone: no exit will be reported for it
+            if self.fast is not None:
+                self.fast.gone(former)
         if not isinstance(exe, str):
             exe = os.readlink(f"/proc/{tid}/exe")
         self.add({"type": "exec", "seq": 0, "t": self.now(), "pid": pid, "path": exe, "argv": argv if isinstance(argv, list) else []})
@@ -812,6 +821,8 @@ class _Recorder:
         ent = self.pending.pop(tid, None) or self._forget_fast(tid)
         if ent and self._recorded(ent[0]):
             self._syscall(tid, ent, None, False, None)
+        if tid != pid and self.fast is not None:
+            self.fast.gone(tid)
         if os.WIFSIGNALED(status):
             code, sig, core = None, os.WTERMSIG(status), os.WCOREDUMP(status)
         else:

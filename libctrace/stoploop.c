@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -43,6 +44,13 @@
 #define COPY_FIXED 1  /* size bytes at args[arg] */
 #define COPY_CSTR 2   /* a C string at args[arg]: its NUL within the copy, or unreadable */
 #define COPY_RET 3    /* the result's count of bytes at args[arg], when the call returned > 0 */
+#define COPY_ATPATH 4 /* a path at args[arg] as COPY_CSTR; relative to the cwd (args[0] AT_FDCWD)
+                       * in a call that succeeded, it goes to Python, which reads the cwd then */
+#define AT_FDCWD_ (-100)
+#define NAME_SIZE 32  /* bytes per name in names[] and errnames[] */
+#define ERRNO_MAX 4096
+#define THREADS 1024  /* threads (tid != its process's id) whose process C knows */
+#define ROW_MAX 512   /* the longest row: 6 signed 64-bit numbers, a name, errno, tid and more */
 
 /* struct ptrace_syscall_info (linux/ptrace.h), as much as this file reads. */
 struct syscall_info {
@@ -93,6 +101,18 @@ struct ctx {
     int32_t info_len;  /* > 0: *info holds that stop's PTRACE_GET_SYSCALL_INFO */
     /* threads stopped inside a plain call: entry seen, exit not yet */
     int32_t npending;
+    /* the trace's rows of the calls with names[nr] set (the calls with nothing to decode),
+     * written here as JSON (traceio.syscall_row's form) when Python only writes its events */
+    char *text;               /* room for cap * ROW_MAX bytes; set by Python, 0: no rows */
+    int32_t *ends;            /* ends[i]: where raw[i]'s row ends in text (its start: ends[i-1]) */
+    const char *names;        /* NR_MAX * NAME_SIZE: the call's name, "" for none */
+    const uint8_t *nargs;     /* NR_MAX: its argument count */
+    const char *errnames;     /* ERRNO_MAX * NAME_SIZE: errno names */
+    double t0;                /* the recording's time origin (time.monotonic()) */
+    int32_t text_len;         /* bytes in text; set to 0 by Python with nraw */
+    int32_t rows;             /* rows in text */
+    int32_t nthreads;         /* threads[i] = {tid, process id}; set by Python */
+    int32_t threads[THREADS][2];
     struct raw_call pending[PENDING];
 };
 
@@ -136,10 +156,49 @@ static int copy(const struct ctx *c, int32_t tid, const struct raw_call *p, stru
         struct iovec local = {out->data[i], size}, remote = {(void *)addr, size};
         ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
         out->len[i] = n < 0 ? -1 : (int32_t)n;
-        if (sp[i].kind == COPY_CSTR && n == (ssize_t)size && !memchr(out->data[i], 0, size))
+        int str = sp[i].kind == COPY_CSTR || sp[i].kind == COPY_ATPATH;
+        if (str && n == (ssize_t)size && !memchr(out->data[i], 0, size))
+            return 0;
+        if (sp[i].kind == COPY_ATPATH && n > 0 && out->data[i][0] != '/' && p->ret >= 0 &&
+            (int32_t)p->args[0] == AT_FDCWD_)
             return 0;
     }
     return 1;
+}
+
+static long long us(double seconds) {  /* rounded to the microsecond, as Python's round() */
+    double x = seconds * 1e6;
+    return x >= 0 ? (long long)(x + 0.5) : -(long long)(0.5 - x);
+}
+
+static int32_t process_of(const struct ctx *c, int32_t tid) {
+    for (int32_t i = 0; i < c->nthreads; i++)
+        if (c->threads[i][0] == tid) return c->threads[i][1];
+    return tid;
+}
+
+/* Appends r's row to text: [t, pid, "name", [args], ret, dur] with t and dur in microseconds,
+ * then {"tid": .., "errno": ..} when the thread is not its process's leader or the call failed:
+ * what traceio.syscall_row makes of recorder._plain's event, byte for byte. */
+static void row(struct ctx *c, const struct raw_call *r) {
+    char *out = c->text + c->text_len;
+    int32_t pid = process_of(c, r->tid);
+    long long t = us(r->entered - c->t0);
+    int n = sprintf(out, "[%lld,%d,\"%s\",[", t, pid, c->names + r->nr * NAME_SIZE);
+    for (int i = 0; i < c->nargs[r->nr] && i < 6; i++)
+        n += sprintf(out + n, i ? ",%lld" : "%lld", (long long)r->args[i]);
+    n += sprintf(out + n, "],%lld,%lld", (long long)r->ret, us(r->left - c->t0) - t);
+    int failed = r->ret < 0 && r->ret > -ERRNO_MAX;
+    if (pid != r->tid && failed)
+        n += sprintf(out + n, ",{\"tid\":%d,\"errno\":\"%s\"}", r->tid, c->errnames + (-r->ret) * NAME_SIZE);
+    else if (pid != r->tid)
+        n += sprintf(out + n, ",{\"tid\":%d}", r->tid);
+    else if (failed)
+        n += sprintf(out + n, ",{\"errno\":\"%s\"}", c->errnames + (-r->ret) * NAME_SIZE);
+    out[n++] = ']';
+    out[n++] = '\n';
+    c->text_len += n;
+    c->rows++;
 }
 
 /* Handles one syscall stop if it belongs here; 0 hands it to Python. */
@@ -153,10 +212,13 @@ static int handle(struct ctx *c, int32_t tid) {
         if (!p) return 0;
         p->ret = si->exit.rval;
         if (c->spec[p->nr * SLOTS].kind && !copy(c, tid, p, &c->copies[c->nraw])) return 0;
-        struct raw_call *r = &c->raw[c->nraw++];
+        struct raw_call *r = &c->raw[c->nraw];
         *r = *p;
         r->left = now();
         drop(c, p);
+        if (c->text && c->names[r->nr * NAME_SIZE]) row(c, r);
+        if (c->text) c->ends[c->nraw] = c->text_len;
+        c->nraw++;
         /* ESRCH: killed meanwhile; its exit status comes next */
         ptrace(c->all_mode ? REQ_SYSCALL : REQ_CONT, tid, 0, 0);
         return 1;

@@ -27,6 +27,7 @@ _CAP = 512  # records per batch
 # tracer: 100 polls (about 30 us) catch most stops of a busy program without the idle CPU's
 # wake-up (trace=all, 100k getppid calls, 2 CPUs: 9 s without, 4 s with; see performance.md).
 _SPIN = 100
+NAME_SIZE, ERRNO_MAX, THREADS, ROW_MAX = 32, 4096, 1024, 512  # stoploop.c
 
 # struct raw_call: tid, nr, args[6] (as the kernel gives them, unsigned), ret, entered, left
 RAW = struct.Struct("=ii6Qqdd")
@@ -52,6 +53,16 @@ class _Ctx(ctypes.Structure):
         ("status", ctypes.c_int32),
         ("info_len", ctypes.c_int32),
         ("npending", ctypes.c_int32),
+        ("text", ctypes.c_void_p),
+        ("ends", ctypes.c_void_p),
+        ("names", ctypes.c_void_p),
+        ("nargs", ctypes.c_void_p),
+        ("errnames", ctypes.c_void_p),
+        ("t0", ctypes.c_double),
+        ("text_len", ctypes.c_int32),
+        ("rows", ctypes.c_int32),
+        ("nthreads", ctypes.c_int32),
+        ("threads", ctypes.c_int32 * (2 * THREADS)),
         ("pending", ctypes.c_int64 * (RAW.size * _PENDING // 8)),
     ]
 
@@ -75,6 +86,58 @@ class StopLoop:
         self.ctx = _Ctx(raw=ctypes.addressof(self.raw), plain=ctypes.addressof(self.table), info=info_addr,
                         spec=ctypes.addressof(self.spec), copies=ctypes.addressof(self.copies), cap=_CAP, spin=spin)
         self.addr = ctypes.addressof(self.ctx)
+        self.rows_on = False  # enable_rows: C writes the rows of the calls with nothing to decode
+        self.ends: list[int] = []  # after take(): where each record's row ends in `text` (rows_on)
+        self.text = b""
+
+    def enable_rows(self, plain: Mapping[int, tuple[str, int]], errnames: list[str], t0: float) -> None:
+        """From now on C writes each call of `plain` (nr -> name, argument count) as the trace's
+        row (traceio.syscall_row) itself; errnames[n]: errno n's name; t0: the time origin."""
+        self._text = ctypes.create_string_buffer(ROW_MAX * _CAP)
+        self._ends = (ctypes.c_int32 * _CAP)()
+        self._names = ctypes.create_string_buffer(NAME_SIZE * NR_MAX)
+        self._nargs = (ctypes.c_uint8 * NR_MAX)()
+        self._errnames = ctypes.create_string_buffer(NAME_SIZE * ERRNO_MAX)
+        for nr, (name, n) in plain.items():
+            if nr < NR_MAX and len(name) < NAME_SIZE:
+                self._names[nr * NAME_SIZE:nr * NAME_SIZE + len(name)] = name.encode()
+                self._nargs[nr] = n
+        for n, name in enumerate(errnames[:ERRNO_MAX]):
+            self._errnames[n * NAME_SIZE:n * NAME_SIZE + len(name[:NAME_SIZE - 1])] = name[:NAME_SIZE - 1].encode()
+        c = self.ctx
+        c.ends, c.names, c.nargs = ctypes.addressof(self._ends), ctypes.addressof(self._names), ctypes.addressof(self._nargs)
+        c.errnames, c.t0 = ctypes.addressof(self._errnames), t0
+        c.text = ctypes.addressof(self._text)
+        self.rows_on = True
+
+    def thread(self, tid: int, pid: int) -> None:
+        """A thread of process pid (its rows name the process); rows stop when the table is full."""
+        c = self.ctx
+        if c.nthreads == THREADS:  # called between batches (nraw 0): Python writes them from now on
+            c.text = None
+            self.rows_on = False
+            return
+        c.threads[2 * c.nthreads], c.threads[2 * c.nthreads + 1] = tid, pid
+        c.nthreads += 1
+
+    def gone(self, tid: int) -> None:
+        """A thread that left (its id may come back as another's)."""
+        c = self.ctx
+        for i in range(c.nthreads):
+            if c.threads[2 * i] == tid:
+                c.nthreads -= 1
+                c.threads[2 * i], c.threads[2 * i + 1] = c.threads[2 * c.nthreads], c.threads[2 * c.nthreads + 1]
+                return
+
+    def take_rows(self) -> tuple[bytes, int] | None:
+        """When every call finished since the last take has its row in C's text: the rows and
+        their count, taken at once (the records with them); else None."""
+        c = self.ctx
+        if not c.nraw or c.rows != c.nraw:
+            return None
+        n, data = c.nraw, ctypes.string_at(self._text, c.text_len)
+        c.nraw = c.text_len = c.rows = 0
+        return data, n
 
     def enable(self, plain: Iterable[int], all_mode: bool, copied: Mapping[int, tuple[tuple[int, int, int], ...]]) -> None:
         """From now on, handle these x86_64 calls in C; all_mode: no seccomp filter (after a
@@ -103,6 +166,9 @@ class StopLoop:
         if not n:
             return iter(())
         self.ctx.nraw = 0
+        if self.rows_on:  # rows C wrote for some of them: text[ends[i-1]:ends[i]], empty for none
+            self.text, self.ends = ctypes.string_at(self._text, self.ctx.text_len), self._ends[:n]
+            self.ctx.text_len = self.ctx.rows = 0
         return RAW.iter_unpack(ctypes.string_at(self.raw, n * RAW.size))
 
     def copied(self, i: int) -> list[tuple[int, bytes | None]]:

@@ -1,12 +1,15 @@
-"""Reading and writing traces as JSON Lines: header first, one event per line, footer last."""
+"""Reading and writing traces as JSON Lines: header first, one event per line, footer last;
+gzip-compressed when the path ends in .gz (docs/trace-format.md)."""
 
 from __future__ import annotations
 
 import gc
+import gzip
 import os
+import zlib
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
 import orjson
 
@@ -15,6 +18,10 @@ from libctrace.model import FORMAT, VERSION, Event, Trace, header_record
 from libctrace.outputs import create_file
 
 _BATCH = 512  # events buffered before a write(2): keeps per-event cost low, loses little on a crash
+# gzip's level for `-o FILE.gz`: 6 compresses a getppid loop's trace 20x; 9 costs twice the CPU for 3% less
+_GZIP_LEVEL = 6
+# The fields of a syscall event that its version-2 row holds by position (syscall_row)
+_ROW_FIELDS = frozenset(("type", "seq", "t", "pid", "name", "args", "ret", "errno", "dur"))
 
 
 class TraceWriter:
@@ -28,12 +35,17 @@ class TraceWriter:
     def __init__(self, path: str, header: dict[str, Any] | Callable[[], dict[str, Any]]) -> None:
         self.path = path
         # "-" is standard output (a copy of it: closing the trace leaves stdout open)
-        self._f: IO[Any] = os.fdopen(os.dup(1), "wb") if path == "-" else create_file(path, "trace")
+        self._file: IO[Any] = os.fdopen(os.dup(1), "wb") if path == "-" else create_file(path, "trace")
+        self._f: IO[Any] = self._file
+        if path.endswith(".gz"):  # each batch is flushed whole: an interrupted trace stays readable
+            self._f = gzip.GzipFile(filename="", mode="wb", fileobj=self._file, compresslevel=_GZIP_LEVEL, mtime=0)  # type: ignore[assignment]
+        self._seq = 0  # the last event's seq: the next one's is implicit when it follows
         # Set when a write failed (disk full): the rest is dropped, the recording goes on, and
         # the caller reports it once the program's outcome is known.
         self.error: str | None = None
         self._pending: list[bytes] = []
         self._header: Callable[[], dict[str, Any]] | None = None
+        self._making_header = False  # the header callable is running (see flush)
         if callable(header):
             self._header = header
         else:
@@ -53,19 +65,53 @@ class TraceWriter:
             return
 
     def write(self, event: Event) -> None:
-        self._pending.append(_dumps(event))
+        self._pending.append(_dumps(self._compact([event])[0]))
         if len(self._pending) >= _BATCH:
             self.flush()
 
-    def write_many(self, events: list[Event]) -> None:
-        """Encodes and writes a batch at once (the recorder's way: no Python call per event)."""
-        self._pending.extend(map(_dumps, events))
+    def write_many(self, events: list[Event | list[Any] | bytes]) -> None:
+        """Encodes and writes a batch at once. A list is a syscall row the recorder built itself
+        (syscall_row's form, its seq the next one): encoded as it is, no Python call per event;
+        bytes are such rows already encoded, one per line (the C stop loop's)."""
+        self._pending.extend(e if type(e) is bytes else _dumps(e) for e in self._compact(events))
         self.flush()
+
+    def _compact(self, events: list[Event | list[Any] | bytes]) -> list[Any]:
+        """Version 2's lines: syscall events as rows, and every seq that follows the one before
+        left out (the reader counts)."""
+        out: list[Any] = []
+        seq = self._seq
+        for e in events:
+            seq += 1
+            if type(e) is list:
+                out.append(e)
+                continue
+            if type(e) is bytes:
+                out.append(e)
+                seq += e.count(b"\n") - 1
+                continue
+            given = e.get("seq")  # type: ignore[union-attr]
+            gap = given != seq
+            if gap and type(given) is int:
+                seq = given
+            if e.get("type") == "syscall":  # type: ignore[union-attr]
+                out.append(syscall_row(e, gap))  # type: ignore[arg-type]
+            else:
+                out.append({k: v for k, v in e.items() if k != "seq" or gap})  # type: ignore[union-attr]
+        self._seq = seq
+        return out
 
     def flush(self) -> None:
         if self._header is not None:
-            header, self._header = self._header, None
-            self._write_header(header())
+            if self._making_header:  # re-entered from a signal handler: the header goes first
+                return
+            self._making_header = True
+            try:
+                header = self._header()  # may wait for the ELF summary
+            finally:
+                self._making_header = False
+            self._header = None
+            self._write_header(header)
         if self._pending:
             self._put(b"".join(self._pending))
             self._pending.clear()
@@ -77,8 +123,23 @@ class TraceWriter:
             self._put(_dumps({"type": "footer", **footer}))
         try:
             self._f.close()
+            self._file.close()
         except OSError as e:  # what the buffer still held after a failed write
             self.error = self.error or f"cannot write trace {self.path}: {e.strerror}"
+
+
+def syscall_row(e: Event, with_seq: bool = False) -> list[Any]:
+    """A syscall event as version 2 writes it: [t, pid, name, args, ret, dur] with t and dur in
+    integer microseconds (dur null: the call never returned), then an object of the fields
+    besides those (errno when set, tid, fd_path, ret_text, arch, seq when it does not follow)."""
+    dur = e.get("dur")
+    row = [round(e["t"] * 1e6), e["pid"], e["name"], e["args"], e["ret"], None if dur is None else round(dur * 1e6)]
+    rest = {k: v for k, v in e.items() if k not in _ROW_FIELDS or (k == "seq" and with_seq)}
+    if e.get("errno") is not None:
+        rest["errno"] = e["errno"]
+    if rest:
+        row.append(rest)
+    return row
 
 
 # One JSON line per object; a partial of the C function, so map() encodes without Python calls.
@@ -127,10 +188,14 @@ class TraceReader:
         self.footer: dict[str, Any] | None = None
         self.notes: list[str] = []
         try:
-            self._f: BinaryIO = open(path, "rb")
+            self._file = open(path, "rb")
+            self._f: IO[Any] = self._file
+            if self._file.peek(2)[:2] == b"\x1f\x8b":  # gzip (-o FILE.gz)
+                self._f = gzip.GzipFile(fileobj=self._file)  # type: ignore[assignment]
         except OSError as e:
             raise TraceFormatError(f"cannot read trace {path}: {e.strerror}") from None
         self._lineno = 0
+        self._seq = 0  # the last event's seq (version 2 leaves out those that follow)
         try:
             first = self._line()
             if first is None:
@@ -139,6 +204,7 @@ class TraceReader:
             self.header: dict[str, Any] = _check_header(path, obj)
         except BaseException:
             self._f.close()
+            self._file.close()
             raise
 
     def __enter__(self) -> TraceReader:
@@ -146,10 +212,16 @@ class TraceReader:
 
     def __exit__(self, *exc: object) -> None:
         self._f.close()
+        self._file.close()  # a GzipFile leaves its file open
 
     def _line(self) -> bytes | None:
         """The header line; None for an empty file."""
-        raw = self._f.readline(MAX_LINE + 1)
+        try:
+            raw: bytes = self._f.readline(MAX_LINE + 1)
+        except EOFError:  # a gzip stream cut short
+            raw = b"cut"
+        except (gzip.BadGzipFile, zlib.error):
+            raise TraceFormatError(f"{self.path}: line {self._lineno + 1}: corrupt gzip data") from None
         if not raw:
             return None
         self._lineno += 1
@@ -166,7 +238,26 @@ class TraceReader:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
             raise TraceFormatError(f"{self.path}: line {self._lineno}: {not_json}") from None
-        return self._check_type(obj)
+        return self._check_type(self._expand(obj))
+
+    def _expand(self, obj: Any) -> Any:
+        """A version-2 line as the event it stands for: a syscall row as its dict, an implicit
+        seq filled in (syscall_row); self._lineno must be the line's number."""
+        if self._lineno > 1 and self.header["version"] >= 2:
+            if type(obj) is list:
+                if not (6 <= len(obj) <= 7 and type(obj[0]) is int and type(obj[5]) in (int, type(None))
+                        and (len(obj) == 6 or type(obj[6]) is dict)):
+                    raise TraceFormatError(f"{self.path}: line {self._lineno}: corrupt syscall row")
+                t, pid, name, args, ret, dur, *rest = obj
+                obj = {"type": "syscall", "seq": self._seq + 1, "t": t / 1e6, "pid": pid, "name": name, "args": args,
+                       "ret": ret, "errno": None, **(rest[0] if rest else {})}
+                if dur is not None:
+                    obj["dur"] = dur / 1e6
+            elif type(obj) is dict and "seq" not in obj and obj.get("type") != "footer":
+                obj["seq"] = self._seq + 1
+            if type(obj) is dict and type(obj.get("seq")) is int:
+                self._seq = obj["seq"]
+        return obj
 
     def _check_type(self, obj: Any) -> dict[str, Any]:
         if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
@@ -183,6 +274,7 @@ class TraceReader:
         not pass (anything but a well-formed syscall, or a defect) goes through the full one."""
         lineno = self._lineno  # of the line before `lines`
         ended = False  # the footer was read: any further line is an error
+        v2 = self.header["version"] >= 2  # rows to expand (_expand), in order
         for lines in self._blocks():
             try:
                 objs: list[Any] = list(map(orjson.loads, lines))
@@ -190,6 +282,9 @@ class TraceReader:
                 objs = [None] * len(lines)  # parsed one by one below, up to the defective line
             batch: list[Event] = []
             for k, obj in enumerate(objs):
+                if v2 and obj is not None:
+                    self._lineno = lineno + k + 1
+                    obj = self._expand(obj)
                 if not ended and type(obj) is dict and obj.get("type") == "syscall" and _syscall_ok(obj):
                     batch.append(obj)
                     continue
@@ -219,7 +314,18 @@ class TraceReader:
         newlines); a last line cut short is noted, a line over MAX_LINE is an error."""
         rest = b""
         lineno = self._lineno
-        while data := self._f.read(_BLOCK):
+        cut_stream = False
+        while True:
+            try:
+                # read1: a gzip stream cut short raises at its end, after the data before the cut
+                data = self._f.read1(_BLOCK)  # type: ignore[attr-defined]
+            except EOFError:  # a gzip stream cut short: its last line too
+                cut_stream = True
+                break
+            except (gzip.BadGzipFile, zlib.error):
+                raise TraceFormatError(f"{self.path}: line {lineno + 1}: corrupt gzip data") from None
+            if not data:
+                break
             if rest:
                 data = rest + data
             cut = data.rfind(b"\n") + 1
@@ -232,7 +338,7 @@ class TraceReader:
                 lines = data[: cut - 1].split(b"\n")
                 lineno += len(lines)
                 yield lines
-        if rest:
+        if rest or cut_stream:
             # The writer only ever writes whole lines, so the file was cut short here.
             self.notes.append(f"line {lineno + 1} is cut short (disk full, or the recording was killed); "
                               "the events before it are kept")

@@ -59,3 +59,13 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], *needles: str)
     assert len(lines) == 1, proc.stderr
     for n in needles:
         assert n in lines[0], lines[0]
+
+
+def trace_lines(path: Path | str) -> list[dict]:
+    """Every line of a trace as a dict, header and footer included, read through libctrace's
+    reader (version 2 writes syscall events as rows: docs/trace-format.md)."""
+    from libctrace.traceio import TraceReader
+
+    with TraceReader(str(path)) as reader:
+        events = list(reader)
+    return [reader.header, *events, *([reader.footer] if reader.footer is not None else [])]

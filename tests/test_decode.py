@@ -7,7 +7,6 @@ that change from run to run by design (addresses: ASLR) are compared by kind, no
 
 from __future__ import annotations
 
-import json
 import re
 import struct
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import build_c, libctrace, need_tool
+from helpers import build_c, libctrace, need_tool, trace_lines
 
 # Two threads (one with a 256 KiB stack asked for) and a posix_spawn: glibc 2.36 uses clone3
 # for both, with CLONE_VM|CLONE_VFORK and exit_signal=SIGCHLD for the spawn.
@@ -85,7 +84,7 @@ def _trace(tmp_path: Path, argv: list[str], trace: str = "all") -> list[dict[str
     proc = libctrace("run", "-e", f"trace={trace}", "-o", str(out), "--", *argv)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
-    return [json.loads(line) for line in out.read_text().splitlines()]
+    return trace_lines(out)
 
 
 def _strace(tmp_path: Path, opts: list[str], argv: list[str]) -> list[str]:
@@ -211,7 +210,7 @@ def test_offsets_are_integers_as_strace_prints_them(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     # run's summary counts in proper English: "1 process", not "1 processes"
     assert re.search(r"\b1 process, 0 threads\b", proc.stderr), proc.stderr
-    events = [json.loads(line) for line in out.read_text().splitlines()]
+    events = trace_lines(out)
     mmaps = _syscalls(events, "mmap")
     assert all(isinstance(e["args"][5], int) for e in mmaps)
     lines = _strace(tmp_path, [], [exe, str(work)])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import ROOT, assert_one_line_error, build_c, libctrace, need_tool
+from helpers import ROOT, assert_one_line_error, build_c, libctrace, need_tool, trace_lines
 
 from libctrace.capture import SPOOL_MEMORY, TEXT_KEPT, StreamCapture
 
@@ -275,7 +275,7 @@ def test_scenarios_are_hermetic_on_a_host_with_mdns(tmp_path: Path, need_root: N
     assert proc.returncode == 0, proc.stderr
 
     def opened(path: Path) -> tuple[dict, list[str]]:
-        lines = [json.loads(x) for x in path.read_text().splitlines()]
+        lines = trace_lines(path)
         names = [str(e["args"][1]) for e in lines if e.get("name") == "openat" and len(e.get("args", [])) > 1]
         return lines[0]["host_files"]["/etc/nsswitch.conf"], names
 

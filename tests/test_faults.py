@@ -184,7 +184,7 @@ def test_quiet_program_events_reach_the_file_and_survive_sigkill(tmp_path: Path)
         while time.monotonic() - seen < 5 and execs != ["sh", "sleep"]:
             time.sleep(0.05)
             lines = out.read_bytes().split(b"\n")[1:-1]  # whole lines after the header
-            execs = [e["argv"][0] for e in map(json.loads, lines) if e["type"] == "exec"]
+            execs = [e["argv"][0] for e in map(json.loads, lines) if isinstance(e, dict) and e["type"] == "exec"]  # not rows
         waited = time.monotonic() - seen
         assert execs == ["sh", "sleep"], execs
         assert proc.poll() is None  # read while the program sleeps, not after it ended

@@ -5,7 +5,6 @@ there and shows a socket as `socket:[inode]`)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import build_c, libctrace, need_tool
+from helpers import build_c, libctrace, need_tool, trace_lines
 
 # argv[1]: a path through a symlinked directory; argv[2]: a UDP port on 127.0.0.1.
 DUPS = r"""
@@ -49,7 +48,7 @@ int main(int argc, char **argv) {
 
 
 def _events(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines()[1:-1]]
+    return trace_lines(path)[1:-1]
 
 
 def test_copies_of_descriptors_keep_their_names(tmp_path: Path) -> None:

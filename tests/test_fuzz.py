@@ -14,8 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 from helpers import build_c, libctrace
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from libctrace.errors import LibctraceError
 
@@ -112,7 +111,7 @@ def test_real_events_with_fields_replaced(tmp_path: Path, real_trace: Named, dat
     lines = real_trace.splitlines()
     i = data.draw(st.integers(1, len(lines) - 1))
     event = orjson.loads(lines[i])
-    key = data.draw(st.sampled_from(sorted(event)))
+    key = data.draw(st.sampled_from(sorted(event) if isinstance(event, dict) else range(len(event))))  # a row: by position
     if data.draw(st.booleans()):
         del event[key]
     elif key == "args" and event["args"] and data.draw(st.booleans()):

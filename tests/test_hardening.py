@@ -29,7 +29,7 @@ def test_run_onto_a_full_disk(tmp_path: Path) -> None:
     mnt.mkdir()
     trace = mnt / "t.jsonl"
     script = (f"mount -t tmpfs -o size=64k tmpfs {mnt} || exit 99; "
-              f"{sys.executable} -m libctrace run -o {trace} -- find /usr/lib/python3 -maxdepth 2 >/dev/null; echo rc=$?; "
+              f"{sys.executable} -m libctrace run -e trace=all -o {trace} -- find /usr/lib/python3 -maxdepth 3 >/dev/null; echo rc=$?; "
               f"{sys.executable} -m libctrace show {trace} --format json; echo rc=$?")
     r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
                        capture_output=True, text=True, cwd=ROOT, timeout=300)

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, assert_one_line_error, libctrace, need_tool
 
-from libctrace import __version__, resources
-from libctrace import scenarios as sc
+from libctrace import __version__, resources, scenarios as sc
 from libctrace.cli.explain_cmd import entries
 from libctrace.rules import RULES
 

@@ -10,9 +10,7 @@ from helpers import libctrace
 from recorder_progs import prog
 from rulestraces import scenario_trace
 
-from libctrace import catalogue
-from libctrace import facts as F
-from libctrace import rules as R
+from libctrace import catalogue, facts as F, rules as R
 from libctrace.model import Trace
 from libctrace.render.text import format_event
 from libctrace.scenarios import get

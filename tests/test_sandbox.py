@@ -4,7 +4,6 @@ and the host's /etc left untouched whatever happens to the run."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -14,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, assert_one_line_error, libctrace
+from helpers import ROOT, assert_one_line_error, libctrace, trace_lines
 
 pytestmark = pytest.mark.usefixtures("need_root")
 
@@ -30,7 +29,7 @@ def host_state() -> dict[str, str]:
 
 
 def read_trace(path: Path) -> tuple[dict, list[dict]]:
-    lines = [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()]
+    lines = trace_lines(path)
     return lines[0], lines[1:]
 
 

@@ -4,14 +4,13 @@ and who reads nsswitch.conf. Assertions are on the trace events (docs/trace-form
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import libctrace
+from helpers import libctrace, trace_lines
 
 from libctrace import scenarios
 from libctrace.sandbox import SandboxConfig
@@ -79,7 +78,7 @@ def trace_scenario(name: str, variant: str, tmp: Path, args: tuple[str, ...] | N
     proc = libctrace("run", *opts, "-o", str(out), "--", argv[0], *(args if args is not None else argv[1:]),
                      env={**os.environ, **env}, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    lines = [json.loads(ln) for ln in out.read_text().splitlines() if ln.strip()]
+    lines = trace_lines(out)
     return Run(proc.stdout, lines[0], [e for e in lines[1:] if e["type"] != "footer"])
 
 

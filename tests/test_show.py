@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, assert_one_line_error, build_c, libctrace, need_tool
+from helpers import ROOT, assert_one_line_error, build_c, libctrace, need_tool, trace_lines
 
 from libctrace.render.text import format_event
 
@@ -154,7 +154,7 @@ def test_killed_by_signal_reads_like_strace(tmp_path):
 def test_filters_by_syscall_and_pid(tmp_path):
     exe = str(build_c(FORK_PROG, name="show-fork"))
     trace = _record(tmp_path, exe, trace_set="all")
-    events = [json.loads(ln) for ln in trace.read_text().splitlines()[1:-1]]
+    events = trace_lines(trace)[1:-1]
     pids = list(dict.fromkeys(e["pid"] for e in events))
     parent, child = pids[0], pids[1]
 

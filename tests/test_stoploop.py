@@ -26,14 +26,20 @@ def test_library_is_built() -> None:
     assert stoploop.load() is not None, f"{stoploop.LIBRARY} is missing or stale: run make setup"
 
 
-def _record(monkeypatch: pytest.MonkeyPatch, c_loop: bool, argv: list[str], **kw) -> tuple[Trace, int]:
+def _record(monkeypatch: pytest.MonkeyPatch, c_loop: bool, argv: list[str], written: Path | None = None,
+            **kw) -> tuple[Trace, int]:
+    """written: record as `run -o` does (events only written: the C loop writes the rows of
+    the calls with nothing to decode itself), and read the file back."""
     if not c_loop:
         monkeypatch.setattr(recorder, "load_stoploop", lambda: None)
+    if written is not None:
+        kw.update(output=str(written), keep_events=False)
     with open(os.devnull, "wb") as null:
         try:
-            return record(RecordOptions(argv=argv, stdout=null.fileno(), **kw))
+            trace, code = record(RecordOptions(argv=argv, stdout=null.fileno(), **kw))
         finally:
             monkeypatch.undo()
+    return (load_trace(str(written)) if written is not None else trace), code
 
 
 # What plain_calls.c calls, besides start-up: the calls the C loop takes.
@@ -60,10 +66,15 @@ def _calls(trace: Trace) -> Counter:
 _SET = "trace=" + ",".join(sorted(_NAMES - {"pause"}))
 
 
+@pytest.mark.parametrize("written", [False, True], ids=["kept", "written"])
 @pytest.mark.parametrize("trace_set", ["all", _SET[len("trace="):]])
-def test_c_loop_records_what_the_python_loop_records(monkeypatch: pytest.MonkeyPatch, trace_set: str) -> None:
+def test_c_loop_records_what_the_python_loop_records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trace_set: str,
+                                                     written: bool) -> None:
+    """Kept in memory (events as dicts) and written (the C loop's own rows, read back)."""
     argv = [str(prog("plain_calls"))]
-    (c_trace, c_code), (py_trace, py_code) = (_record(monkeypatch, c, argv, trace_set=trace_set) for c in (True, False))
+    (c_trace, c_code), (py_trace, py_code) = (
+        _record(monkeypatch, c, argv, tmp_path / f"{c}.jsonl" if written else None, trace_set=trace_set)
+        for c in (True, False))
     assert c_code == py_code == 0
     got = _calls(c_trace)
     assert got == _calls(py_trace)
@@ -123,7 +134,7 @@ def test_calls_handled_in_c_reach_the_file_while_the_program_waits(tmp_path: Pat
         while time.monotonic() - seen < 5 and count < THREADS * CALLS:
             time.sleep(0.05)
             lines = out.read_bytes().split(b"\n")[1:-1]
-            count = sum(1 for e in map(json.loads, lines) if e.get("name") == "getpgid")
+            count = sum(1 for e in map(json.loads, lines) if isinstance(e, list) and e[2] == "getpgid")  # rows
         assert count == THREADS * CALLS
         assert proc.poll() is None  # read while the program sits in pause()
         proc.send_signal(signal.SIGINT)
@@ -138,7 +149,9 @@ def test_calls_handled_in_c_reach_the_file_while_the_program_waits(tmp_path: Pat
 
 
 # The calls whose memory the C loop copies at their exit (libctrace/decode/copied.py).
-_COPIED = {"rt_sigaction", "rt_sigprocmask", "getxattr", "lgetxattr", "fgetxattr", "prlimit64", "fcntl", "ioctl"}
+_COPIED = {"rt_sigaction", "rt_sigprocmask", "getxattr", "lgetxattr", "fgetxattr", "prlimit64", "fcntl", "ioctl",
+           "openat", "newfstatat", "statx"}
+_FD_FIRST = {"ioctl", "fcntl", "fgetxattr", "openat", "newfstatat", "statx"}  # the descriptor each thread opened: its number varies
 
 
 def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -161,10 +174,11 @@ def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp
         # addresses (ASLR) differ between runs, also inside decoded structs; so do the pipes'
         # descriptor numbers (the two threads open theirs at the same time)
         return Counter(
-            (e["name"], json.dumps(["FD" if e["name"] == "ioctl" and i == 0 else
+            (e["name"], json.dumps(["FD" if e["name"] in _FD_FIRST and i == 0 and isinstance(a, int) else
                                     re.sub(r"0x[0-9a-f]{6,}", "ADDR", a) if isinstance(a, str) else a
                                     for i, a in enumerate(e["args"])]),
-             e["ret"], e["errno"], "tid" in e)
+             "FD" if e["name"] == "openat" and e["ret"] >= 0 else e["ret"], e["errno"],
+             re.sub(r"\[\d+\]", "[INODE]", e.get("fd_path") or ""), "tid" in e)
             for e in syscalls(trace) if e["name"] in _COPIED
         )
 
@@ -174,15 +188,22 @@ def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp
     assert c_code == py_code == 0
     got = calls(c_trace)
     assert got == calls(py_trace)
-    assert copies >= 2 * 20 * 22  # the C loop took them (not the long path: Python did)
+    assert copies >= 2 * 20 * (22 + 13)  # the C loop took them (not the long paths, "."; Python did)
     text = "\n".join(sorted(k[0] + k[1] for k in got))
     assert '"{sa_handler=SIG_IGN, sa_mask=[USR2], sa_flags=SA_RESTART}", "{sa_handler=SIG_IGN' in text
     assert 'rt_sigaction["SIGUSR1", "ADDR", "NULL", 8]' in text  # half readable: its address
     assert 'rt_sigprocmask["SIG_BLOCK", "[USR2]", "[]", 8]' in text
     assert 'lgetxattr["ADDR", "user.x"' in text  # a string cut by the unmapped page
     assert 'ioctl["FD", "FIONREAD", "[3]"]' in text and 'prlimit64[0, "RLIMIT_NOFILE", "NULL", "{rlim_cur=' in text
-    assert 'fcntl[3, "F_GETLK", "{l_type=F_UNLCK, l_whence=SEEK_SET, l_start=' in text
-    assert 'fcntl[3, "F_SETLK", "{l_type=F_RDLCK, l_whence=SEEK_SET, l_start=' in text
+    assert 'fcntl["FD", "F_GETLK", "{l_type=F_UNLCK, l_whence=SEEK_SET, l_start=' in text
+    assert 'fcntl["FD", "F_SETLK", "{l_type=F_RDLCK, l_whence=SEEK_SET, l_start=' in text
     assert '["./././' in text  # the path longer than the copy, decoded by Python at the stop
+    assert 'openat["AT_FDCWD", "/no/such/file", "O_WRONLY|O_CREAT", "0640"]' in text
+    assert 'openat["FD", "passwd", "O_RDONLY"]' in text and 'openat["AT_FDCWD", "NULL", "O_RDONLY"]' in text
+    assert 'newfstatat["FD", "hostname", "{st_mode=S_IFREG|' in text and 'newfstatat["AT_FDCWD", "/no/such/file", "ADDR", "0"]' in text
+    assert 'statx["FD", "", "AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH", "STATX_ALL", "{stx_mask=' in text
+    opened = {e["fd_path"] for e in syscalls(c_trace, "fstat") if "fd_path" in e} | {
+        e.get("fd_path") for e in syscalls(c_trace, "close")}
+    assert "/etc/passwd" in opened  # the descriptor table follows the opens decoded after the fact
     if syscalls(c_trace, "setxattr")[-1]["ret"] == 0:  # the filesystem keeps user xattrs
-        assert 'getxattr[3, "user.libctrace", {"hex": "76616c75650a0100", "len": 8}, 64]' in text.replace("fget", "get")
+        assert 'getxattr["FD", "user.libctrace", {"hex": "76616c75650a0100", "len": 8}, 64]' in text.replace("fget", "get")

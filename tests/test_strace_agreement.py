@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -45,7 +44,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, build_c, libctrace, need_tool
+from helpers import ROOT, build_c, libctrace, need_tool, trace_lines
 
 # Files, a failed open, a pipe, a thread and a forked child: a bit of every kind of call.
 C_PROG = r"""
@@ -203,8 +202,7 @@ def _strace_result(body: str) -> str | int:
 def parse_libctrace(path: Path) -> dict[str, list[Call]]:
     calls: dict[int, list[tuple[str, str | int]]] = {}
     order: list[int] = []
-    for line in path.read_text().splitlines()[1:]:
-        e = json.loads(line)
+    for e in trace_lines(path)[1:]:
         if e.get("type") != "syscall":
             continue
         tid = e.get("tid", e["pid"])

@@ -25,7 +25,7 @@ def test_round_trip_and_mode(tmp_path):
     write_trace(str(p), _sample())
     assert stat.S_IMODE(os.stat(p).st_mode) == 0o600
     t = load_trace(str(p))
-    assert t.header["version"] == 1 and t.header["command"] == ["x"]
+    assert t.header["version"] == 2 and t.header["command"] == ["x"]
     assert len(t.events) == 1199 and t.events[-1]["seq"] == 1199
     assert t.footer["outcome"] == "exited" and not t.interrupted
 
@@ -49,6 +49,9 @@ def test_no_footer_is_interrupted_but_readable(tmp_path):
         ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"syscall"}\n', "line 2: corrupt syscall event: no 'seq' field"),
         ('{"type":"header","format":"libctrace-trace","ver', "line 1: truncated"),
         ('{"type":"header","format":"libctrace-trace","version":1}\n[1,2]\n', "line 2: corrupt"),
+        ('{"type":"header","format":"libctrace-trace","version":2}\n[1,2]\n', "line 2: corrupt syscall row"),
+        ('{"type":"header","format":"libctrace-trace","version":2}\n[0.5,7,"x",[],0,1]\n', "line 2: corrupt syscall row"),
+        ('{"type":"header","format":"libctrace-trace","version":2}\n[5,"7","x",[],0,1]\n', "line 2: corrupt syscall event: 'pid'"),
     ],
 )
 def test_bad_files(tmp_path, content, needle):
@@ -120,7 +123,7 @@ def test_cut_mid_line_keeps_every_complete_event(tmp_path):
     write_trace(str(full), _sample())
     data = full.read_bytes()
     cut = tmp_path / "cut.jsonl"
-    cut.write_bytes(data[: data.index(b'"seq":1000,') + 3])  # inside event 1000
+    cut.write_bytes(data[: data.index(b"[100000000,") + 3])  # inside event 1000 (t = 100 s)
     t = load_trace(str(cut))
     assert [e["seq"] for e in t.events] == list(range(1, 1000)) and t.footer is None
     assert any("line 1001 is cut short" in n for n in t.notes)
@@ -135,3 +138,45 @@ def test_endless_line_is_refused_in_bounded_memory():
     """`show /dev/zero` reads one bounded line and stops (it grew to 10 GB before)."""
     r = libctrace("show", "/dev/zero", timeout=60)
     assert_one_line_error(r, "line 1: longer than 64 MiB")
+
+
+_MIXED = [
+    {"type": "syscall", "seq": 1, "t": 0.000123, "pid": 7, "name": "openat", "args": ["AT_FDCWD", "/x", "O_RDONLY"],
+     "ret": -2, "errno": "ENOENT", "dur": 0.000011},
+    {"type": "fork", "seq": 2, "t": 0.5, "pid": 7, "child": 8, "kind": "process"},
+    {"type": "syscall", "seq": 3, "t": 1.25, "pid": 8, "tid": 9, "name": "read", "args": [3, "ab", 2], "ret": 2,
+     "errno": None, "fd_path": "/etc/passwd", "dur": 0.5},
+    {"type": "syscall", "seq": 7, "t": 2.0, "pid": 8, "name": "exit", "args": [0], "ret": None, "errno": None},
+    {"type": "exit", "seq": 8, "t": 2.5, "pid": 8, "code": 0, "signal": None, "core": False},
+]
+
+
+@pytest.mark.parametrize("name", ["t.jsonl", "t.jsonl.gz"])
+def test_version_2_rows_read_back_as_written(tmp_path, name):
+    """Syscall rows, implicit and explicit seq (a gap), errno, tid, fd_path, a call that never
+    returned (no dur): every event reads back equal; .gz is gzip and reads the same."""
+    p = tmp_path / name
+    write_trace(str(p), Trace(header={"command": ["x"]}, events=_MIXED, footer=FOOTER))
+    raw = p.read_bytes()
+    assert raw.startswith(b"\x1f\x8b") == name.endswith(".gz")
+    if not name.endswith(".gz"):
+        lines = raw.decode().splitlines()
+        assert lines[1] == '[123,7,"openat",["AT_FDCWD","/x","O_RDONLY"],-2,11,{"errno":"ENOENT"}]'
+        assert lines[2] == '{"type":"fork","t":0.5,"pid":7,"child":8,"kind":"process"}'
+        assert lines[4] == '[2000000,8,"exit",[0],null,null,{"seq":7}]'
+    assert load_trace(str(p)).events == _MIXED
+
+
+def test_version_1_still_read(tmp_path):
+    p = tmp_path / "v1.jsonl"
+    p.write_text('{"type":"header","format":"libctrace-trace","version":1}\n' + SYSCALL + "\n")
+    t = load_trace(str(p))
+    assert t.events == [{"type": "syscall", "seq": 1, "t": 0.1, "pid": 7, "name": "getpid", "args": [], "ret": 7, "errno": None}]
+
+
+def test_gzip_cut_short_keeps_the_events_before(tmp_path):
+    p = tmp_path / "t.jsonl.gz"
+    write_trace(str(p), _sample())
+    p.write_bytes(p.read_bytes()[:-400])  # the footer and some events
+    t = load_trace(str(p))
+    assert 0 < len(t.events) < 1199 and "cut short" in t.notes[0]

@@ -17,8 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from libctrace import diff
-from libctrace import scenarios as sc
+from libctrace import diff, scenarios as sc
 from libctrace.cli._common import stderr_console, stdout_console
 from libctrace.diffrun import Build, collect
 from libctrace.elfinfo import inspect_file

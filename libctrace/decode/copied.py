@@ -15,11 +15,13 @@ from libctrace.decode.core import Memory
 
 SLOTS = 3  # stoploop.c SLOTS
 SLOT_SIZE = 256  # stoploop.c SLOT_SIZE
-FIXED, CSTR, RET = 1, 2, 3  # stoploop.c COPY_*
+FIXED, CSTR, RET, ATPATH = 1, 2, 3, 4  # stoploop.c COPY_*; ATPATH: a CSTR path that, relative to the
+# cwd in a call that succeeded, goes to Python (decode/file.py _opened reads /proc/TID/cwd then)
 
 # name -> (argument index, kind, bytes) per slot, as the decoders read them
 # (decode/signals.py _sigaction, _sigprocmask; decode/file.py _getxattr, _fgetxattr, _fcntl's
-# struct flock; decode/process.py _prlimit64; decode/ioctl.py's largest argument, a termios).
+# struct flock; decode/process.py _prlimit64; decode/ioctl.py's largest argument, a termios;
+# decode/file.py _openat, _newfstatat (struct stat), _statx).
 COPIED: dict[str, tuple[tuple[int, int, int], ...]] = {
     "rt_sigaction": ((1, FIXED, 32), (2, FIXED, 32)),
     "rt_sigprocmask": ((1, FIXED, 8), (2, FIXED, 8)),
@@ -29,6 +31,10 @@ COPIED: dict[str, tuple[tuple[int, int, int], ...]] = {
     "ioctl": ((2, FIXED, 36),),
     "fcntl": ((2, FIXED, 32),),
     "prlimit64": ((2, FIXED, 16), (3, FIXED, 16)),
+    # issue 18: the path calls of real programs (find, ls -l, python's imports)
+    "openat": ((1, ATPATH, SLOT_SIZE),),
+    "newfstatat": ((1, CSTR, SLOT_SIZE), (2, FIXED, 144)),
+    "statx": ((1, CSTR, SLOT_SIZE), (4, FIXED, 256)),
 }
 
 
@@ -44,7 +50,7 @@ class CopiedMemory(Memory):
 
     def _find(self, addr: int, kind: int) -> tuple[int, bytes] | None:
         for base, k, size, data in self._ranges:
-            if base == addr and (k == CSTR) == (kind == CSTR):
+            if base == addr and (k in (CSTR, ATPATH)) == (kind == CSTR):
                 return size, data
         return None
 

@@ -15,10 +15,8 @@ import struct
 from typing import Any, Callable
 
 from libctrace.decode.sockaddr import addr_text, sockaddr
-from libctrace.rawptrace import PTRACE as _PTRACE
-from libctrace.rawptrace import PTRACE_PEEKUSER as _PTRACE_PEEKUSER
-from libctrace.syscalls import FD_ARG as _FD_ARG
-from libctrace.syscalls import LENGTH_AT_ENTRY
+from libctrace.rawptrace import PTRACE as _PTRACE, PTRACE_PEEKUSER as _PTRACE_PEEKUSER
+from libctrace.syscalls import FD_ARG as _FD_ARG, LENGTH_AT_ENTRY
 
 _U64 = 1 << 64
 _RSP_OFFSET = 19 * 8  # struct user_regs_struct: rsp is the 20th register

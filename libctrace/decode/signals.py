@@ -27,8 +27,7 @@ from libctrace.decode.core import (
     xlat,
 )
 from libctrace.decode.timers import timespec
-from libctrace.rawptrace import PTRACE as _PTRACE
-from libctrace.rawptrace import PTRACE_GETSIGINFO as _PTRACE_GETSIGINFO
+from libctrace.rawptrace import PTRACE as _PTRACE, PTRACE_GETSIGINFO as _PTRACE_GETSIGINFO
 
 _SIGNAMES = {n: signame(n) for n in range(1, 65)}
 

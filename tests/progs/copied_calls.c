@@ -1,7 +1,10 @@
 /* The calls whose memory the recorder's C loop copies at their exit (libctrace/decode/copied.py),
  * with the edge cases of the copy: NULL and invalid pointers, a struct and a string cut by an
  * unmapped page, a path longer than the copy (handed to Python), a name longer than -s, an
- * xattr value returned, locks set then read on one struct, from two threads. argv[1]: a file in a writable directory. */
+ * xattr value returned, locks set then read on one struct, from two threads; the path calls
+ * (openat absolute, relative to a descriptor, relative to the cwd (handed to Python), failing;
+ * newfstatat and statx with their structs). argv[1]: a file in a writable directory. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <termios.h>
+#include <sys/stat.h>
 
 #define ROUNDS 20
 
@@ -30,7 +34,25 @@ static void *calls(void *arg) {
     strcat(longpath, "x");
     memset(edge, 'a', 16);  /* no NUL before the unmapped page */
     int fd = open(file, O_RDONLY);
+    int dir = open("/etc", O_RDONLY | O_DIRECTORY);
     for (int r = 0; r < ROUNDS; r++) {
+        struct stat st;
+        struct statx stx;
+        close(syscall(SYS_openat, AT_FDCWD, file, O_RDONLY | O_CLOEXEC));
+        close(syscall(SYS_openat, dir, "passwd", O_RDONLY));
+        close(syscall(SYS_openat, AT_FDCWD, ".", O_RDONLY | O_DIRECTORY));  /* the cwd: Python */
+        syscall(SYS_openat, AT_FDCWD, "no-such-file", O_RDONLY);
+        syscall(SYS_openat, AT_FDCWD, "/no/such/file", O_WRONLY | O_CREAT, 0640);
+        syscall(SYS_openat, AT_FDCWD, NULL, O_RDONLY);
+        syscall(SYS_openat, AT_FDCWD, edge, O_RDONLY);  /* no NUL before unmapped memory */
+        syscall(SYS_openat, AT_FDCWD, longpath, O_RDONLY);  /* longer than the copy: Python */
+        syscall(SYS_newfstatat, AT_FDCWD, file, &st, 0);
+        syscall(SYS_newfstatat, dir, "hostname", &st, AT_SYMLINK_NOFOLLOW);
+        syscall(SYS_newfstatat, AT_FDCWD, file, (void *)1, 0);  /* EFAULT (edge would be half written) */
+        syscall(SYS_newfstatat, AT_FDCWD, "/no/such/file", &st, 0);
+        syscall(SYS_statx, AT_FDCWD, file, 0, STATX_BASIC_STATS, &stx);
+        syscall(SYS_statx, dir, "", AT_EMPTY_PATH, STATX_ALL, &stx);
+        syscall(SYS_statx, AT_FDCWD, file, AT_STATX_DONT_SYNC, STATX_MODE, NULL);
         struct ksigaction act = {SIG_IGN, SA_RESTART, NULL, 1UL << (SIGUSR2 - 1)}, old;
         syscall(SYS_rt_sigaction, SIGUSR1, &act, &old, 8);
         syscall(SYS_rt_sigaction, SIGUSR1, NULL, &old, 8);
@@ -74,6 +96,7 @@ static void *calls(void *arg) {
         close(pfd[1]);
     }
     close(fd);
+    close(dir);
     return NULL;
 }
 
