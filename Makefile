@@ -54,7 +54,7 @@ system-packages:
 
 # The install also compiles the recorder's C stop loop (setup.py) into libctrace/; warnings are
 # errors here, not for users installing the sdist with another compiler.
-$(VENV)/.installed: pyproject.toml setup.py libctrace/stoploop.c
+$(VENV)/.installed: pyproject.toml setup.py libctrace/record/stoploop.c
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	CFLAGS=-Werror $(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
@@ -65,4 +65,4 @@ compile: $(VENV)/.installed
 	@$(BIN)/python -m compileall -q libctrace
 
 clean:
-	rm -rf $(VENV) scenarios/.build *.egg-info build dist libctrace/_stoploop*.so
+	rm -rf $(VENV) scenarios/.build *.egg-info build dist libctrace/record/_stoploop*.so

@@ -1,8 +1,8 @@
 """What pyproject.toml cannot say.
 
-- The C stop loop (libctrace/stoploop.c) is compiled with the package, so a wheel carries it and
+- The C stop loop (libctrace/record/stoploop.c) is compiled with the package, so a wheel carries it and
   an sdist install builds it. It is a plain shared library loaded with ctypes
-  (libctrace/stoploop.py), built as an extension module only to have setuptools compile, name and
+  (libctrace/record/stoploop.py), built as an extension module only to have setuptools compile, name and
   place it; it uses no Python API, so one stable-ABI (abi3) build serves every CPython >= 3.11.
 - The scenario programs and the docs (the divergence catalogue that `libctrace explain`
   prints) live beside the package in a checkout and are copied into it, as libctrace/share/, when
@@ -29,7 +29,7 @@ class BuildPyWithShare(build_py):
 
 setup(
     ext_modules=[
-        Extension("libctrace._stoploop", ["libctrace/stoploop.c"], extra_compile_args=["-O2", "-Wall", "-Wextra"], py_limited_api=True)
+        Extension("libctrace.record._stoploop", ["libctrace/record/stoploop.c"], extra_compile_args=["-O2", "-Wall", "-Wextra"], py_limited_api=True)
     ],
     options={"bdist_wheel": {"py_limited_api": "cp311"}},
     cmdclass={"build_py": BuildPyWithShare},

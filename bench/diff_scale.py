@@ -214,7 +214,7 @@ def main() -> None:
     if opts.stages:
         a, b = _pair(tmp, sizes[-1], True)
         print("stages, in this process:")
-        from libctrace import diff, facts, rules
+        from libctrace.analyze import diff, facts, rules
 
         traces: list[Trace] = _timed("load both traces", lambda: [load_trace(a), load_trace(b)])
         fs = _timed("facts.extract (both)", lambda: [facts.extract(t, n) for t, n in zip(traces, ("glibc", "musl"), strict=True)])

@@ -179,8 +179,8 @@ def undecoded() -> list[tuple[str, int]]:
     printed as plain numbers. Calls without arguments need none, except rt_sigreturn (strace
     shows the signal mask it restores)."""
     sys.path.insert(0, str(HERE.parent))
-    from libctrace.decode import HANDLERS
-    from libctrace.syscall_table import X86_64
+    from libctrace.syscalls.decode import HANDLERS
+    from libctrace.syscalls.table import X86_64
     return [(name, n) for _, name, n in X86_64 if name not in HANDLERS and (n or name == "rt_sigreturn")]
 
 

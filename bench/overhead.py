@@ -159,7 +159,7 @@ def build(source: str, name: str, *flags: str, compiler: str = "gcc") -> Path:
 
 def default_set() -> list[str]:
     """libctrace's default trace set, so strace --seccomp-bpf stops on exactly the same calls."""
-    from libctrace.syscalls import DEFAULT_SET
+    from libctrace.syscalls.spec import DEFAULT_SET
 
     return sorted(DEFAULT_SET)
 
@@ -207,7 +207,7 @@ def bench_env() -> dict[str, str]:
     to a directory in /tmp, not into the source tree."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
-    # libctrace's ELF-summary cache (libctrace/elfcache.py): the bench's own, filled by the
+    # libctrace's ELF-summary cache (libctrace/elf/cache.py): the bench's own, filled by the
     # warm-up round; the libctrace-cold mode gets an empty one on every run.
     env["XDG_CACHE_HOME"] = str(CACHE / "xdg")
     return env

@@ -1,4 +1,4 @@
-"""Generates libctrace/syscall_table.py: syscall numbers and names for x86_64 and i386.
+"""Generates libctrace/syscalls/table.py: syscall numbers and names for x86_64 and i386.
 
     .venv/bin/python scripts/gen_syscall_table.py            # rewrite the table
     .venv/bin/python scripts/gen_syscall_table.py --check    # exit 1 when it is not up to date
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "libctrace" / "syscall_table.py"
+OUT = ROOT / "libctrace" / "syscalls" / "table.py"
 NARGS = Path(__file__).resolve().parent / "syscall-nargs.txt"
 _ARCHES = {"X86_64": 0xC000003E, "I386": 0x40000003}  # AUDIT_ARCH_*
 _MAX_NR = 1024

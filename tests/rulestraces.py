@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from helpers import libctrace
 
-from libctrace import scenarios as sc
 from libctrace.model import Trace
 from libctrace.sandbox.config import SandboxConfig
+from libctrace.scenarios import catalog as sc
 from libctrace.traceio import load_trace
 
 _DIR = Path(tempfile.mkdtemp(prefix="libctrace-rules-"))

@@ -242,8 +242,8 @@ def test_relative_opens_under_both_libcs(tmp_path: Path, compiler: str) -> None:
 
 
 def test_unknown_values_and_int_arguments_read_as_strace() -> None:
-    from libctrace.decode.core import int32, octal, uflags, xlat
-    from libctrace.decode.sockaddr import AF
+    from libctrace.syscalls.decode.core import int32, octal, uflags, xlat
+    from libctrace.syscalls.decode.sockaddr import AF
 
     assert xlat(12345, AF, "AF_???") == "0x3039 /* AF_??? */"
     assert uflags(8, ((1, "MCL_CURRENT"),), "MCL_???") == "0x8 /* MCL_??? */"
@@ -253,9 +253,9 @@ def test_unknown_values_and_int_arguments_read_as_strace() -> None:
 
 
 def test_structs_read_as_strace() -> None:
-    from libctrace.decode.file import file_mode, flock_text
-    from libctrace.decode.process import rlimit_text, wait_status
-    from libctrace.decode.signals import siginfo_text, sigset_text
+    from libctrace.syscalls.decode.file import file_mode, flock_text
+    from libctrace.syscalls.decode.process import rlimit_text, wait_status
+    from libctrace.syscalls.decode.signals import siginfo_text, sigset_text
 
     assert file_mode(0o41777) == "S_IFDIR|S_ISVTX|0777" and file_mode(0o100644) == "S_IFREG|0644"
     assert rlimit_text(struct.pack("=QQ", 8 << 20, (1 << 64) - 1)) == "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}"
@@ -275,8 +275,8 @@ def test_structs_read_as_strace() -> None:
 
 
 def test_socket_addresses_read_as_strace() -> None:
-    from libctrace.decode.sockaddr import sockaddr
     from libctrace.render.text import format_sockaddr
+    from libctrace.syscalls.decode.sockaddr import sockaddr
 
     abstract = struct.pack("=H", 1) + b"\0name\0x"  # every byte of the given length is the name
     assert format_sockaddr(sockaddr(abstract)) == '{sa_family=AF_UNIX, sun_path=@"name\\x00x"}'
@@ -322,10 +322,10 @@ def test_every_syscall_with_arguments_has_a_decoder() -> None:
 
 def test_kernel_structs_read_as_strace() -> None:
     """Structs of the IPC, time and capability calls (strace 6.1's text for the same bytes)."""
-    from libctrace.decode.admin import _cap_header, _mount_flags
-    from libctrace.decode.ipc import _RESOURCE_BITS, _ipc_flags
-    from libctrace.decode.process import ioprio_text
-    from libctrace.decode.timers import sigevent_text
+    from libctrace.syscalls.decode.admin import _cap_header, _mount_flags
+    from libctrace.syscalls.decode.ipc import _RESOURCE_BITS, _ipc_flags
+    from libctrace.syscalls.decode.process import ioprio_text
+    from libctrace.syscalls.decode.timers import sigevent_text
 
     # strace writes unknown IPC flag bits straight before the mode, with no `|`.
     assert _ipc_flags(0o1600, _RESOURCE_BITS) == "IPC_CREAT|0600"

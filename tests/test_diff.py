@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from helpers import ROOT, assert_one_line_error, build_c, libctrace
 
-from libctrace.diff import align, default_labels
+from libctrace.analyze.diff import align, default_labels
 from libctrace.model import Trace
 
 SCHEMA = json.loads((ROOT / "libctrace" / "schemas" / "diff.schema.json").read_text())

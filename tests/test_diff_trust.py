@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from helpers import ROOT, assert_one_line_error, build_c, libctrace, need_tool, trace_lines
 
-from libctrace.capture import SPOOL_MEMORY, TEXT_KEPT, StreamCapture
+from libctrace.record.capture import SPOOL_MEMORY, TEXT_KEPT, StreamCapture
 
 SCHEMA = json.loads((ROOT / "libctrace" / "schemas" / "diff.schema.json").read_text())
 DEFAULT_NSSWITCH = ROOT / "libctrace" / "sandbox" / "defaults" / "nsswitch.conf"
@@ -258,7 +258,7 @@ def test_scenarios_are_hermetic_on_a_host_with_mdns(tmp_path: Path, need_root: N
     mount namespace): the scenario pins its own, so glibc never looks for libnss_mdns; a bare
     --sandbox keeps the host's file, and the trace header says so."""
     need_tool("unshare")
-    from libctrace import scenarios as sc
+    from libctrace.scenarios import catalog as sc
 
     scenario = sc.get("dns-lookup")
     if sc.availability("glibc-dynamic"):

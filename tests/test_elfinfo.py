@@ -1,4 +1,4 @@
-"""libctrace.elfinfo on real binaries built here with gcc, g++, musl-gcc (and go, rustc when
+"""libctrace.elf.info on real binaries built here with gcc, g++, musl-gcc (and go, rustc when
 installed), cross-checked against binutils' own reading of the same files."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers import _CACHE, build_c, need_tool
 
-from libctrace.elfinfo import check_against, distros, inspect_file, load_libc_versions, summary, version_key
+from libctrace.elf.info import check_against, distros, inspect_file, load_libc_versions, summary, version_key
 from libctrace.errors import LibctraceError
 
 HELLO = '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n'

@@ -1,4 +1,4 @@
-"""libctrace.facts on real traces: scenario builds recorded by the real `libctrace run`."""
+"""libctrace.analyze.facts on real traces: scenario builds recorded by the real `libctrace run`."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from helpers import build_c, libctrace
 from rulestraces import scenario_trace
 
-from libctrace import facts as F
+from libctrace.analyze import facts as F
 from libctrace.model import Trace
-from libctrace.scenarios import binary, get
+from libctrace.scenarios.catalog import binary, get
 from libctrace.traceio import load_trace, write_trace
 
 LIBC6 = re.compile(r"/libc\.so\.6$")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from helpers import build_c, libctrace, need_tool
 
-from libctrace import scenarios as sc
+from libctrace.scenarios import catalog as sc
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_COMMON = ROOT / "scenarios" / "common"

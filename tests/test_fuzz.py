@@ -143,7 +143,7 @@ def test_mutated_real_elf_files(tmp_path: Path, real_elves: tuple[Named, ...], w
                                 head: bool) -> None:
     """inspect and the trace header's summary on real ELF files with bytes changed; `head`
     aims the changes at the ELF, program and section headers, where sizes and offsets are."""
-    from libctrace.elfinfo import inspect_file, summary
+    from libctrace.elf.info import inspect_file, summary
 
     data = real_elves[which % len(real_elves)]
     if head:
@@ -162,7 +162,7 @@ def test_mutated_real_elf_files(tmp_path: Path, real_elves: tuple[Named, ...], w
 @FUZZ
 @given(raw=st.binary(max_size=200))
 def test_random_bytes_as_elf_and_trace(tmp_path: Path, raw: bytes) -> None:
-    from libctrace.elfinfo import inspect_file
+    from libctrace.elf.info import inspect_file
 
     p = tmp_path / "x"
     p.write_bytes(raw)
@@ -174,14 +174,14 @@ def test_random_bytes_as_elf_and_trace(tmp_path: Path, raw: bytes) -> None:
 
 
 @FUZZ
-@given(name=st.sampled_from(sorted(__import__("libctrace.syscalls", fromlist=["NUMBERS"]).NUMBERS)),
+@given(name=st.sampled_from(sorted(__import__("libctrace.syscalls.spec", fromlist=["NUMBERS"]).NUMBERS)),
        args=st.lists(st.one_of(st.integers(0, (1 << 64) - 1), st.sampled_from([0, 1, 2, 3, 0xFFFFFFFFFFFFFF9C])),
                      min_size=6, max_size=6),
        ret=st.integers(-4095, 1 << 20))
 def test_decoders_on_random_arguments(name: str, args: list[int], ret: int) -> None:
     """Every syscall's decoder on random register values, reading this test's own memory (an
     address is as often unmapped as not): a list of JSON values, no exception."""
-    from libctrace.decode import Decoder
+    from libctrace.syscalls.decode import Decoder
 
     pid = os.getpid()
     decoded, fd_path = Decoder(64).decode(name, pid, pid, tuple(args), 6, ret)
@@ -192,7 +192,7 @@ def test_decoders_on_random_arguments(name: str, args: list[int], ret: int) -> N
 @FUZZ
 @given(raw=st.binary(max_size=130))
 def test_sockaddr_decoder(raw: bytes) -> None:
-    from libctrace.decode import addr_text, sockaddr
+    from libctrace.syscalls.decode import addr_text, sockaddr
 
     sa = sockaddr(raw)
     if sa is not None:

@@ -73,7 +73,7 @@ def test_alarm_pending_at_the_end_does_not_rearm_the_timer(monkeypatch: pytest.M
     that very point, 20 times."""
     import signal
 
-    from libctrace.recorder import RecordOptions, record
+    from libctrace.record.recorder import RecordOptions, record
 
     real = signal.setitimer
 

@@ -85,7 +85,7 @@ def test_modes_under_umask_0(tmp_path):
 
 def test_program_output_file_of_a_scenario_run(tmp_path):
     """The .out file `scenarios run` keeps (record_one's program_output)."""
-    from libctrace.diffrun import Build, record_one
+    from libctrace.analyze.diffrun import Build, record_one
 
     victim = _victim(tmp_path)
     out = tmp_path / "x.out"

@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, assert_one_line_error, libctrace, need_tool
 
-from libctrace import __version__, resources, scenarios as sc
+from libctrace import __version__, resources
+from libctrace.analyze.rules import RULES
 from libctrace.cli.explain_cmd import entries
-from libctrace.rules import RULES
+from libctrace.scenarios import catalog as sc
 
 # SGR colour parameters (foreground/background, 8/16/256/truecolour); bold and dim are not colour
 _COLOUR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m")
@@ -150,7 +151,7 @@ def test_missing_stop_loop_is_said_once_and_recorded(tmp_path: Path) -> None:
     proc = _run_installed(site, "diff", "/bin/true", "/bin/true", "--output-dir", str(out))
     assert proc.returncode == 0, proc.stderr
     notes = [line for line in proc.stderr.splitlines() if "stop loop" in line]
-    assert notes == [f"libctrace: note: the C stop loop {site}/libctrace/_stoploop.abi3.so is not built; recording with "
+    assert notes == [f"libctrace: note: the C stop loop {site}/libctrace/record/_stoploop.abi3.so is not built; recording with "
                      "the slower Python loop (reinstall libctrace where a C compiler is available, or run make setup "
                      "in a checkout)"], proc.stderr  # two runs, one note
     for trace in out.iterdir():

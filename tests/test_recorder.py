@@ -15,7 +15,7 @@ import pytest
 from helpers import ROOT, libctrace, need_tool
 from recorder_progs import load_trace, of_type, prog, syscalls
 
-from libctrace.recorder import RecordOptions, record
+from libctrace.record.recorder import RecordOptions, record
 
 
 def run_trace(tmp_path: Path, *argv: str, opts: tuple[str, ...] = ()) -> tuple:

@@ -1,4 +1,4 @@
-"""libctrace.rules on real traces: each finding id fires where the libcs really diverge, points
+"""libctrace.analyze.rules on real traces: each finding id fires where the libcs really diverge, points
 at events that show it, and stays quiet where they do not."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from helpers import libctrace
 from recorder_progs import prog
 from rulestraces import scenario_trace
 
-from libctrace import catalogue, facts as F, rules as R
+from libctrace.analyze import catalogue, facts as F, rules as R
 from libctrace.model import Trace
 from libctrace.render.text import format_event
-from libctrace.scenarios import get
+from libctrace.scenarios.catalog import get
 from libctrace.traceio import load_trace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def test_catalogue_is_complete_and_documented() -> None:
 def test_doc_is_generated_from_the_catalogue() -> None:
     """docs/divergences.md says what the catalogue says: regenerating it changes nothing."""
     doc = (ROOT / "docs" / "divergences.md").read_text()
-    assert catalogue.sync_doc(doc) == doc, "run: python -m libctrace.catalogue docs/divergences.md"
+    assert catalogue.sync_doc(doc) == doc, "run: python -m libctrace.analyze.catalogue docs/divergences.md"
     lim = catalogue.load().evidence
     assert f"at most {lim.width} characters; {lim.per_run} per run" in doc
     for e in catalogue.load().entries.values():
@@ -83,14 +83,14 @@ def test_rules_take_their_words_from_the_catalogue() -> None:
     for r in R.RULES:
         e = catalogue.entry(r.id)
         assert (r.severity, r.title) == (e.severity, e.title)
-    source = (ROOT / "libctrace" / "rules.py").read_text()
+    source = (ROOT / "libctrace" / "analyze" / "rules.py").read_text()
     for e in catalogue.load().entries.values():
         for sentence in [*e.libc.values(), *e.said.values()]:
             assert sentence[:40] not in source
 
 
 def test_coverage_needs_come_from_the_rules() -> None:
-    from libctrace import coverage, diff
+    from libctrace.analyze import coverage, diff
 
     assert {r.id for r in coverage._CHECKED} == {r.id for r in R.RULES if r.needs}
     assert diff.RERUN_ON == {"output", "exit-status", "malloc-pattern", "thread-stack", "dns-queries", "dns-answers"}
@@ -347,7 +347,7 @@ def test_a_rendering_change_changes_no_finding(monkeypatch) -> None:
     import sys
 
     import libctrace.render.text as render_text
-    from libctrace import diff
+    from libctrace.analyze import diff
 
     data = ROOT / "tests" / "data"
     for name, builds in (("dns-lookup", ("glibc-dynamic", "glibc-static", "musl-static")),

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from helpers import libctrace, trace_lines
 
-from libctrace import scenarios
 from libctrace.sandbox import SandboxConfig
+from libctrace.scenarios import catalog as scenarios
 
 pytestmark = pytest.mark.usefixtures("need_root")
 

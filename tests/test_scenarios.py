@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, assert_one_line_error, build_c, libctrace
 
-from libctrace import scenarios as sc
+from libctrace.scenarios import catalog as sc
 
 SCENARIO_ROOT = sc.root()  # LIBCTRACE_SCENARIOS, when set, is honoured by the tests too
 NAMES = sorted(p.parent.name for p in SCENARIO_ROOT.glob("*/scenario.toml"))

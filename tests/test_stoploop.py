@@ -1,4 +1,4 @@
-"""The C stop loop (libctrace/stoploop.c): built, and giving the events the Python loop gives."""
+"""The C stop loop (libctrace/record/stoploop.c): built, and giving the events the Python loop gives."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from helpers import LIBCTRACE
 from recorder_progs import load_trace, prog, syscalls
 
-from libctrace import recorder, stoploop
 from libctrace.model import Trace
-from libctrace.recorder import RecordOptions, record
+from libctrace.record import recorder, stoploop
+from libctrace.record.recorder import RecordOptions, record
 
 THREADS, CALLS = 4, 300  # as in tests/progs/plain_calls.c
 
@@ -148,7 +148,7 @@ def test_calls_handled_in_c_reach_the_file_while_the_program_waits(tmp_path: Pat
     assert pause["ret"] is None
 
 
-# The calls whose memory the C loop copies at their exit (libctrace/decode/copied.py).
+# The calls whose memory the C loop copies at their exit (libctrace/syscalls/decode/copied.py).
 _COPIED = {"rt_sigaction", "rt_sigprocmask", "getxattr", "lgetxattr", "fgetxattr", "prlimit64", "fcntl", "ioctl",
            "openat", "newfstatat", "statx"}
 _FD_FIRST = {"ioctl", "fcntl", "fgetxattr", "openat", "newfstatat", "statx"}  # the descriptor each thread opened: its number varies

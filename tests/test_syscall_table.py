@@ -9,7 +9,7 @@ import sys
 import pytest
 from helpers import ROOT, build_c, libctrace
 
-from libctrace.syscalls import I386_NAMES, NAMES, NUMBERS, parse_trace_set
+from libctrace.syscalls.spec import I386_NAMES, NAMES, NUMBERS, parse_trace_set
 
 _ARCHES = {"x86_64": (0xC000003E, NAMES), "i386": (0x40000003, I386_NAMES)}
 

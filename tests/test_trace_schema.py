@@ -14,7 +14,7 @@ import pytest
 from helpers import ROOT, libctrace, trace_lines
 from recorder_progs import prog
 
-from libctrace.elfinfo import summary
+from libctrace.elf.info import summary
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "libctrace" / "schemas" / "trace.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)

@@ -15,8 +15,8 @@ import pytest
 from helpers import libctrace
 from test_sandbox_scenarios import DNS_NAMES, Run, trace_scenario
 
-from libctrace import scenarios as sc
-from libctrace.elfinfo import check_against, inspect_file, load_libc_versions, version_key
+from libctrace.elf.info import check_against, inspect_file, load_libc_versions, version_key
+from libctrace.scenarios import catalog as sc
 
 SYMBOL_ARGS = ("short", "a-longer-name")
 

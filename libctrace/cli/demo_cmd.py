@@ -17,14 +17,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from libctrace import diff, scenarios as sc
+from libctrace.analyze import diff
+from libctrace.analyze.diffrun import Build, collect
 from libctrace.cli._common import stderr_console, stdout_console
-from libctrace.diffrun import Build, collect
-from libctrace.elfinfo import inspect_file
+from libctrace.elf.info import inspect_file
 from libctrace.errors import PermissionProblem
 from libctrace.render.diff_console import render
 from libctrace.render.inspect_view import verdict
 from libctrace.render.safe import text
+from libctrace.scenarios import catalog as sc
 
 EXAMPLES = """\b
 Examples:

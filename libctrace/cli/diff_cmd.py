@@ -98,11 +98,11 @@ def diff(
     """Run (or load) builds A, B, C... of one program and explain where their libc
     behaviour diverges: findings most severe first, with the events that show them, then
     side-by-side tables of files, DNS, memory and threads, and syscall counts."""
-    from libctrace import diff as diffmod
+    from libctrace.analyze import diff as diffmod
+    from libctrace.analyze.diffrun import Build, RunSettings, collect_runs, is_trace_file
+    from libctrace.analyze.images import exec_summary
     from libctrace.cli._common import environment, keep_until_exit, stderr_console, stdout_console
     from libctrace.cli.run_cmd import trace_expr
-    from libctrace.diffrun import Build, RunSettings, collect_runs, is_trace_file
-    from libctrace.images import exec_summary
     from libctrace.model import Trace
     from libctrace.outputs import create_file
     from libctrace.render.safe import text

@@ -39,7 +39,7 @@ Exit status: 0 when every file was read (and starts with --against's libc),
 def inspect(ctx: click.Context, files: tuple[str, ...], as_json: bool, against: str | None, symbols: bool) -> None:
     """Report the libc flavour, linkage, glibc versions needed and run-time loading risks
     of each ELF file BIN, without running it."""
-    from libctrace.elfinfo import check_against, inspect_file, load_libc_versions
+    from libctrace.elf.info import check_against, inspect_file, load_libc_versions
     from libctrace.render.inspect_view import render_inspect
 
     # A bad --against makes every answer meaningless: fail before reading any BIN.

@@ -95,7 +95,7 @@ def run(
     PROG's stdin, stdout and stderr stay on the terminal; a short summary goes to stderr.
     """
     from libctrace.cli._common import environment
-    from libctrace.recorder import RecordOptions, record
+    from libctrace.record.recorder import RecordOptions, record
 
     if bool(pids) == bool(command):
         raise click.UsageError("give a program to run (-- PROG ARGS) or -p PID to attach to, not both" if pids
@@ -113,7 +113,7 @@ def run(
     with open(stdin_file, "rb") if stdin_file else nullcontext() as stdin:
         opts.stdin = stdin.fileno() if stdin is not None else None
         if pids:
-            from libctrace.launcher import describe_attached
+            from libctrace.record.launcher import describe_attached
 
             describe_attached(list(pids))  # a wrong pid is a one-line error before this note
             _note(f"attaching to {', '.join(map(str, pids))}")

@@ -12,10 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from libctrace import scenarios as sc
 from libctrace.cli._common import format_option, stderr_console, stdout_console
 from libctrace.outputs import make_dir
 from libctrace.render.safe import text
+from libctrace.scenarios import catalog as sc
 
 if TYPE_CHECKING:
     from libctrace.sandbox.session import SandboxSession
@@ -163,7 +163,7 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
                      session: SandboxSession | None) -> list[str]:
     """Traces each variant; returns one summary line per variant. `session`: the open
     sandbox (its header goes into each trace, its DNS log after each run) or None."""
-    from libctrace.diffrun import Build, record_one
+    from libctrace.analyze.diffrun import Build, record_one
     from libctrace.model import ended
 
     lines = []

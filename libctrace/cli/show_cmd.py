@@ -43,7 +43,7 @@ Examples:
 
 def _selected_names(expr: str) -> frozenset[str] | None:
     """The syscall names an `-e trace=` expression selects (None: all), with run's syntax."""
-    from libctrace.syscalls import parse_trace_set
+    from libctrace.syscalls.spec import parse_trace_set
 
     return parse_trace_set(expr).names
 
@@ -95,7 +95,7 @@ def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[
          relative: bool, durations: bool, fd_paths: bool, html_file: str | None) -> None:
     """Render a saved trace TRACE (written by `libctrace run -o`)."""
     from libctrace.render.strace_lines import LineStyle
-    from libctrace.syscalls import SOCKADDR_CALLS
+    from libctrace.syscalls.spec import SOCKADDR_CALLS
     from libctrace.traceio import TraceReader, load_trace
 
     if expr is not None and not expr.startswith("trace="):

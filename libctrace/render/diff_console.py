@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from libctrace.diff import Diff, Table, Timeline, TimelineRow
+from libctrace.analyze.diff import Diff, Table, Timeline, TimelineRow
 from libctrace.render.safe import term, text
 
 SEVERITY_STYLE = {"critical": "bold red", "behaviour": "yellow", "info": "dim"}

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from html import escape
 
 from libctrace import __version__
-from libctrace.diff import Diff, Run, Table, Timeline, align
-from libctrace.facts import DnsMessage, extract
+from libctrace.analyze.diff import Diff, Run, Table, Timeline, align
+from libctrace.analyze.facts import DnsMessage, extract
 from libctrace.model import Trace, ended
 from libctrace.render import svg
 

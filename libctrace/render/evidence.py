@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from libctrace import catalogue
-from libctrace.facts import DnsMessage
+from libctrace.analyze import catalogue
+from libctrace.analyze.facts import DnsMessage
 from libctrace.model import Event
 from libctrace.render.text import format_event
 

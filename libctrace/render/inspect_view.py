@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from libctrace.elfinfo import AgainstResult, ElfInfo
+from libctrace.elf.info import AgainstResult, ElfInfo
 from libctrace.render.safe import term, text
 
 SYMBOLS_SHOWN = 5  # most demanding versioned symbols shown without --symbols

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
 
-from libctrace.facts import DnsMessage
+from libctrace.analyze.facts import DnsMessage
 from libctrace.model import Event, Trace
 from libctrace.render.text import format_event
-from libctrace.syscalls import RECEIVES, SENDS, SOCKADDR_CALLS
+from libctrace.syscalls.spec import RECEIVES, SENDS, SOCKADDR_CALLS
 
 _SOCKET_IO = (SENDS | RECEIVES) & SOCKADDR_CALLS  # sendto, recvfrom, sendmsg... (not write, read)
 
@@ -46,7 +46,7 @@ def dns_by_seq(trace: Trace) -> dict[int, list[DnsMessage]]:
     runs only when the trace has socket I/O at all."""
     if not any(map(needs_dns, trace.events)):
         return {}
-    from libctrace.facts import extract
+    from libctrace.analyze.facts import extract
 
     out: dict[int, list[DnsMessage]] = {}
     for m in extract(trace, "").dns:

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from libctrace.model import Event, ended
 from libctrace.render.safe import text
-from libctrace.syscalls import PATH_ARG
+from libctrace.syscalls.spec import PATH_ARG
 
 # Calls that open a file by name, and which argument holds the path (the syscall table's).
 _OPEN_PATH_ARG: dict[str, int] = {n: p.index for n, p in PATH_ARG.items() if p.op == "open"}

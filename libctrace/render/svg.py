@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from libctrace.diff import Timeline
-from libctrace.facts import DnsMessage
+from libctrace.analyze.diff import Timeline
+from libctrace.analyze.facts import DnsMessage
 from libctrace.render.diff_console import repeat
-from libctrace.syscalls import SIGNAL_SENDS, SOCKADDR_CALLS, SOCKET_SETUP
+from libctrace.syscalls.spec import SIGNAL_SENDS, SOCKADDR_CALLS, SOCKET_SETUP
 
 # One colour per build (bars, legends), and per kind of timeline event.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")

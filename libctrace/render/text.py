@@ -23,14 +23,14 @@ import re
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from libctrace.decode import STRING_ARGS, flags, octal, open_flags
 from libctrace.model import Event, ended
 from libctrace.render.safe import term
-from libctrace.syscalls import ADDRESS_RESULT, CUT_ARG, FD_ARG, HEX_ARG, IOV_ARG, STRING_ARG_BY_OP
+from libctrace.syscalls.decode import STRING_ARGS, flags, octal, open_flags
+from libctrace.syscalls.spec import ADDRESS_RESULT, CUT_ARG, FD_ARG, HEX_ARG, IOV_ARG, STRING_ARG_BY_OP
 
 # Which argument the recorder's fd_path describes, integer arguments strace prints in hex
 # (mmap's offset), the argument cut at -s, iovec arguments, results that are addresses: the
-# syscall table's (libctrace/syscalls.py). Struct fields printed in hex: clone3's stack_size.
+# syscall table's (libctrace/syscalls/spec.py). Struct fields printed in hex: clone3's stack_size.
 _HEX_FIELDS = frozenset({"stack_size"})
 _POINTER = re.compile(r"NULL|0x[0-9a-f]+")
 _C_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\v": "\\v", "\f": "\\f", '"': '\\"'}

@@ -1,4 +1,4 @@
-/* The calls whose memory the recorder's C loop copies at their exit (libctrace/decode/copied.py),
+/* The calls whose memory the recorder's C loop copies at their exit (libctrace/syscalls/decode/copied.py),
  * with the edge cases of the copy: NULL and invalid pointers, a struct and a string cut by an
  * unmapped page, a path longer than the copy (handed to Python), a name longer than -s, an
  * xattr value returned, locks set then read on one struct, from two threads; the path calls

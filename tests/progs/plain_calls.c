@@ -1,4 +1,4 @@
-/* The calls the recorder's C loop takes (libctrace/stoploop.c), from several threads and a child
+/* The calls the recorder's C loop takes (libctrace/record/stoploop.c), from several threads and a child
  * process, some failing: calls with plain-number arguments, and calls decoded from their
  * numbers alone (memory mappings, futex, descriptors). With an argument, ends in pause() (a
  * call that never returns) after printing "ready". */

@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 from rich.console import Console
 
-from libctrace import diff, facts
+from libctrace.analyze import diff, facts
+from libctrace.analyze.rules import Finding
 from libctrace.model import Trace
 from libctrace.render import diff_console, diff_html
-from libctrace.rules import Finding
 from libctrace.traceio import load_trace
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -1,5 +1,5 @@
-"""One source of syscall knowledge: libctrace/syscall_table.py (generated: numbers, names,
-argument counts), libctrace/syscalls.py (classes, argument positions, roles, display rules) and
+"""One source of syscall knowledge: libctrace/syscalls/table.py (generated: numbers, names,
+argument counts), libctrace/syscalls/spec.py (classes, argument positions, roles, display rules) and
 the decoders' SPECS (argument kinds). No other module keeps a list of syscall names of its own,
 and the columns agree with each other and with the decoders."""
 
@@ -10,27 +10,27 @@ from pathlib import Path
 
 import pytest
 
-from libctrace import decode, syscalls
-from libctrace.decode import core
-from libctrace.syscall_table import I386, X86_64
+from libctrace.syscalls import decode, spec as syscalls
+from libctrace.syscalls.decode import core
+from libctrace.syscalls.table import I386, X86_64
 
-PACKAGE = Path(syscalls.__file__).resolve().parent
+PACKAGE = Path(syscalls.__file__).resolve().parents[1]  # libctrace/
 X86_NAMES = {n for _, n, _ in X86_64}
 ALL_NAMES = X86_NAMES | {n for _, n, _ in I386}
 
 # The table itself, and the decoders: their SPECS and HANDLERS are the table's per-call kinds.
-_TABLE = {"syscall_table.py", "syscalls.py"}
+_TABLE = {"syscalls/table.py", "syscalls/spec.py"}
 # Name lists elsewhere that are not syscall knowledge but a module's own logic, by (file, the
 # variable or function that holds them). Each says why it may stay.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("facts.py", "_FILE_OPS"): "operation names (open, stat...), not syscall names",
-    ("facts.py", "_LOADER_CALLS"): "what a dynamic loader does before main: a model of ld.so, not of the calls",
-    ("facts.py", "__init__"): "the dispatch of facts' handlers, one method per call",
-    ("facts.py", "_payloads"): "where each send/recv call keeps its bytes and peer: per-call code",
-    ("rules.py", "*"): "what each rule needs (the registry's needs=) and looks at",
+    ("analyze/facts.py", "_FILE_OPS"): "operation names (open, stat...), not syscall names",
+    ("analyze/facts.py", "_LOADER_CALLS"): "what a dynamic loader does before main: a model of ld.so, not of the calls",
+    ("analyze/facts.py", "__init__"): "the dispatch of facts' handlers, one method per call",
+    ("analyze/facts.py", "_payloads"): "where each send/recv call keeps its bytes and peer: per-call code",
+    ("analyze/rules.py", "*"): "what each rule needs (the registry's needs=) and looks at",
     ("traceio.py", "*"): "event types (fork, signal, exit), not syscall names",
     ("render/svg.py", "_PROCESS_OPS"): "token operations of the timeline (exec, process, clone...)",
-    ("decode/copied.py", "*"): "the calls whose memory the C stop loop copies: the decoders' own",
+    ("syscalls/decode/copied.py", "*"): "the calls whose memory the C stop loop copies: the decoders' own",
 }
 
 
@@ -75,7 +75,7 @@ def _name_lists() -> list[tuple[str, str, int, list[str]]]:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = str(path.relative_to(PACKAGE))
-        if rel not in _TABLE and not (rel.startswith("decode/") and rel != "decode/copied.py"):
+        if rel not in _TABLE and not (rel.startswith("syscalls/decode/") and rel != "syscalls/decode/copied.py"):
             found += _lists_in(path.read_text(), rel)
     return found
 
@@ -83,7 +83,7 @@ def _name_lists() -> list[tuple[str, str, int, list[str]]]:
 def test_no_module_keeps_its_own_list_of_syscall_names() -> None:
     own = [f"{rel}:{line} {owner}: {names}" for rel, owner, line, names in _name_lists()
            if (rel, owner) not in ALLOWED and (rel, "*") not in ALLOWED]
-    assert not own, "ask libctrace/syscalls.py instead:\n" + "\n".join(own)
+    assert not own, "ask libctrace/syscalls/spec.py instead:\n" + "\n".join(own)
 
 
 def test_the_allowed_lists_still_exist() -> None:
@@ -160,7 +160,7 @@ def test_the_decoders_agree_with_the_table() -> None:
 def test_only_calls_with_an_operation_are_aligned() -> None:
     """PATH_ARG also lists paths the analysis does not align (getxattr's): the diff and facts
     take only the calls with an operation, and facts only the operations it records."""
-    from libctrace import diff, facts
+    from libctrace.analyze import diff, facts
 
     assert {n for n, p in syscalls.PATH_ARG.items() if p.op} == set(diff._PATH_ARG)
     assert all(op in facts._FILE_OPS for _, op, _ in facts._PATH_CALLS.values())

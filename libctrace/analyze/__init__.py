@@ -1,0 +1,1 @@
+"""Analysis: facts from traces, the divergence rules and their catalogue, alignment and diff."""

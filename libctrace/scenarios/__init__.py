@@ -1,0 +1,1 @@
+"""The curated scenario programs and the allocators their musl variants link."""
