@@ -28,6 +28,7 @@ test-fast: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 # The diff rows: two generated traces per size (kept for the next run), median of 3 diffs each.

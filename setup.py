@@ -29,7 +29,12 @@ class BuildPyWithShare(build_py):
 
 setup(
     ext_modules=[
-        Extension("libctrace.record._stoploop", ["libctrace/record/stoploop.c"], extra_compile_args=["-O2", "-Wall", "-Wextra"], py_limited_api=True)
+        Extension(
+            "libctrace.record._stoploop",
+            ["libctrace/record/stoploop.c"],
+            extra_compile_args=["-O2", "-Wall", "-Wextra"],
+            py_limited_api=True,
+        )
     ],
     options={"bdist_wheel": {"py_limited_api": "cp311"}},
     cmdclass={"build_py": BuildPyWithShare},

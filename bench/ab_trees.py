@@ -59,8 +59,22 @@ def main() -> None:
             for name, argv in commands.items():
                 for label, path, module in trees:
                     env = {**bench_env(), "PYTHONPATH": path}
-                    cmd = ["taskset", "-c", str(args.pin), sys.executable, "-m", module, "run", "-q", "-e", "trace=all",
-                           "-o", out, "--", *argv]
+                    cmd = [
+                        "taskset",
+                        "-c",
+                        str(args.pin),
+                        sys.executable,
+                        "-m",
+                        module,
+                        "run",
+                        "-q",
+                        "-e",
+                        "trace=all",
+                        "-o",
+                        out,
+                        "--",
+                        *argv,
+                    ]
                     c = cpu_of(cmd, env)
                     if rep:
                         cpu.setdefault((name, label), []).append(c)

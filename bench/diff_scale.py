@@ -73,20 +73,29 @@ def _loop(musl: bool, i: int) -> list[dict[str, Any]]:
         q = {"hex": _dns_query(i & 0xFFFF), "len": 33}
         ev += [
             _sys("socket", ["AF_INET", "SOCK_DGRAM|SOCK_CLOEXEC|SOCK_NONBLOCK", 0], 5),
-            _sys("connect", [5, dns, 16], 0) if not musl else _sys("bind", [5, {"family": "AF_INET", "addr": "0.0.0.0", "port": 0}, 16], 0),
+            _sys("connect", [5, dns, 16], 0)
+            if not musl
+            else _sys("bind", [5, {"family": "AF_INET", "addr": "0.0.0.0", "port": 0}, 16], 0),
             _sys("sendto", [5, q, 33, "MSG_NOSIGNAL", dns, 16], 33),
             _sys("recvfrom", [5, {"hex": "", "len": 0}, 512, 0, "NULL", "NULL"], -1, "EAGAIN"),
             _sys("close", [5], 0),
         ]
     if i % 1000 == 500:
-        ev.append(_sys("openat", ["AT_FDCWD", "/etc/nsswitch.conf", "O_RDONLY|O_CLOEXEC"], 3) if not musl else _sys("getpid", [], PID))
+        ev.append(
+            _sys("openat", ["AT_FDCWD", "/etc/nsswitch.conf", "O_RDONLY|O_CLOEXEC"], 3)
+            if not musl
+            else _sys("getpid", [], PID)
+        )
     return ev
 
 
 def _startup(musl: bool) -> list[dict[str, Any]]:
     if musl:
         libs = ["/lib/ld-musl-x86_64.so.1"]
-        ev = [_sys("execve", ["/usr/bin/app-musl", ["app"], "0x7ffd"], 0), _sys("arch_prctl", ["ARCH_SET_FS", "0x7f"], 0)]
+        ev = [
+            _sys("execve", ["/usr/bin/app-musl", ["app"], "0x7ffd"], 0),
+            _sys("arch_prctl", ["ARCH_SET_FS", "0x7f"], 0),
+        ]
     else:
         libs = ["/lib/x86_64-linux-gnu/libc.so.6"]
         ev = [
@@ -96,7 +105,10 @@ def _startup(musl: bool) -> list[dict[str, Any]]:
         ]
     for lib in libs:
         ev += [_sys("openat", ["AT_FDCWD", lib, "O_RDONLY|O_CLOEXEC"], 3)]
-        ev += [_sys("mmap", ["NULL", 8192, "PROT_READ", "MAP_PRIVATE", 3, 0], 0x7F1000000000, fd_path=lib) for _ in range(4)]
+        ev += [
+            _sys("mmap", ["NULL", 8192, "PROT_READ", "MAP_PRIVATE", 3, 0], 0x7F1000000000, fd_path=lib)
+            for _ in range(4)
+        ]
     return ev
 
 
@@ -177,8 +189,18 @@ def scale_rows(sizes: list[int], folder: str, reps: int, pin: str | None, reuse:
         a, b = _pair(folder, n, reuse)
         runs = [_diff_once(a, b, pin) for _ in range(reps)]
         wall, cpu, rss = (statistics.median(r[k] for r in runs) for k in range(3))
-        rows.append({"events": n, "wall": wall, "cpu": cpu, "rss": rss, "wall_min": min(r[0] for r in runs),
-                     "wall_max": max(r[0] for r in runs), "us_per_event": 1e6 * cpu / (2 * n), "reps": reps})
+        rows.append(
+            {
+                "events": n,
+                "wall": wall,
+                "cpu": cpu,
+                "rss": rss,
+                "wall_min": min(r[0] for r in runs),
+                "wall_max": max(r[0] for r in runs),
+                "us_per_event": 1e6 * cpu / (2 * n),
+                "reps": reps,
+            }
+        )
     return rows
 
 
@@ -189,15 +211,20 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
         if r["events"] == 1_000_000:
             ok = r["wall"] <= 3 and r["rss"] <= 1 << 30
             target = "met" if ok else f"missed: {r['wall'] / 3:.1f}x the time, {r['rss'] / (1 << 30):.2f} GB"
-        print(f" {r['events']:>16,}   {r['wall']:6.2f} ({r['wall_min']:.2f}-{r['wall_max']:.2f})   {r['cpu']:9.2f}"
-              f"   {r['rss'] / (1 << 20):6.0f} MB   {r['us_per_event']:12.2f}   {target}")
+        print(
+            f" {r['events']:>16,}   {r['wall']:6.2f} ({r['wall_min']:.2f}-{r['wall_max']:.2f})   {r['cpu']:9.2f}"
+            f"   {r['rss'] / (1 << 20):6.0f} MB   {r['us_per_event']:12.2f}   {target}"
+        )
     print(" cpu us/event: user+sys of the whole diff over the events of both traces (linear cost: a flat column)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", default="1000000",
-                    help="events per trace; a comma-separated list prints one row per size (100000,1000000,5000000)")
+    ap.add_argument(
+        "--events",
+        default="1000000",
+        help="events per trace; a comma-separated list prints one row per size (100000,1000000,5000000)",
+    )
     ap.add_argument("--reps", type=int, default=1, help="end-to-end diffs per size (median)")
     ap.add_argument("--pin", metavar="CPU", help="run every diff under taskset -c CPU")
     ap.add_argument("--keep", metavar="DIR", help="write the traces here and keep them")
@@ -207,8 +234,11 @@ def main() -> None:
     sizes = [int(x) for x in opts.events.split(",")]
     tmp = opts.keep or tempfile.mkdtemp(prefix="libctrace-bench-")
     os.makedirs(tmp, exist_ok=True)
-    print(f"libctrace diff A B --format json --timeline > /dev/null, two generated traces; load average "
-          f"before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    print(
+        f"libctrace diff A B --format json --timeline > /dev/null, two generated traces; load average "
+        f"before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        flush=True,
+    )
     print_rows(scale_rows(sizes, tmp, opts.reps, opts.pin, opts.reuse))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if opts.stages:
@@ -217,7 +247,10 @@ def main() -> None:
         from libctrace.analyze import diff, facts, rules
 
         traces: list[Trace] = _timed("load both traces", lambda: [load_trace(a), load_trace(b)])
-        fs = _timed("facts.extract (both)", lambda: [facts.extract(t, n) for t, n in zip(traces, ("glibc", "musl"), strict=True)])
+        fs = _timed(
+            "facts.extract (both)",
+            lambda: [facts.extract(t, n) for t, n in zip(traces, ("glibc", "musl"), strict=True)],
+        )
         _timed("rules.evaluate", lambda: rules.evaluate(fs, traces))
         tl = _timed("align (timeline)", lambda: diff.align(traces))
         print(f"  timeline rows: {len(tl.rows):,}, first divergence at row {tl.first_divergence}")

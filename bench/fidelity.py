@@ -47,9 +47,13 @@ OTHERS: dict[str, list[str]] = {
     "setpriv --dump": ["setpriv", "--dump"],
     "taskset -p 1": ["taskset", "-p", "1"],
     # Python's own wrappers of the process and scheduling calls (os.waitid, os.sched_*...).
-    "python3 os calls": ["/usr/bin/python3", "-c", "import os\nos.getresuid(); os.getresgid()\n"
-                         "os.sched_getparam(0); os.sched_rr_get_interval(0); os.sched_getscheduler(0)\n"
-                         "pid = os.fork()\nif pid == 0: os._exit(3)\nos.waitid(os.P_PID, pid, os.WEXITED)"],
+    "python3 os calls": [
+        "/usr/bin/python3",
+        "-c",
+        "import os\nos.getresuid(); os.getresgid()\n"
+        "os.sched_getparam(0); os.sched_rr_get_interval(0); os.sched_getscheduler(0)\n"
+        "pid = os.fork()\nif pid == 0: os._exit(3)\nos.waitid(os.P_PID, pid, os.WEXITED)",
+    ],
 }
 STRACE = ("strace", "-f", "-y", "-s", "32", "--strings-in-hex=non-ascii-chars")
 _CACHE = Path(os.environ.get("LIBCTRACE_TEST_CACHE", "/tmp/libctrace-test-cache"))
@@ -61,19 +65,23 @@ _RESUMED = re.compile(r"^<\.\.\. [a-z0-9_]+ resumed>(.*)$")
 _ADDR = re.compile(r"\b0x[0-9a-f]{6,}\b")  # a static non-PIE binary's heap starts near 0x4c0000
 _FD_NOTE = re.compile(r"(\d|AT_FDCWD)<.*?>(?:\(deleted\))?(?=[,)\]]|$| =)")
 _ALIGN = re.compile(r"\s+= ")
-_TIMES = re.compile(r"\b(tv_sec|tv_nsec|tv_usec|si_utime|si_stime|tms_utime|tms_stime|tms_cutime|tms_cstime"
-                    r"|shm_atime|shm_dtime|shm_ctime|msg_stime|msg_rtime|msg_ctime)=-?\d+(?: /\* [\d.]+ s \*/)?")
+_TIMES = re.compile(
+    r"\b(tv_sec|tv_nsec|tv_usec|si_utime|si_stime|tms_utime|tms_stime|tms_cutime|tms_cstime"
+    r"|shm_atime|shm_dtime|shm_ctime|msg_stime|msg_rtime|msg_ctime)=-?\d+(?: /\* [\d.]+ s \*/)?"
+)
 # Values that differ from run to run by design: random bytes, clock ticks, the tracer's own pid.
-_VARYING = [(re.compile(r'^getrandom\(".*?"(\.\.\.)?, '), "getrandom(RANDOM, "),
-            (re.compile(r"^(times\(.*\)|getppid\(\)) = \d+$"), r"\1 = N"),
-            (re.compile(r"^sysinfo\(\{.*\}\)"), "sysinfo({...})"),
-            (re.compile(r'^getcwd\(".*?"'), 'getcwd("CWD"'),
-            (re.compile(r"(TIOCGPTN, )\[\d+\]"), r"\1[N]"),
-            (re.compile(r"htons\((3[2-9]\d{3}|[4-6]\d{4})\)"), "htons(EPHEMERAL)"),
-            # Key serial numbers are random; the CPU a process runs on is the scheduler's choice.
-            (re.compile(r"^((?:add_key|request_key|keyctl)\(.*\)) = \d+$"), r"\1 = KEY"),
-            (re.compile(r"^(keyctl\(KEYCTL_\w+, )\d+"), r"\1KEY"),
-            (re.compile(r"^getcpu\(\[\d+\]"), "getcpu([N]")]
+_VARYING = [
+    (re.compile(r'^getrandom\(".*?"(\.\.\.)?, '), "getrandom(RANDOM, "),
+    (re.compile(r"^(times\(.*\)|getppid\(\)) = \d+$"), r"\1 = N"),
+    (re.compile(r"^sysinfo\(\{.*\}\)"), "sysinfo({...})"),
+    (re.compile(r'^getcwd\(".*?"'), 'getcwd("CWD"'),
+    (re.compile(r"(TIOCGPTN, )\[\d+\]"), r"\1[N]"),
+    (re.compile(r"htons\((3[2-9]\d{3}|[4-6]\d{4})\)"), "htons(EPHEMERAL)"),
+    # Key serial numbers are random; the CPU a process runs on is the scheduler's choice.
+    (re.compile(r"^((?:add_key|request_key|keyctl)\(.*\)) = \d+$"), r"\1 = KEY"),
+    (re.compile(r"^(keyctl\(KEYCTL_\w+, )\d+"), r"\1KEY"),
+    (re.compile(r"^getcpu\(\[\d+\]"), "getcpu([N]"),
+]
 # Lines only libctrace prints (its own event kinds), left out of the comparison.
 _OWN = ("--- process ", "--- thread ", "--- exec ")
 _PTS = re.compile(r"/dev/pts/\d+")
@@ -120,12 +128,14 @@ def normalise(lines: list[str], marker: str = _MARKER) -> list[str]:
     if start is None:
         return []
     pids = {str(p) for p, _ in calls}
-    pid_word = re.compile(r"(?<![\w.])(" + "|".join(sorted(pids, key=len, reverse=True)) + r")(?![\w.])") if pids else None
+    pid_word = (
+        re.compile(r"(?<![\w.])(" + "|".join(sorted(pids, key=len, reverse=True)) + r")(?![\w.])") if pids else None
+    )
     # Processes one after the other (in order of their first line): where a parent's and a
     # child's lines interleave is up to the scheduler.
-    order = {p: i for i, (p, _) in reversed(list(enumerate(calls[start + 1:])))}
+    order = {p: i for i, (p, _) in reversed(list(enumerate(calls[start + 1 :])))}
     out = []
-    for _, body in sorted(calls[start + 1:], key=lambda c: order[c[0]]):
+    for _, body in sorted(calls[start + 1 :], key=lambda c: order[c[0]]):
         if body.startswith(_OWN):
             continue
         body = _ALIGN.sub(" = ", _FD_NOTE.sub(r"\1", body))
@@ -148,10 +158,20 @@ def run_libctrace(argv: list[str], cwd: Path) -> list[str]:
     trace = cwd / "trace.jsonl"
     # This checkout's tracer, without a PYTHONPATH the program would inherit (one more variable
     # than under strace).
-    cli = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE.parent)!r}); from libctrace.cli import main; main()"]
+    cli = [
+        sys.executable,
+        "-c",
+        f"import sys; sys.path.insert(0, {str(HERE.parent)!r}); from libctrace.cli import main; main()",
+    ]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    run = subprocess.run([*cli, "run", "-q", "-e", "trace=all", "-o", str(trace), "--", *argv],
-                         cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+    run = subprocess.run(
+        [*cli, "run", "-q", "-e", "trace=all", "-o", str(trace), "--", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     shown = subprocess.run([*cli, "show", str(trace)], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
     if shown.returncode != 0 or "Traceback" in run.stderr:
         raise RuntimeError(f"libctrace failed on {argv}: {run.stderr[-2000:]}{shown.stderr[-2000:]}")
@@ -181,6 +201,7 @@ def undecoded() -> list[tuple[str, int]]:
     sys.path.insert(0, str(HERE.parent))
     from libctrace.syscalls.decode import HANDLERS
     from libctrace.syscalls.table import X86_64
+
     return [(name, n) for _, name, n in X86_64 if name not in HANDLERS and (n or name == "rt_sigreturn")]
 
 

@@ -175,7 +175,17 @@ def command(mode: str, w: Workload, out: str, default: str) -> list[str]:
         PY_FLOOR: [sys.executable, "-c", "pass"],
         CLICK_FLOOR: [sys.executable, "-c", "import click"],
         "strace": ["strace", "-f", "-qq", "-o", out, *argv],
-        "strace-seccomp": ["strace", "-f", "-qq", "--seccomp-bpf", "-e", f"trace={w.trace_set or default}", "-o", out, *argv],
+        "strace-seccomp": [
+            "strace",
+            "-f",
+            "-qq",
+            "--seccomp-bpf",
+            "-e",
+            f"trace={w.trace_set or default}",
+            "-o",
+            out,
+            *argv,
+        ],
         "libctrace": [*lib, *chosen, "-o", out, "--", *argv],
         "libctrace-cold": [*lib, *chosen, "-o", out, "--", *argv],
         "libctrace-all": [*lib, "-e", "trace=all", "-o", out, "--", *argv],
@@ -297,7 +307,9 @@ def results_table(workloads: list[Workload]) -> Table:
 
 
 def targets_table(workloads: list[Workload]) -> Table:
-    t = Table(title="Targets (issue 18), CPU time (user+sys)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    t = Table(
+        title="Targets (issue 18), CPU time (user+sys)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
     for col in ("target", "pinned", "cpu s", "floor s", "cpu", "wall", "bound", "verdict (cpu)"):
         t.add_column(col, justify="left" if col == "target" else "right")
     for tg in TARGETS:
@@ -319,9 +331,16 @@ def targets_table(workloads: list[Workload]) -> Table:
         lib, ref = w.size.get("libctrace-all"), w.size.get("strace")
         if lib and ref and lib[1] and ref[1]:
             ratio = (lib[0] / lib[1]) / (ref[0] / ref[1])
-            t.add_row(f"5. bytes/event, {w.name}, <= strace", "-" if w.pin is None else str(w.pin),
-                      f"{lib[0] / lib[1]:.1f} B", f"{ref[0] / ref[1]:.1f} B", f"{ratio:.2f}x", "-", "1.00x",
-                      "met" if ratio <= 1 else f"missed by {100 * (ratio - 1):.0f}%")
+            t.add_row(
+                f"5. bytes/event, {w.name}, <= strace",
+                "-" if w.pin is None else str(w.pin),
+                f"{lib[0] / lib[1]:.1f} B",
+                f"{ref[0] / ref[1]:.1f} B",
+                f"{ratio:.2f}x",
+                "-",
+                "1.00x",
+                "met" if ratio <= 1 else f"missed by {100 * (ratio - 1):.0f}%",
+            )
     return t
 
 
@@ -331,13 +350,21 @@ def workloads(quick: bool, only: list[str] | None, pins: list[int | None], conso
     full = ("native", "strace", "libctrace-all")
     rows = [
         # Issue 18 target 1: long enough that start-up does not decide it; the same set on both.
-        Workload("filtered", "filtered", [loop, str(big)], ("native", FLOOR, "strace-seccomp", "libctrace"), big,
-                 trace_set="openat"),
+        Workload(
+            "filtered",
+            "filtered",
+            [loop, str(big)],
+            ("native", FLOOR, "strace-seccomp", "libctrace"),
+            big,
+            trace_set="openat",
+        ),
         Workload("loop", "full-loop", [loop, str(small)], (*full, GZ), small),
         Workload("find", "full-find", ["find", "/usr", "-name", "x"], full),
         Workload("python", "full-python", [PYTHON, "-c", PY_IMPORTS], (*full, "strace-seccomp", "libctrace")),
         # What a run costs before the program does anything, against the CPython floors.
-        Workload("start-up", "start-up", ["/bin/true"], ("native", PY_FLOOR, CLICK_FLOOR, "strace-seccomp", "libctrace")),
+        Workload(
+            "start-up", "start-up", ["/bin/true"], ("native", PY_FLOOR, CLICK_FLOOR, "strace-seccomp", "libctrace")
+        ),
     ]
     scenario = ROOT / "scenarios" / "malloc-threads" / "main.c"
     if scenario.exists():
@@ -347,7 +374,9 @@ def workloads(quick: bool, only: list[str] | None, pins: list[int | None], conso
         # The same with musl's malloc, static: the slowdown libctrace exists to show, made of
         # futex and mmap/munmap/madvise calls (about 0.4 per pair), every one of them traced.
         if shutil.which("musl-gcc"):
-            exe = build(scenario.read_text(), "malloc-threads-musl", f"-I{common}", "-pthread", "-static", compiler="musl-gcc")
+            exe = build(
+                scenario.read_text(), "malloc-threads-musl", f"-I{common}", "-pthread", "-static", compiler="musl-gcc"
+            )
             rows.append(Workload("malloc-musl", "malloc-musl", [str(exe), "4", "5000" if quick else "50000"], MODES))
         else:
             console.log("malloc-musl: musl-gcc is not installed (make setup installs it), workload skipped")
@@ -370,13 +399,33 @@ def profile(calls: int, out: Console) -> None:
     loop = str(build(LOOP_C, "getppid-loop"))
     with tempfile.TemporaryDirectory(prefix="libctrace-prof-") as tmp:
         stats_file, trace_file = os.path.join(tmp, "prof"), os.path.join(tmp, "t.jsonl")
-        cmd = [sys.executable, "-m", "cProfile", "-o", stats_file, "-m", "libctrace", "run", "-q", "-e", "trace=all",
-               "-o", trace_file, "--", loop, str(calls)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "cProfile",
+            "-o",
+            stats_file,
+            "-m",
+            "libctrace",
+            "run",
+            "-q",
+            "-e",
+            "trace=all",
+            "-o",
+            trace_file,
+            "--",
+            loop,
+            str(calls),
+        ]
         subprocess.run(cmd, check=True, cwd=ROOT, env=bench_env(), stdout=subprocess.DEVNULL)
         st = pstats.Stats(stats_file)
     rows = sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:14]  # type: ignore[attr-defined]
-    t = Table(title=f"cProfile, libctrace run -e trace=all, {calls} getppid calls", title_justify="left",
-              box=box.SIMPLE_HEAD, pad_edge=False)
+    t = Table(
+        title=f"cProfile, libctrace run -e trace=all, {calls} getppid calls",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for col in ("function", "calls", "own s", "us per syscall"):
         t.add_column(col, justify="left" if col == "function" else "right")
     for (path, line, name), (_, ncalls, tottime, _, _) in rows:
@@ -406,11 +455,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=None, help="repetitions per mode (default 5, --quick 2)")
     parser.add_argument("--quick", action="store_true", help="10M and 100k loops, 2 repetitions")
-    parser.add_argument("--only", metavar="ROWS", help="comma-separated rows: filtered, loop, find, python, start-up, malloc, malloc-musl")
+    parser.add_argument(
+        "--only",
+        metavar="ROWS",
+        help="comma-separated rows: filtered, loop, find, python, start-up, malloc, malloc-musl",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the raw timings as JSON")
     parser.add_argument("--profile", type=int, metavar="N", help="only profile trace=all on a loop of N calls")
-    parser.add_argument("--pin", type=_pins, default=[None, 0], metavar="CPU|none|both",
-                        help="taskset -c CPU for every mode; both (the default): each row unpinned, then on CPU 0")
+    parser.add_argument(
+        "--pin",
+        type=_pins,
+        default=[None, 0],
+        metavar="CPU|none|both",
+        help="taskset -c CPU for every mode; both (the default): each row unpinned, then on CPU 0",
+    )
     args = parser.parse_args()
     reps = args.reps or (2 if args.quick else 5)
     if reps < 1:
@@ -440,7 +498,9 @@ def main() -> None:
     out.print()
     out.print(targets_table(ws))
     if args.json:
-        Path(args.json).write_text(json.dumps({w.title: {"wall": w.times, "cpu": w.cpu, "size": w.size} for w in ws}, indent=1))
+        Path(args.json).write_text(
+            json.dumps({w.title: {"wall": w.times, "cpu": w.cpu, "size": w.size} for w in ws}, indent=1)
+        )
 
 
 if __name__ == "__main__":

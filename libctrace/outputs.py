@@ -32,7 +32,9 @@ def _refuse_link(path: str, what: str) -> os.stat_result | None:
     except OSError as e:
         raise LibctraceError(f"cannot write {what} {path}: {e.strerror}") from None
     if stat.S_ISLNK(st.st_mode):
-        raise LibctraceError(f"{what} {path} is a symbolic link; refusing to write through it (remove it or choose another path)")
+        raise LibctraceError(
+            f"{what} {path} is a symbolic link; refusing to write through it (remove it or choose another path)"
+        )
     return st
 
 

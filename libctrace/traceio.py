@@ -245,12 +245,25 @@ class TraceReader:
         seq filled in (syscall_row); self._lineno must be the line's number."""
         if self._lineno > 1 and self.header["version"] >= 2:
             if type(obj) is list:
-                if not (6 <= len(obj) <= 7 and type(obj[0]) is int and type(obj[5]) in (int, type(None))
-                        and (len(obj) == 6 or type(obj[6]) is dict)):
+                if not (
+                    6 <= len(obj) <= 7
+                    and type(obj[0]) is int
+                    and type(obj[5]) in (int, type(None))
+                    and (len(obj) == 6 or type(obj[6]) is dict)
+                ):
                     raise TraceFormatError(f"{self.path}: line {self._lineno}: corrupt syscall row")
                 t, pid, name, args, ret, dur, *rest = obj
-                obj = {"type": "syscall", "seq": self._seq + 1, "t": t / 1e6, "pid": pid, "name": name, "args": args,
-                       "ret": ret, "errno": None, **(rest[0] if rest else {})}
+                obj = {
+                    "type": "syscall",
+                    "seq": self._seq + 1,
+                    "t": t / 1e6,
+                    "pid": pid,
+                    "name": name,
+                    "args": args,
+                    "ret": ret,
+                    "errno": None,
+                    **(rest[0] if rest else {}),
+                }
                 if dur is not None:
                     obj["dur"] = dur / 1e6
             elif type(obj) is dict and "seq" not in obj and obj.get("type") != "footer":
@@ -340,8 +353,10 @@ class TraceReader:
                 yield lines
         if rest or cut_stream:
             # The writer only ever writes whole lines, so the file was cut short here.
-            self.notes.append(f"line {lineno + 1} is cut short (disk full, or the recording was killed); "
-                              "the events before it are kept")
+            self.notes.append(
+                f"line {lineno + 1} is cut short (disk full, or the recording was killed); "
+                "the events before it are kept"
+            )
 
 
 _BLOCK = 4 << 20  # bytes read at once
@@ -351,10 +366,18 @@ def _syscall_ok(e: dict[str, Any]) -> bool:
     """validate_event's answer for a syscall event, in one expression (the per-event cost of
     loading a trace); False sends the event through validate_event, which says what is wrong."""
     g = e.get
-    return (type(g("seq")) is int and type(g("pid")) is int and type(g("t")) in _NUM and type(g("name")) is str
-            and type(g("args")) is list and type(g("ret", _MISSING)) in _INT_NULL
-            and type(g("errno", _MISSING)) in _STR_NULL and ("tid" not in e or type(e["tid"]) is int)
-            and ("fd_path" not in e or type(e["fd_path"]) is str) and ("dur" not in e or type(e["dur"]) in _NUM))
+    return (
+        type(g("seq")) is int
+        and type(g("pid")) is int
+        and type(g("t")) in _NUM
+        and type(g("name")) is str
+        and type(g("args")) is list
+        and type(g("ret", _MISSING)) in _INT_NULL
+        and type(g("errno", _MISSING)) in _STR_NULL
+        and ("tid" not in e or type(e["tid"]) is int)
+        and ("fd_path" not in e or type(e["fd_path"]) is str)
+        and ("dur" not in e or type(e["dur"]) in _NUM)
+    )
 
 
 # What each line type must hold (docs/trace-format.md, libctrace/schemas/trace.schema.json): the
@@ -370,15 +393,37 @@ _FIELDS: dict[str, tuple[tuple[str, tuple[type, ...]], ...]] = {
     "signal": (*_COMMON, ("signal", _STR)),
     "exit": (*_COMMON, ("code", _INT + _NULL), ("signal", _STR + _NULL), ("core", _BOOL)),
     "dns-log": (*_COMMON, ("client", _DICT), ("transport", _STR), ("size", _INT)),
-    "footer": (("outcome", _STR), ("exit_code", _INT), ("signal", _STR + _NULL), ("duration", _NUM),
-               ("events", _INT), ("syscalls", _INT), ("processes", _INT), ("threads", _INT)),
+    "footer": (
+        ("outcome", _STR),
+        ("exit_code", _INT),
+        ("signal", _STR + _NULL),
+        ("duration", _NUM),
+        ("events", _INT),
+        ("syscalls", _INT),
+        ("processes", _INT),
+        ("threads", _INT),
+    ),
 }
 # header fields are checked when present (readers use .get: a trace written by hand may lack some)
-_HEADER = (("command", _LIST), ("executable", _DICT + _NULL), ("cwd", _STR), ("env", _DICT), ("trace_set", _DICT),
-           ("strsize", _INT), ("sandbox", _DICT + _NULL))
+_HEADER = (
+    ("command", _LIST),
+    ("executable", _DICT + _NULL),
+    ("cwd", _STR),
+    ("env", _DICT),
+    ("trace_set", _DICT),
+    ("strsize", _INT),
+    ("sandbox", _DICT + _NULL),
+)
 _OPTIONAL = (("tid", _INT), ("fd_path", _STR), ("dur", _NUM))
-_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list",
-          dict: "an object", type(None): "null"}
+_NAMES = {
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    bool: "true or false",
+    list: "a list",
+    dict: "an object",
+    type(None): "null",
+}
 
 
 def validate_event(e: dict[str, Any]) -> str | None:

@@ -22,8 +22,9 @@ def need_tool(name: str) -> str:
     return path
 
 
-def build_c(source: str, *, compiler: str | tuple[str, ...] = "gcc", flags: tuple[str, ...] = (),
-            name: str = "prog") -> Path:
+def build_c(
+    source: str, *, compiler: str | tuple[str, ...] = "gcc", flags: tuple[str, ...] = (), name: str = "prog"
+) -> Path:
     """Compiles C source text; cached by content so repeated tests do not rebuild. compiler is
     a tool on PATH or a whole command (the caller checked it is there)."""
     tool = (compiler,) if isinstance(compiler, str) else compiler
@@ -35,7 +36,9 @@ def build_c(source: str, *, compiler: str | tuple[str, ...] = "gcc", flags: tupl
         src = _CACHE / f"{name}-{key}.c"
         src.write_text(source)
         tmp = out.with_suffix(".tmp")
-        subprocess.run([*command, "-O1", "-o", str(tmp), str(src), *flags], check=True, capture_output=True, timeout=1200)
+        subprocess.run(
+            [*command, "-O1", "-o", str(tmp), str(src), *flags], check=True, capture_output=True, timeout=1200
+        )
         tmp.rename(out)
     return out
 

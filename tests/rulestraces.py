@@ -23,8 +23,14 @@ atexit.register(shutil.rmtree, _DIR, True)  # the traces live as long as the tes
 
 
 @functools.cache
-def scenario_trace(name: str, variant: str, args: tuple[str, ...] | None = None, sandbox: bool = False,
-                   trace: str = "all", nsswitch: str | None = None) -> Trace:
+def scenario_trace(
+    name: str,
+    variant: str,
+    args: tuple[str, ...] | None = None,
+    sandbox: bool = False,
+    trace: str = "all",
+    nsswitch: str | None = None,
+) -> Trace:
     """The trace of one scenario build; args None means the scenario's own arguments.
     sandbox=True runs it with `--sandbox` and the scenario's overlay files; trace is the
     `-e trace=` expression ("default": the seccomp-filtered set `libctrace diff` uses);
@@ -49,8 +55,9 @@ def scenario_trace(name: str, variant: str, args: tuple[str, ...] | None = None,
             if value:
                 opts += ["--" + option.replace("_", "-"), value]
     out = _DIR / f"{name}-{variant}-{abs(hash((args, sandbox, trace, nsswitch)))}.jsonl"
-    proc = libctrace("run", "-e", f"trace={trace}", *opts, "-o", str(out), "--", *argv,
-                     env={**os.environ, **env}, timeout=300)
+    proc = libctrace(
+        "run", "-e", f"trace={trace}", *opts, "-o", str(out), "--", *argv, env={**os.environ, **env}, timeout=300
+    )
     assert out.exists(), (proc.returncode, proc.stderr)
     recorded = load_trace(str(out))
     assert recorded.footer is not None, f"the recording was cut off: {proc.stderr}"

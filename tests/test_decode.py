@@ -139,8 +139,9 @@ def test_clone3_struct_matches_strace(tmp_path: Path) -> None:
     assert spawn["flags"] == "CLONE_VM|CLONE_VFORK" and spawn["exit_signal"] == "SIGCHLD"
     assert "tls" not in spawn and "parent_tid" not in spawn and isinstance(spawn["stack_size"], int)
     # The stack is the thread's own mapping: it lies in an mmap made just before.
-    maps = [(m["ret"], m["args"][1]) for m in _syscalls(events, "mmap")
-            if m["seq"] < calls[0]["seq"] and not m["errno"]]
+    maps = [
+        (m["ret"], m["args"][1]) for m in _syscalls(events, "mmap") if m["seq"] < calls[0]["seq"] and not m["errno"]
+    ]
     base = int(thread["stack"], 16)
     assert any(lo <= base and base + thread["stack_size"] <= lo + size for lo, size in maps)
 
@@ -161,8 +162,11 @@ def _fd_uses_strace(lines: list[str]) -> list[tuple[str, str]]:
 
 
 def _fd_uses_ours(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(e["name"], e["fd_path"]) for e in events
-            if e["type"] == "syscall" and e["name"] in ("read", "lseek", "close", "mmap") and "fd_path" in e]
+    return [
+        (e["name"], e["fd_path"])
+        for e in events
+        if e["type"] == "syscall" and e["name"] in ("read", "lseek", "close", "mmap") and "fd_path" in e
+    ]
 
 
 def _relative_setup(tmp_path: Path) -> tuple[str, Path]:
@@ -181,9 +185,16 @@ def test_fd_path_of_relative_opens_matches_strace_y(tmp_path: Path) -> None:
     paths = ("/etc/passwd", f"{work}/data", "/etc/hostname", "/")
     ours = [u for u in _fd_uses_ours(events) if u[1] in paths]
     assert ours == [
-        ("read", "/etc/passwd"), ("mmap", f"{work}/data"), ("lseek", f"{work}/data"),
-        ("read", f"{work}/data"), ("read", f"{work}/data"), ("read", "/etc/hostname"),
-        ("close", "/"), ("close", "/etc/hostname"), ("close", f"{work}/data"), ("close", f"{work}/data"),
+        ("read", "/etc/passwd"),
+        ("mmap", f"{work}/data"),
+        ("lseek", f"{work}/data"),
+        ("read", f"{work}/data"),
+        ("read", f"{work}/data"),
+        ("read", "/etc/hostname"),
+        ("close", "/"),
+        ("close", "/etc/hostname"),
+        ("close", f"{work}/data"),
+        ("close", f"{work}/data"),
     ], ours
     assert ours == [u for u in _fd_uses_strace(lines) if u[1] in paths]
     # The opened names stay as the program gave them; only the descriptor's path is resolved.
@@ -265,11 +276,14 @@ def test_structs_read_as_strace() -> None:
     mask = (1 << (12 - 1)) | (1 << (36 - 1))  # SIGUSR2, SIGRTMIN+4 (the kernel's RTMIN is 32)
     assert sigset_text(struct.pack("=Q", mask)) == "[USR2 RT_4]"
     assert sigset_text(struct.pack("=Q", (1 << 64) - 1)) == "~[]"
-    assert flock_text(struct.pack("=hh4xqqi4x", 1, 0, 0, 2, 0), False) == \
-        "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=2}"
+    assert (
+        flock_text(struct.pack("=hh4xqqi4x", 1, 0, 0, 2, 0), False)
+        == "{l_type=F_WRLCK, l_whence=SEEK_SET, l_start=0, l_len=2}"
+    )
     chld = struct.pack("=iii4xiIi4xqq", 17, 0, 1, 4242, 0, 3, 0, 0).ljust(128, b"\0")
-    assert siginfo_text(chld) == ("{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4242, si_uid=0, si_status=3, "
-                                  "si_utime=0, si_stime=0}")
+    assert siginfo_text(chld) == (
+        "{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4242, si_uid=0, si_status=3, si_utime=0, si_stime=0}"
+    )
     segv = struct.pack("=iii4xQ", 11, 0, 1, 0).ljust(128, b"\0")
     assert siginfo_text(segv) == "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL}"
 
@@ -281,19 +295,36 @@ def test_socket_addresses_read_as_strace() -> None:
     abstract = struct.pack("=H", 1) + b"\0name\0x"  # every byte of the given length is the name
     assert format_sockaddr(sockaddr(abstract)) == '{sa_family=AF_UNIX, sun_path=@"name\\x00x"}'
     six = struct.pack("=H", 10) + struct.pack("!HI", 5353, 0) + bytes(15) + b"\1" + struct.pack("=I", 0)
-    assert format_sockaddr(sockaddr(six)) == ('{sa_family=AF_INET6, sin6_port=htons(5353), sin6_flowinfo=htonl(0), '
-                                              'inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}')
+    assert format_sockaddr(sockaddr(six)) == (
+        "{sa_family=AF_INET6, sin6_port=htons(5353), sin6_flowinfo=htonl(0), "
+        'inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}'
+    )
 
 
 def test_strings_escaped_as_strace() -> None:
     """A newline in a path stays one line; non-ASCII is \\xNN like --strings-in-hex=non-ascii-chars."""
     from libctrace.render.text import format_event
 
-    ev = {"type": "syscall", "pid": 1, "name": "openat", "args": ["AT_FDCWD", "new\nline\"caf\u00e9", "O_RDONLY"],
-          "ret": -2, "errno": "ENOENT"}
-    assert format_event(ev) == '1 openat(AT_FDCWD, "new\\nline\\"caf\\xc3\\xa9", O_RDONLY) = -1 ENOENT (No such file or directory)'
-    argv = {"type": "syscall", "pid": 1, "name": "execve", "args": ["/bin/true", ["true", "x" * 40], "0x7ffd /* 3 vars */"],
-            "ret": 0, "errno": None}
+    ev = {
+        "type": "syscall",
+        "pid": 1,
+        "name": "openat",
+        "args": ["AT_FDCWD", 'new\nline"caf\u00e9', "O_RDONLY"],
+        "ret": -2,
+        "errno": "ENOENT",
+    }
+    assert (
+        format_event(ev)
+        == '1 openat(AT_FDCWD, "new\\nline\\"caf\\xc3\\xa9", O_RDONLY) = -1 ENOENT (No such file or directory)'
+    )
+    argv = {
+        "type": "syscall",
+        "pid": 1,
+        "name": "execve",
+        "args": ["/bin/true", ["true", "x" * 40], "0x7ffd /* 3 vars */"],
+        "ret": 0,
+        "errno": None,
+    }
     assert format_event(argv) == f'1 execve("/bin/true", ["true", "{"x" * 32}"...], 0x7ffd /* 3 vars */) = 0'
 
 
@@ -313,7 +344,9 @@ def test_every_syscall_with_arguments_has_a_decoder() -> None:
     """bench/fidelity.py --undecoded: none left (a new entry in the syscall table needs one)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("fidelity", Path(__file__).resolve().parents[1] / "bench" / "fidelity.py")
+    spec = importlib.util.spec_from_file_location(
+        "fidelity", Path(__file__).resolve().parents[1] / "bench" / "fidelity.py"
+    )
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -334,8 +367,10 @@ def test_kernel_structs_read_as_strace() -> None:
     sev = struct.pack("=Qii", 0, 10, 0).ljust(64, b"\0")
     assert sigevent_text(sev) == "{sigev_signo=SIGUSR1, sigev_notify=SIGEV_SIGNAL}"
     thr = struct.pack("=Qiii", 0x1234, 0, 4, 77).ljust(64, b"\0")
-    assert sigevent_text(thr) == ("{sigev_value={sival_int=4660, sival_ptr=0x1234}, sigev_signo=0, "
-                                  "sigev_notify=SIGEV_THREAD_ID, sigev_notify_thread_id=77}")
+    assert sigevent_text(thr) == (
+        "{sigev_value={sival_int=4660, sival_ptr=0x1234}, sigev_signo=0, "
+        "sigev_notify=SIGEV_THREAD_ID, sigev_notify_thread_id=77}"
+    )
     assert _cap_header(struct.pack("=Ii", 0x1234, 0)) == "{version=0x1234 /* _LINUX_CAPABILITY_VERSION_??? */, pid=0}"
     assert ioprio_text((2 << 13) | 4) == "IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 4)"
     assert ioprio_text(0x12345) == "IOPRIO_PRIO_VALUE(0x9 /* IOPRIO_CLASS_??? */, 837)"

@@ -141,7 +141,9 @@ def test_saved_traces_give_the_same_findings(builds, tmp_path):
 
 def test_timeline_marks_first_divergence(builds):
     # Same program and libc, different arguments: the only divergence is the extra open.
-    proc = libctrace("diff", str(builds["glibc"]), str(builds["glibc"]), "--format", "json", "--timeline", "--", "/etc/hostname")
+    proc = libctrace(
+        "diff", str(builds["glibc"]), str(builds["glibc"]), "--format", "json", "--timeline", "--", "/etc/hostname"
+    )
     obj = _json(proc)
     assert obj["timeline"]["first_divergence"] is None  # same arguments: everything lines up
     extra = build_c(LOOKUP, flags=("-DEXTRA",), name="lookup-extra")
@@ -154,7 +156,9 @@ def test_timeline_marks_first_divergence(builds):
     marked = [line for line in proc.stdout.splitlines() if line.startswith("▶")]
     assert len(marked) == 1 and "open /etc/hostname" in marked[0], proc.stdout
     assert "The first divergence (▶) is at event" in proc.stdout
-    tl = _json(libctrace("diff", str(builds["glibc"]), str(builds["musl"]), "--format", "json", "--timeline"))["timeline"]
+    tl = _json(libctrace("diff", str(builds["glibc"]), str(builds["musl"]), "--format", "json", "--timeline"))[
+        "timeline"
+    ]
     first = tl["rows"][tl["first_divergence"]]
     assert not first["same"]
     assert all(r["same"] for r in tl["rows"][: tl["first_divergence"]])

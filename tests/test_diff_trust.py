@@ -70,11 +70,25 @@ def _ids(obj: dict, above_info: bool = False) -> list[str]:
 
 # -- issue 12.4: output captured whole ---------------------------------------------------------
 
+
 def test_one_write_and_a_writev_of_the_same_bytes_are_the_same_output(tmp_path: Path) -> None:
     glibc = build_c(BIG, name="big-glibc")
     musl = build_c(BIG, compiler="musl-gcc", flags=("-static",), name="big-musl")
-    obj = _json(libctrace("diff", str(glibc), str(musl), "--format", "json", "--output-dir", str(tmp_path), "--label", "g",
-                          "--label", "m"))
+    obj = _json(
+        libctrace(
+            "diff",
+            str(glibc),
+            str(musl),
+            "--format",
+            "json",
+            "--output-dir",
+            str(tmp_path),
+            "--label",
+            "g",
+            "--label",
+            "m",
+        )
+    )
     assert "output" not in _ids(obj)
     profile = {r[0]: r[1:] for r in obj["tables"]["syscalls"]["rows"]}
     assert profile["writev"] == ["-", "3"] and profile["write"][1] == "-"  # really write vs writev
@@ -109,8 +123,24 @@ int main(void) {
 def test_a_difference_past_the_kept_text_is_found_by_its_hash() -> None:
     a = build_c(LONG, flags=('-DTAIL="a"',), name="long-a")
     b = build_c(LONG, flags=('-DTAIL="b"',), name="long-b")
-    obj = _json(libctrace("diff", "--format", "json", "--runs", "1", str(a), str(a), str(b), "--label", "a1", "--label", "a2",
-                          "--label", "b"))
+    obj = _json(
+        libctrace(
+            "diff",
+            "--format",
+            "json",
+            "--runs",
+            "1",
+            str(a),
+            str(a),
+            str(b),
+            "--label",
+            "a1",
+            "--label",
+            "a2",
+            "--label",
+            "b",
+        )
+    )
     out = [f for f in obj["findings"] if f["id"] == "output"]
     assert len(out) == 1 and "bytes in all, sha256" in out[0]["explanation"]
     assert "a1 '[100002 bytes in all" in out[0]["explanation"]  # a1 and a2 agree; b does not
@@ -136,6 +166,7 @@ def test_capture_spills_to_a_private_file_and_hashes_the_whole_stream() -> None:
 
 # -- issue 11.5: noise is not a verdict ------------------------------------------------------------
 
+
 def test_self_diff_of_date_with_nanoseconds_exits_0() -> None:
     proc = libctrace("diff", "/bin/date", "/bin/date", "--format", "json", "--", "+%s.%N")
     obj = _json(proc)
@@ -144,8 +175,9 @@ def test_self_diff_of_date_with_nanoseconds_exits_0() -> None:
     out = next(f for f in obj["findings"] if f["id"] == "output")
     assert out["severity"] == "info" and out["title"].startswith("unstable: ")
     assert {(u["run"], u["rule"]) for u in obj["unstable"]} == {("date", "output"), ("date#2", "output")}
-    assert not any(" vs " in f["title"] and len(set(f["title"].split(": ")[-1].split(" vs "))) == 1
-                   for f in obj["findings"])  # no "8 vs 8"
+    assert not any(
+        " vs " in f["title"] and len(set(f["title"].split(": ")[-1].split(" vs "))) == 1 for f in obj["findings"]
+    )  # no "8 vs 8"
 
 
 def test_self_diff_of_a_shell_printing_its_pid_and_time() -> None:
@@ -158,24 +190,31 @@ def test_self_diff_of_a_shell_printing_its_pid_and_time() -> None:
     once = libctrace("diff", "/bin/sh", "/bin/sh", "--runs", "1", "--", "-c", script)
     assert once.returncode == 1 and "BEHAVIOUR [output]" in once.stdout
     # Normalised, the output is the same: no rerun needed, nothing found, a CI gate passes.
-    obj = _json(libctrace("diff", "/bin/sh", "/bin/sh", "--format", "json", "--normalize", r"^\d+$", "--", "-c", script))
+    obj = _json(
+        libctrace("diff", "/bin/sh", "/bin/sh", "--format", "json", "--normalize", r"^\d+$", "--", "-c", script)
+    )
     assert _ids(obj) == [] and [r["repeats"] for r in obj["runs"]] == [1, 1]
     ignored = _json(libctrace("diff", "/bin/sh", "/bin/sh", "--format", "json", "--ignore-output", "--", "-c", script))
     assert _ids(ignored) == [] and ignored["not_run"] == [
-        {"rule": "output", "runs": ["sh", "sh#2"], "reason": "--ignore-output"}]
+        {"rule": "output", "runs": ["sh", "sh#2"], "reason": "--ignore-output"}
+    ]
 
 
-@pytest.mark.parametrize("args,needle", [
-    (("--runs", "0"), "--runs must be auto or a number from 1 to 20"),
-    (("--runs", "many"), "--runs must be auto"),
-    (("--normalize", "(unclosed"), "not a regular expression"),
-    (("--normalize", "x*"), "matches the empty string"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (("--runs", "0"), "--runs must be auto or a number from 1 to 20"),
+        (("--runs", "many"), "--runs must be auto"),
+        (("--normalize", "(unclosed"), "not a regular expression"),
+        (("--normalize", "x*"), "matches the empty string"),
+    ],
+)
 def test_bad_stability_options(args: tuple[str, ...], needle: str) -> None:
     assert_one_line_error(libctrace("diff", "/bin/true", "/bin/true", *args), needle)
 
 
 # -- issue 11.6: silent gaps -----------------------------------------------------------------------
+
 
 def test_narrow_trace_set_says_which_rules_could_not_run(tmp_path: Path) -> None:
     glibc = build_c(BIG, name="big-glibc")
@@ -201,12 +240,26 @@ def test_narrow_trace_set_says_which_rules_could_not_run(tmp_path: Path) -> None
 
 # -- issue 11.4: child processes of another libc ---------------------------------------------------
 
+
 def test_a_glibc_child_of_a_musl_build_is_its_own_finding(need_root: None) -> None:
     need_tool("getent")
     glibc = build_c(SPAWN, name="spawn-glibc")
     musl = build_c(SPAWN, compiler="musl-gcc", flags=("-static",), name="spawn-musl")
-    obj = _json(libctrace("diff", "--format", "json", "--nsswitch", str(DEFAULT_NSSWITCH), str(glibc), str(musl),
-                          "--label", "glibc", "--label", "musl"))
+    obj = _json(
+        libctrace(
+            "diff",
+            "--format",
+            "json",
+            "--nsswitch",
+            str(DEFAULT_NSSWITCH),
+            str(glibc),
+            str(musl),
+            "--label",
+            "glibc",
+            "--label",
+            "musl",
+        )
+    )
     child = [f for f in obj["findings"] if f["id"] == "child-libc"]
     assert len(child) == 1 and child[0]["runs"] == ["musl"]
     assert child[0]["title"] == "musl ran getent, a dynamic glibc program: what it did is its own libc's"
@@ -226,8 +279,23 @@ def test_a_static_musl_child_of_a_glibc_build_is_read_from_its_elf() -> None:
     """A static child maps no libc: only inspecting the exec'd file tells its libc."""
     glibc = build_c(SPAWN, name="spawn-glibc")
     musl_child = build_c(BIG, compiler="musl-gcc", flags=("-static",), name="big-musl")
-    obj = _json(libctrace("diff", "--format", "json", "--runs", "1", str(glibc), str(glibc), "--label", "a", "--label", "b",
-                          "--", str(musl_child)))
+    obj = _json(
+        libctrace(
+            "diff",
+            "--format",
+            "json",
+            "--runs",
+            "1",
+            str(glibc),
+            str(glibc),
+            "--label",
+            "a",
+            "--label",
+            "b",
+            "--",
+            str(musl_child),
+        )
+    )
     child = [f for f in obj["findings"] if f["id"] == "child-libc"]
     assert [f["runs"] for f in child] == [["a"], ["b"]]
     assert child[0]["title"].endswith(f"ran {musl_child.name}, a static musl program: what it did is its own libc's")
@@ -236,18 +304,39 @@ def test_a_static_musl_child_of_a_glibc_build_is_read_from_its_elf() -> None:
 
 # -- issue 11.7b: the /etc files each run saw ------------------------------------------------------
 
+
 def test_planted_nsswitch_is_recorded_and_shown(tmp_path: Path, need_root: None) -> None:
     planted = tmp_path / "nsswitch.conf"
     planted.write_text("passwd: files mdns4_minimal\nhosts: files mdns4_minimal [NOTFOUND=return] dns\n")
     glibc = build_c(SPAWN, name="spawn-glibc")
-    obj = _json(libctrace("diff", "--format", "json", "--runs", "1", "--nsswitch", str(planted), "--output-dir", str(tmp_path / "t"),
-                          str(glibc), str(glibc), "--label", "a", "--label", "b"))
+    obj = _json(
+        libctrace(
+            "diff",
+            "--format",
+            "json",
+            "--runs",
+            "1",
+            "--nsswitch",
+            str(planted),
+            "--output-dir",
+            str(tmp_path / "t"),
+            str(glibc),
+            str(glibc),
+            "--label",
+            "a",
+            "--label",
+            "b",
+        )
+    )
     import hashlib
 
     digest = hashlib.sha256(planted.read_bytes()).hexdigest()
     header = json.loads((tmp_path / "t" / "a.jsonl").read_text().splitlines()[0])
-    assert header["host_files"]["/etc/nsswitch.conf"] == {"origin": f"sandbox {planted}", "sha256": digest,
-                                                          "bytes": planted.stat().st_size}
+    assert header["host_files"]["/etc/nsswitch.conf"] == {
+        "origin": f"sandbox {planted}",
+        "sha256": digest,
+        "bytes": planted.stat().st_size,
+    }
     assert header["host_files"]["/etc/resolv.conf"]["origin"] == "sandbox default"
     rows = {r[0]: r[1:] for r in obj["tables"]["host-files"]["rows"]}
     assert rows["/etc/nsswitch.conf"] == [f"sandbox {planted} sha256:{digest[:12]}"] * 2
@@ -267,11 +356,18 @@ def test_scenarios_are_hermetic_on_a_host_with_mdns(tmp_path: Path, need_root: N
     planted = tmp_path / "nsswitch.conf"
     planted.write_text("hosts: files mdns4_minimal [NOTFOUND=return] dns\n")
     binary = sc.binary(scenario, "glibc-dynamic")
-    script = (f"mount --bind {planted} /etc/nsswitch.conf && "
-              f"{sys.executable} -m libctrace scenarios run dns-lookup --variant glibc-dynamic --output-dir {tmp_path}/s && "
-              f"{sys.executable} -m libctrace run --sandbox -o {tmp_path}/bare.jsonl {binary} www.libctrace.test")
-    proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    script = (
+        f"mount --bind {planted} /etc/nsswitch.conf && "
+        f"{sys.executable} -m libctrace scenarios run dns-lookup --variant glibc-dynamic --output-dir {tmp_path}/s && "
+        f"{sys.executable} -m libctrace run --sandbox -o {tmp_path}/bare.jsonl {binary} www.libctrace.test"
+    )
+    proc = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
 
     def opened(path: Path) -> tuple[dict, list[str]]:

@@ -25,8 +25,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     srv.stop()
 
 
-def ask(srv: ServerProcess, name: str, qtype: str = "A", *, tcp: bool = False,
-        edns: int | None = None) -> tuple[DNSRecord, int]:
+def ask(
+    srv: ServerProcess, name: str, qtype: str = "A", *, tcp: bool = False, edns: int | None = None
+) -> tuple[DNSRecord, int]:
     q = DNSRecord.question(name, qtype)
     if edns is not None:
         q.add_ar(EDNS0(udp_len=edns))
@@ -183,8 +184,8 @@ def test_formerr_and_notimp(server: ServerProcess) -> None:
 
 def test_zone_control_records(tmp_path: Path) -> None:
     zone = parse_zone(
-        "$ORIGIN example.test.\n@ IN SOA ns hm 1 1 1 1 1\nx IN A 192.0.2.1\n"
-        'x._libctrace IN TXT "servfail delay=0.5"\n', "t.zone"
+        '$ORIGIN example.test.\n@ IN SOA ns hm 1 1 1 1 1\nx IN A 192.0.2.1\nx._libctrace IN TXT "servfail delay=0.5"\n',
+        "t.zone",
     )
     b = zone.behaviours[DNSLabel("x.example.test")]
     assert (b.servfail, b.delay) == (True, 0.5)
@@ -199,13 +200,16 @@ def test_zone_control_records(tmp_path: Path) -> None:
 def test_custom_zone_cname_and_empty_non_terminal(tmp_path: Path) -> None:
     zone = parse_zone(
         "$ORIGIN example.test.\n@ IN SOA ns hm 1 1 1 1 1\nalias IN CNAME real\nreal IN A 198.51.100.1\n"
-        "deep.sub IN A 198.51.100.2\n", "custom.zone"
+        "deep.sub IN A 198.51.100.2\n",
+        "custom.zone",
     )
     srv = start_server(zone, str(tmp_path / "log.jsonl"), port=0)
     try:
         reply, _ = ask(srv, "alias.example.test")
         assert [(QTYPE[rr.rtype], str(rr.rdata)) for rr in reply.rr] == [
-            ("CNAME", "real.example.test."), ("A", "198.51.100.1")]
+            ("CNAME", "real.example.test."),
+            ("A", "198.51.100.1"),
+        ]
         # sub.example.test owns no record but has one below it: it exists (NODATA), RFC 8020
         sub, _ = ask(srv, "sub.example.test")
         assert sub.header.rcode == RCODE.NOERROR and not sub.rr

@@ -32,8 +32,12 @@ def _landed() -> list[str]:
 def _options(cmd: click.Command, path: str) -> list[tuple[str, str]]:
     """(command path, option) for the command and, for groups, every subcommand."""
     # hidden options are deprecated spellings kept for old scripts (--json): documented as such only
-    out = [(path, opt) for p in cmd.params if isinstance(p, click.Option) and not p.hidden
-           for opt in (*p.opts, *p.secondary_opts)]
+    out = [
+        (path, opt)
+        for p in cmd.params
+        if isinstance(p, click.Option) and not p.hidden
+        for opt in (*p.opts, *p.secondary_opts)
+    ]
     if isinstance(cmd, click.Group):
         for name, sub in cmd.commands.items():
             out += _options(sub, f"{path} {name}")
@@ -56,8 +60,11 @@ def test_every_option_is_documented(name):
     assert proc.returncode == 0 and "Examples:" in proc.stdout, proc.stderr
     section = _sections().get(name)
     assert section is not None, f"docs/commands.md has no '## libctrace {name}' section"
-    missing = [f"{path} {opt}" for path, opt in _options(cmd, name) if opt not in ("-h", "--help")
-               and not re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", section)]
+    missing = [
+        f"{path} {opt}"
+        for path, opt in _options(cmd, name)
+        if opt not in ("-h", "--help") and not re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", section)
+    ]
     assert not missing, f"options missing from docs/commands.md: {missing}"
     for path, opt in _options(cmd, name):
         # The option shown in --help is the one documented: both come from the same command.

@@ -61,7 +61,9 @@ def stripped(path: Path, tmp_path: Path) -> Path:
 
 def readelf_needs(path: Path) -> dict[str, set[str]]:
     """file -> version names, as binutils' readelf -V reads the version-needs section."""
-    out = subprocess.run([need_tool("readelf"), "-V", "--wide", str(path)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [need_tool("readelf"), "-V", "--wide", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     needs: dict[str, set[str]] = {}
     current = ""
     for line in out.split("Version needs section", 1)[-1].splitlines():
@@ -141,7 +143,10 @@ def test_flavour_and_linkage_with_and_without_symbols(tmp_path, compiler, flags,
     prog = build_c(HELLO, compiler=compiler, flags=flags, name="hello")
     for path in (prog, stripped(prog, tmp_path)):
         info = inspect_file(str(path))
-        assert (info.linkage, info.libc, info.file_type, info.runtime) == (linkage, libc, file_type, "c"), (path, info.libc_evidence)
+        assert (info.linkage, info.libc, info.file_type, info.runtime) == (linkage, libc, file_type, "c"), (
+            path,
+            info.libc_evidence,
+        )
         assert info.stripped == path.name.endswith(".stripped")
         assert info.glibc_required is None
         assert bool(info.risks) == (libc == "musl" and linkage == "dynamic")  # only the musl loader risk
@@ -164,7 +169,9 @@ def test_raw_syscalls_no_libc(tmp_path):
         assert info.needed == () and info.interpreter is None
 
 
-@pytest.mark.parametrize("source, name, risk", [(NSS, "nss", "nss-dlopen"), (ICONV, "iconv", "iconv-dlopen"), (DLOPEN, "dl", "dlopen")])
+@pytest.mark.parametrize(
+    "source, name, risk", [(NSS, "nss", "nss-dlopen"), (ICONV, "iconv", "iconv-dlopen"), (DLOPEN, "dl", "dlopen")]
+)
 def test_static_glibc_risks(tmp_path, source, name, risk):
     prog = build_c(source, flags=("-static",), name=name)
     info = inspect_file(str(prog))
@@ -186,12 +193,27 @@ def _fake_old_libc(tmp_path: Path) -> Path:
     src = tmp_path / "oldlibc.c"
     src.write_text("int puts(const char *s) { (void)s; return 0; }\nint __libc_start_main(void) { return 0; }\n")
     script = tmp_path / "oldlibc.map"
-    script.write_text("GLIBC_2.2.5 { global: puts; __libc_start_main; local: *; };\n"
-                      "GLIBC_2.3 { } GLIBC_2.2.5;\nGLIBC_2.17 { } GLIBC_2.3;\nGLIBC_2.28 { } GLIBC_2.17;\n")
+    script.write_text(
+        "GLIBC_2.2.5 { global: puts; __libc_start_main; local: *; };\n"
+        "GLIBC_2.3 { } GLIBC_2.2.5;\nGLIBC_2.17 { } GLIBC_2.3;\nGLIBC_2.28 { } GLIBC_2.17;\n"
+    )
     (tmp_path / "old").mkdir()
     out = tmp_path / "old" / "libc.so.6"
-    subprocess.run([need_tool("gcc"), "-shared", "-fPIC", "-nostdlib", f"-Wl,--version-script={script}",
-                    "-Wl,-soname,libc.so.6", "-o", str(out), str(src)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            need_tool("gcc"),
+            "-shared",
+            "-fPIC",
+            "-nostdlib",
+            f"-Wl,--version-script={script}",
+            "-Wl,-soname,libc.so.6",
+            "-o",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -203,8 +225,11 @@ def test_against_matches_the_real_loader(tmp_path):
         result = check_against(inspect_file(str(prog)), libc)
         assert not result.ok
         # Ask the real dynamic loader: it names every version it cannot find for the program.
-        loader = subprocess.run(["/lib64/ld-linux-x86-64.so.2", "--library-path", str(old.parent), str(prog)],
-                                capture_output=True, text=True)
+        loader = subprocess.run(
+            ["/lib64/ld-linux-x86-64.so.2", "--library-path", str(old.parent), str(prog)],
+            capture_output=True,
+            text=True,
+        )
         assert loader.returncode != 0
         refused = set(re.findall(rf"version `(\S+)' not found \(required by {re.escape(str(prog))}\)", loader.stderr))
         assert refused and {u.rpartition("@")[2] for u in result.unmet} == refused
@@ -218,7 +243,12 @@ def test_summary_is_cheap_and_never_raises(tmp_path):
     assert s is not None and set(s) == {"path", "linkage", "libc", "runtime", "interpreter", "glibc_required"}
     full = inspect_file("/usr/bin/python3")
     assert (s["linkage"], s["libc"], s["runtime"], s["interpreter"], s["glibc_required"]) == (
-        full.linkage, full.libc, full.runtime, full.interpreter, full.glibc_required)
+        full.linkage,
+        full.libc,
+        full.runtime,
+        full.interpreter,
+        full.glibc_required,
+    )
     (tmp_path / "text").write_text("not elf")
     assert summary(str(tmp_path / "text")) is None and summary(str(tmp_path)) is None
     assert summary(str(tmp_path / "missing")) is None
@@ -254,8 +284,11 @@ def test_object_file_and_core_dump(tmp_path):
 
 def test_32bit_is_reported():
     try:
-        prog = build_c(RAW.replace("syscall", "int $0x80").replace("$60, %eax", "$1, %eax").replace("%edi", "%ebx"),
-                       flags=("-m32", "-nostdlib", "-static"), name="raw32")
+        prog = build_c(
+            RAW.replace("syscall", "int $0x80").replace("$60, %eax", "$1, %eax").replace("%edi", "%ebx"),
+            flags=("-m32", "-nostdlib", "-static"),
+            name="raw32",
+        )
     except subprocess.CalledProcessError:
         pytest.skip("gcc -m32 cannot link here (no 32-bit toolchain support)")
     info = inspect_file(str(prog))
@@ -305,20 +338,33 @@ def _go_build(source: str, cgo: bool) -> Path:
         work = _CACHE / f"go-{key}.d"
         work.mkdir(parents=True, exist_ok=True)
         (work / "main.go").write_text(source)
-        env = {**os.environ, "CGO_ENABLED": "1" if cgo else "0", "GOCACHE": str(_CACHE / "gocache"), "HOME": str(work),
-               "GO111MODULE": "off", "GOFLAGS": ""}
+        env = {
+            **os.environ,
+            "CGO_ENABLED": "1" if cgo else "0",
+            "GOCACHE": str(_CACHE / "gocache"),
+            "HOME": str(work),
+            "GO111MODULE": "off",
+            "GOFLAGS": "",
+        }
         subprocess.run([go, "build", "-o", str(out), "main.go"], cwd=work, env=env, check=True, capture_output=True)
     return out
 
 
 def test_go_static_and_cgo(tmp_path):
-    version = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True).stdout.strip() if shutil.which("go") else ""
+    version = (
+        subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True).stdout.strip()
+        if shutil.which("go")
+        else ""
+    )
     prog = _go_build('package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n', cgo=False)
     for path in (prog, stripped(prog, tmp_path)):
         info = inspect_file(str(path))
         assert (info.libc, info.linkage, info.runtime, info.runtime_version) == ("none", "static", "go", version)
-    cgo = _go_build('package main\n\n// int answer(void) { return 42; }\nimport "C"\nimport "fmt"\n\n'
-                    'func main() { fmt.Println(C.answer()) }\n', cgo=True)
+    cgo = _go_build(
+        'package main\n\n// int answer(void) { return 42; }\nimport "C"\nimport "fmt"\n\n'
+        "func main() { fmt.Println(C.answer()) }\n",
+        cgo=True,
+    )
     info = inspect_file(str(cgo))
     assert (info.libc, info.linkage, info.runtime) == ("glibc", "dynamic", "go") and info.glibc_required
 

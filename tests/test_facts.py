@@ -101,8 +101,12 @@ def test_files_match_what_strace_sees() -> None:
     if strace is None:
         pytest.skip("strace is not installed")
     prog = str(binary(get("iconv"), "glibc-dynamic"))
-    proc = subprocess.run([strace, "-f", "-qq", "-e", "trace=openat,open", "-e", "signal=none", prog],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [strace, "-f", "-qq", "-e", "trace=openat,open", "-e", "signal=none", prog],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     want = set(re.findall(r'open(?:at)?\((?:AT_FDCWD, )?"([^"]+)"', proc.stderr))
     f = F.extract(scenario_trace("iconv", "glibc-dynamic"), "glibc-dynamic")
     got = {a.path for a in f.files if a.op == "open"}

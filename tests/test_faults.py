@@ -31,7 +31,11 @@ def test_crashing_tracee_is_recorded(tmp_path: Path, how: str, sig: str, code: i
 def _start(out: Path, *argv: str, **kw) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*LIBCTRACE, "run", "-o", str(out), "--", *argv],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
     )
 
 
@@ -156,7 +160,10 @@ def test_stopped_tracee_waits_for_sigcont(tmp_path: Path) -> None:
     while stopped is None and time.monotonic() < deadline:
         for entry in Path("/proc").iterdir():
             try:
-                if entry.name.isdigit() and (entry / "cmdline").read_bytes() == b"sh\0-c\0kill -STOP $$; echo resumed\0":
+                if (
+                    entry.name.isdigit()
+                    and (entry / "cmdline").read_bytes() == b"sh\0-c\0kill -STOP $$; echo resumed\0"
+                ):
                     if (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] in ("T", "t"):
                         stopped = int(entry.name)
             except OSError:
@@ -184,7 +191,9 @@ def test_quiet_program_events_reach_the_file_and_survive_sigkill(tmp_path: Path)
         while time.monotonic() - seen < 5 and execs != ["sh", "sleep"]:
             time.sleep(0.05)
             lines = out.read_bytes().split(b"\n")[1:-1]  # whole lines after the header
-            execs = [e["argv"][0] for e in map(json.loads, lines) if isinstance(e, dict) and e["type"] == "exec"]  # not rows
+            execs = [
+                e["argv"][0] for e in map(json.loads, lines) if isinstance(e, dict) and e["type"] == "exec"
+            ]  # not rows
         waited = time.monotonic() - seen
         assert execs == ["sh", "sleep"], execs
         assert proc.poll() is None  # read while the program sleeps, not after it ended

@@ -133,7 +133,9 @@ def test_fd_path_is_right_with_a_narrow_trace_set(tmp_path: Path, compiler: str,
     second.write_text("2")
     argv = [exe, str(first), str(second)]
     st_file, out = tmp_path / "strace.txt", tmp_path / "t.jsonl"
-    subprocess.run([strace, "-f", "-qq", "-y", "-e", f"trace={trace_set}", "-o", str(st_file), *argv], check=True, timeout=60)
+    subprocess.run(
+        [strace, "-f", "-qq", "-y", "-e", f"trace={trace_set}", "-o", str(st_file), *argv], check=True, timeout=60
+    )
     proc = libctrace("run", "-q", "-e", f"trace={trace_set}", "-o", str(out), "--", *argv)
     assert proc.returncode == 0, proc.stderr
     ours = []

@@ -80,23 +80,48 @@ def host_glibc() -> str:
 def test_musl_1_2_5_tcp_fallback(need_root: None) -> None:
     """musl >= 1.2.4 retries a truncated answer over TCP with TCP Fast Open (sendmsg
     MSG_FASTOPEN on an unconnected socket): found by the bytes, reported as such, 60 records."""
-    zig = zig_cc(ROOT / "scenarios" / "dns-lookup" / "main.c", "x86_64-linux-musl", "-static",
-                 f"-I{SCENARIO_COMMON}", name="dns-lookup-zig-musl")
+    zig = zig_cc(
+        ROOT / "scenarios" / "dns-lookup" / "main.c",
+        "x86_64-linux-musl",
+        "-static",
+        f"-I{SCENARIO_COMMON}",
+        name="dns-lookup-zig-musl",
+    )
     old = scenario_binary("dns-lookup", "musl-static")
     glibc = scenario_binary("dns-lookup", "glibc-dynamic")
-    result = diff("--sandbox", "--label", "musl-1.2.5", "--label", "musl-debian", "--label", "glibc",
-                  str(zig), old, glibc, "--", "many.libctrace.test")
+    result = diff(
+        "--sandbox",
+        "--label",
+        "musl-1.2.5",
+        "--label",
+        "musl-debian",
+        "--label",
+        "glibc",
+        str(zig),
+        old,
+        glibc,
+        "--",
+        "many.libctrace.test",
+    )
     tr = one(result, "dns-transport")
     assert tr["title"] == "DNS over TCP in musl-1.2.5, glibc only"
     text = tr["explanation"]
-    assert ("musl-1.2.5 (static musl) retried the query over TCP (TCP Fast Open: sendmsg with MSG_FASTOPEN on an "
-            "unconnected socket) — musl ≥ 1.2.4: TCP fallback seen") in text
+    assert (
+        "musl-1.2.5 (static musl) retried the query over TCP (TCP Fast Open: sendmsg with MSG_FASTOPEN on an "
+        "unconnected socket) — musl ≥ 1.2.4: TCP fallback seen"
+    ) in text
     assert "musl-debian (static musl) did not, and used the truncated answer — musl ≤ 1.2.3 behaviour" in text
     assert "glibc (dynamic glibc) retried the query over TCP (connect, then the query)" in text
     # The retry and the whole answer it brought back, in musl-1.2.5's own evidence.
     mine = [e["line"] for e in tr["evidence"] if e["run"] == "musl-1.2.5"]
-    assert any(re.search(r"sendmsg\(\d+<socket:\[AF_INET SOCK_STREAM -> 127\.0\.0\.1:53\]>.*; DNS query A "
-                         r"many\.libctrace\.test$", line) for line in mine), mine
+    assert any(
+        re.search(
+            r"sendmsg\(\d+<socket:\[AF_INET SOCK_STREAM -> 127\.0\.0\.1:53\]>.*; DNS query A "
+            r"many\.libctrace\.test$",
+            line,
+        )
+        for line in mine
+    ), mine
     assert any(line.endswith("; DNS answer A many.libctrace.test NOERROR 60") for line in mine), mine
     ans = one(result, "dns-answers")
     assert "musl-1.2.5 NOERROR 60 over tcp" in ans["explanation"]
@@ -141,13 +166,24 @@ def test_missing_library_and_interpreter(tmp_path: Path) -> None:
     lib_dir.mkdir()
     (tmp_path / "gone.c").write_text("int ctrace_gone(void) { return 7; }\n")
     (tmp_path / "main.c").write_text("int ctrace_gone(void);\nint main(void) { return ctrace_gone() == 7 ? 0 : 1; }\n")
-    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(lib_dir / "libctracegone.so"), str(tmp_path / "gone.c")], check=True)
+    subprocess.run(
+        ["gcc", "-shared", "-fPIC", "-o", str(lib_dir / "libctracegone.so"), str(tmp_path / "gone.c")], check=True
+    )
     uselib = tmp_path / "uselib"
     subprocess.run(["gcc", "-o", str(uselib), str(tmp_path / "main.c"), f"-L{lib_dir}", "-lctracegone"], check=True)
     (lib_dir / "libctracegone.so").unlink()
     badinterp = tmp_path / "badinterp"
-    subprocess.run(["gcc", "-o", str(badinterp), str(tmp_path / "main.c"), str(tmp_path / "gone.c"),
-                    "-Wl,--dynamic-linker=/nonexistent/ld-linux-x86-64.so.2"], check=True)
+    subprocess.run(
+        [
+            "gcc",
+            "-o",
+            str(badinterp),
+            str(tmp_path / "main.c"),
+            str(tmp_path / "gone.c"),
+            "-Wl,--dynamic-linker=/nonexistent/ld-linux-x86-64.so.2",
+        ],
+        check=True,
+    )
     good = tmp_path / "good"
     subprocess.run(["gcc", "-o", str(good), str(tmp_path / "main.c"), str(tmp_path / "gone.c")], check=True)
     result = diff(str(good), str(uselib), str(badinterp))
@@ -182,8 +218,10 @@ def test_busybox_reads_passwd_without_nss(need_root: None, tmp_path: Path) -> No
     for f in result["findings"]:
         assert "musl" not in (f["title"] + f["explanation"]).lower(), f
     cfg = one(result, "nss-config")
-    assert ("busybox (static glibc) never opened it and read /etc/group, /etc/passwd directly (its own code, "
-            "not glibc's NSS") in cfg["explanation"]
+    assert (
+        "busybox (static glibc) never opened it and read /etc/group, /etc/passwd directly (its own code, "
+        "not glibc's NSS"
+    ) in cfg["explanation"]
     start = one(result, "startup")
     ldd = subprocess.run(["ldd", "/usr/bin/id"], capture_output=True, text=True, check=True).stdout
     libs = {os.path.basename(m) for m in re.findall(r"^\s*(\S+\.so[.\d]*)", ldd, re.M)} - {"linux-vdso.so.1"}
@@ -201,8 +239,20 @@ def test_hosts_file_vs_dns_server(need_root: None, tmp_path: Path) -> None:
     nss.write_text("hosts: dns files\n")
     hosts = tmp_path / "hosts"
     hosts.write_text("127.0.0.1 localhost\n192.0.2.7 www.libctrace.test\n")
-    result = diff("--nsswitch", str(nss), "--hosts", str(hosts), "--label", "glibc", "--label", "musl",
-                  glibc, musl, "--", "www.libctrace.test")
+    result = diff(
+        "--nsswitch",
+        str(nss),
+        "--hosts",
+        str(hosts),
+        "--label",
+        "glibc",
+        "--label",
+        "musl",
+        glibc,
+        musl,
+        "--",
+        "www.libctrace.test",
+    )
     peers = one(result, "network-peers")
     assert peers["title"] == "Network peers differ: 127.0.0.1:53 only glibc"
     assert "glibc asked the DNS server 127.0.0.1:53" in peers["explanation"]
@@ -215,12 +265,20 @@ def test_hosts_file_vs_dns_server(need_root: None, tmp_path: Path) -> None:
 def test_wrong_architecture(tmp_path: Path) -> None:
     """An aarch64 build on this x86-64 host: the kernel's execve fails with ENOEXEC; `diff`
     reports it as the one thing to say about that build, `run` still refuses it up front."""
-    if set(os.listdir("/proc/sys/fs/binfmt_misc") if os.path.isdir("/proc/sys/fs/binfmt_misc") else ()) \
-            - {"register", "status"}:
+    if set(os.listdir("/proc/sys/fs/binfmt_misc") if os.path.isdir("/proc/sys/fs/binfmt_misc") else ()) - {
+        "register",
+        "status",
+    }:
         pytest.skip("binfmt_misc handlers are registered here: the kernel may run an aarch64 file under an emulator")
     # No libc needed to be foreign: a bare _start keeps the zig build to a second.
-    arm = zig_cc("void _start(void) { for (;;) { } }\n", "aarch64-linux-musl", "-nostdlib", "-ffreestanding",
-                 "-static", name="bare-aarch64")
+    arm = zig_cc(
+        "void _start(void) { for (;;) { } }\n",
+        "aarch64-linux-musl",
+        "-nostdlib",
+        "-ffreestanding",
+        "-static",
+        name="bare-aarch64",
+    )
     good = build_c("int main(void) { return 0; }\n", name="true")
     result = diff("--label", "aarch64", "--label", "x86-64", str(arm), str(good))
     assert [f["id"] for f in result["findings"]] == ["loader-refusal"]

@@ -19,8 +19,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from libctrace.errors import LibctraceError
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 # Memory any one example may add to the process: a corrupt size must not make a reader
 # allocate what the file does not hold.
 MEMORY_BOUND = 256 << 20
@@ -40,6 +44,7 @@ class Named(bytes):
 
     def __repr__(self) -> str:
         return f"<{self.name}: {len(self)} bytes>"
+
 
 @pytest.fixture(scope="module")
 def real_trace(tmp_path_factory: pytest.TempPathFactory) -> Named:
@@ -79,9 +84,9 @@ def _mutate(data: bytes, ops: list[tuple[int, int, int]]) -> bytes:
         elif kind == 1:
             del buf[pos:]
         elif kind == 2:
-            buf[pos:pos] = buf[pos:pos + (val % 200)]
+            buf[pos:pos] = buf[pos : pos + (val % 200)]
         else:
-            del buf[pos:pos + (val % 50)]
+            del buf[pos : pos + (val % 50)]
     return bytes(buf)
 
 
@@ -97,7 +102,11 @@ def test_mutated_real_traces(tmp_path: Path, real_trace: Named, ops: list[tuple[
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(1 << 63), (1 << 63) - 1) | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers(-(1 << 63), (1 << 63) - 1)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
@@ -111,7 +120,9 @@ def test_real_events_with_fields_replaced(tmp_path: Path, real_trace: Named, dat
     lines = real_trace.splitlines()
     i = data.draw(st.integers(1, len(lines) - 1))
     event = orjson.loads(lines[i])
-    key = data.draw(st.sampled_from(sorted(event) if isinstance(event, dict) else range(len(event))))  # a row: by position
+    key = data.draw(
+        st.sampled_from(sorted(event) if isinstance(event, dict) else range(len(event)))
+    )  # a row: by position
     if data.draw(st.booleans()):
         del event[key]
     elif key == "args" and event["args"] and data.draw(st.booleans()):
@@ -136,11 +147,11 @@ def real_elves() -> tuple[Named, ...]:
     return tuple(Named(f.read_bytes()[: 1 << 20], f.name) for f in files)
 
 
-
 @FUZZ
 @given(which=st.integers(0, 10), ops=OPS, head=st.booleans())
-def test_mutated_real_elf_files(tmp_path: Path, real_elves: tuple[Named, ...], which: int, ops: list[tuple[int, int, int]],
-                                head: bool) -> None:
+def test_mutated_real_elf_files(
+    tmp_path: Path, real_elves: tuple[Named, ...], which: int, ops: list[tuple[int, int, int]], head: bool
+) -> None:
     """inspect and the trace header's summary on real ELF files with bytes changed; `head`
     aims the changes at the ELF, program and section headers, where sizes and offsets are."""
     from libctrace.elf.info import inspect_file, summary
@@ -174,10 +185,15 @@ def test_random_bytes_as_elf_and_trace(tmp_path: Path, raw: bytes) -> None:
 
 
 @FUZZ
-@given(name=st.sampled_from(sorted(__import__("libctrace.syscalls.spec", fromlist=["NUMBERS"]).NUMBERS)),
-       args=st.lists(st.one_of(st.integers(0, (1 << 64) - 1), st.sampled_from([0, 1, 2, 3, 0xFFFFFFFFFFFFFF9C])),
-                     min_size=6, max_size=6),
-       ret=st.integers(-4095, 1 << 20))
+@given(
+    name=st.sampled_from(sorted(__import__("libctrace.syscalls.spec", fromlist=["NUMBERS"]).NUMBERS)),
+    args=st.lists(
+        st.one_of(st.integers(0, (1 << 64) - 1), st.sampled_from([0, 1, 2, 3, 0xFFFFFFFFFFFFFF9C])),
+        min_size=6,
+        max_size=6,
+    ),
+    ret=st.integers(-4095, 1 << 20),
+)
 def test_decoders_on_random_arguments(name: str, args: list[int], ret: int) -> None:
     """Every syscall's decoder on random register values, reading this test's own memory (an
     address is as often unmapped as not): a list of JSON values, no exception."""

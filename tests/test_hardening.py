@@ -28,11 +28,18 @@ def test_run_onto_a_full_disk(tmp_path: Path) -> None:
     mnt = tmp_path / "full"
     mnt.mkdir()
     trace = mnt / "t.jsonl"
-    script = (f"mount -t tmpfs -o size=64k tmpfs {mnt} || exit 99; "
-              f"{sys.executable} -m libctrace run -e trace=all -o {trace} -- find /usr/lib/python3 -maxdepth 3 >/dev/null; echo rc=$?; "
-              f"{sys.executable} -m libctrace show {trace} --format json; echo rc=$?")
-    r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
-                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    script = (
+        f"mount -t tmpfs -o size=64k tmpfs {mnt} || exit 99; "
+        f"{sys.executable} -m libctrace run -e trace=all -o {trace} -- find /usr/lib/python3 -maxdepth 3 >/dev/null; echo rc=$?; "
+        f"{sys.executable} -m libctrace show {trace} --format json; echo rc=$?"
+    )
+    r = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     if "rc=" not in r.stdout:
         pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
     out = r.stdout.splitlines()
@@ -52,11 +59,19 @@ def test_sandbox_copies_are_private(tmp_path: Path) -> None:
     secret = tmp_path / "secret-hosts"
     secret.write_text("203.0.113.9 secret.example.test\n")
     secret.chmod(0o600)
-    r = libctrace("run", "-q", "--hosts", str(secret), "--", "sh", "-c",
-                  # this run's folder: where the mount of /etc/hosts comes from (other runs share /tmp)
-                  "stat -c %a /etc/hosts /etc/resolv.conf; "
-                  "d=$(awk '$5==\"/etc/hosts\"{print $4}' /proc/self/mountinfo | tail -1); "
-                  "stat -c %a /tmp/$(basename $(dirname $d))")
+    r = libctrace(
+        "run",
+        "-q",
+        "--hosts",
+        str(secret),
+        "--",
+        "sh",
+        "-c",
+        # this run's folder: where the mount of /etc/hosts comes from (other runs share /tmp)
+        "stat -c %a /etc/hosts /etc/resolv.conf; "
+        "d=$(awk '$5==\"/etc/hosts\"{print $4}' /proc/self/mountinfo | tail -1); "
+        "stat -c %a /tmp/$(basename $(dirname $d))",
+    )
     if r.returncode == 2 and "namespace" in r.stderr:
         pytest.skip(f"no namespaces here: {r.stderr.strip()}")
     assert r.returncode == 0, r.stderr
@@ -103,11 +118,14 @@ def test_diff_never_dies_of_sigalrm() -> None:
         assert r.returncode in (0, 1), f"run {i + 1} of {runs}: exit {r.returncode}, {r.stderr[-300:]}"
 
 
-@pytest.mark.parametrize("expr, needle", [
-    ("trace=", "empty trace set"),
-    ("trace=!all", "selects no syscall"),
-    ("trace=,", "empty trace set"),
-])
+@pytest.mark.parametrize(
+    "expr, needle",
+    [
+        ("trace=", "empty trace set"),
+        ("trace=!all", "selects no syscall"),
+        ("trace=,", "empty trace set"),
+    ],
+)
 def test_trace_sets_that_record_nothing_are_errors(expr: str, needle: str) -> None:
     assert_one_line_error(libctrace("run", "-e", expr, "--", "/bin/true"), needle)
     assert_one_line_error(libctrace("show", "/dev/null", "-e", expr), needle)
@@ -135,8 +153,9 @@ def test_exec_from_a_thread_keeps_the_leaders_unfinished_call(tmp_path: Path) ->
     (execve,) = [e for e in syscalls(trace, "execve") if e["args"][0] == "/bin/true"]
     assert pause["ret"] is None and "tid" not in pause and pause["pid"] == execve["pid"]
     assert pause["seq"] < execve["seq"]
-    ref = subprocess.run([strace, "-f", "-e", "trace=pause,execve", exe, "/bin/true"],
-                         capture_output=True, text=True, timeout=60).stderr
+    ref = subprocess.run(
+        [strace, "-f", "-e", "trace=pause,execve", exe, "/bin/true"], capture_output=True, text=True, timeout=60
+    ).stderr
     assert "pause( <unfinished ...>" in ref and re.search(r"<\.\.\. pause resumed>\)\s+= \?", ref), ref
 
 
@@ -153,4 +172,6 @@ def test_a_trace_without_its_end_has_no_exit_status_to_compare(tmp_path: Path) -
     other = tmp_path / "other.jsonl"
     assert libctrace("run", "-q", "-o", str(other), "--", "true").returncode == 0
     r = libctrace("diff", str(cut), str(full), str(other))
-    assert "exit status differs: end not recorded (trace cut short) vs exit 3 vs exit 0" in " ".join(r.stdout.lower().split())
+    assert "exit status differs: end not recorded (trace cut short) vs exit 3 vs exit 0" in " ".join(
+        r.stdout.lower().split()
+    )

@@ -47,11 +47,28 @@ def render(page: Path, screenshot: Path, height: int = 2400) -> Rendered:
     """Loads the page in headless Chromium once: the DOM after load, the console, a screenshot."""
     with tempfile.TemporaryDirectory(prefix="lct-chromium-") as profile:
         proc = subprocess.run(
-            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--dump-dom",
-             f"--screenshot={screenshot}", f"--window-size=1280,{height}", page.resolve().as_uri()],
-            capture_output=True, text=True, timeout=120)
+            [
+                chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--dump-dom",
+                f"--screenshot={screenshot}",
+                f"--window-size=1280,{height}",
+                page.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert proc.returncode == 0, proc.stderr[-2000:]
     console = [ln for ln in proc.stderr.splitlines() if ":CONSOLE" in ln]
     return Rendered(proc.stdout, console, screenshot)

@@ -56,7 +56,7 @@ def _strace_calls(text: str) -> list[tuple[str, list[Any], Any]]:
             continue
         name, args, ret, err = m.groups()
         if name.startswith("syscall_0x"):  # strace names unknown numbers in hex
-            name = f"syscall_{int(name[len('syscall_'):], 16)}"
+            name = f"syscall_{int(name[len('syscall_') :], 16)}"
         nums: list[Any] = []
         for a in (a.strip() for a in args.split(",")) if args else ():
             try:
@@ -83,7 +83,7 @@ def test_i386_calls_are_recorded_like_strace_shows_them(tmp_path: Path, trace_se
     assert proc.stdout == "abc\n"
     trace = load_trace(str(out))
     ours = [e for e in syscalls(trace) if e.get("arch") == "i386"]
-    assert all(e["arch"] == "i386" for e in syscalls(trace)[-len(ours):])  # nothing else after them
+    assert all(e["arch"] == "i386" for e in syscalls(trace)[-len(ours) :])  # nothing else after them
     assert [e["name"] for e in ours] == [c[0] for c in reference]
     for e in ours:
         jsonschema.validate(e, SCHEMA)

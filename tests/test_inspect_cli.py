@@ -50,7 +50,10 @@ def test_panels_verdict_first_and_pipe_safe():
     # the verdict: the lines before the panel's first blank line (it wraps at 80 columns)
     first_lines = [" ".join(ln.strip("│ ") for ln in p.split("│" + " " * 78 + "│")[0].splitlines()[1:]) for p in panels]
     assert first_lines[0].startswith("glibc dynamic, needs GLIBC 2.36: runs on")
-    assert first_lines[1].startswith("glibc static: needs no shared library") and "1 run-time loading risk" in first_lines[1]
+    assert (
+        first_lines[1].startswith("glibc static: needs no shared library")
+        and "1 run-time loading risk" in first_lines[1]
+    )
     assert first_lines[2].startswith("musl dynamic: runs on 1 of")
     assert "GLIBC_2.36 not found: " in panels[0] and "Ubuntu 22.04 (2.35)" in panels[0]
     assert "nss-dlopen" in panels[1] and "ld-musl-x86_64.so.1 not found" in panels[2]
@@ -67,13 +70,20 @@ def test_symbols_option_shows_all():
 
 
 def test_json_one_object_per_file_validates():
-    progs = [build_c(HELLO, name="hello"), build_c(HELLO, flags=("-static-pie",), name="hello"),
-             build_c(HELLO, compiler="musl-gcc", flags=("-static",), name="hello")]
+    progs = [
+        build_c(HELLO, name="hello"),
+        build_c(HELLO, flags=("-static-pie",), name="hello"),
+        build_c(HELLO, compiler="musl-gcc", flags=("-static",), name="hello"),
+    ]
     proc = libctrace("inspect", "--format", "json", *map(str, progs))
     assert proc.returncode == 0, proc.stderr
     objs = _json_lines(proc.stdout)
     assert [o["path"] for o in objs] == list(map(str, progs))
-    assert [(o["linkage"], o["libc"]) for o in objs] == [("dynamic", "glibc"), ("static-pie", "glibc"), ("static", "musl")]
+    assert [(o["linkage"], o["libc"]) for o in objs] == [
+        ("dynamic", "glibc"),
+        ("static-pie", "glibc"),
+        ("static", "musl"),
+    ]
     assert objs[0]["glibc_required"] == "2.34" and objs[0]["glibc_symbols"][0]["symbol"] == "__libc_start_main"
     assert all(o["version"] == 1 for o in objs) and all(d["ok"] for d in objs[2]["runs_on"])
 
@@ -102,8 +112,12 @@ def test_against_an_older_libc_fails_with_exit_1(tmp_path):
 
 def test_against_a_library_without_versions_is_an_error(tmp_path):
     static = build_c(HELLO, flags=("-static",), name="hello")
-    assert_one_line_error(libctrace("inspect", "--against", str(static), "/usr/bin/python3"), "defines no symbol versions")
-    assert_one_line_error(libctrace("inspect", "--against", str(tmp_path / "nope.so"), "/usr/bin/python3"), "no such file")
+    assert_one_line_error(
+        libctrace("inspect", "--against", str(static), "/usr/bin/python3"), "defines no symbol versions"
+    )
+    assert_one_line_error(
+        libctrace("inspect", "--against", str(tmp_path / "nope.so"), "/usr/bin/python3"), "no such file"
+    )
 
 
 @pytest.mark.parametrize(
@@ -113,7 +127,10 @@ def test_against_a_library_without_versions_is_an_error(tmp_path):
         (lambda d: d, "is a directory"),
         (lambda d: (d / "t.txt").write_text("hello\n") and d / "t.txt", "not an ELF file"),
         (lambda d: (d / "t.sh").write_text("#!/bin/sh\n") and d / "t.sh", "a script (#!/bin/sh)"),
-        (lambda d: (d / "cut").write_bytes(build_c(HELLO, name="hello").read_bytes()[:3000]) and d / "cut", "truncated ELF file"),
+        (
+            lambda d: (d / "cut").write_bytes(build_c(HELLO, name="hello").read_bytes()[:3000]) and d / "cut",
+            "truncated ELF file",
+        ),
     ],
 )
 def test_bad_input_one_line(tmp_path, make, needle):
@@ -142,7 +159,12 @@ def test_unreadable_file(tmp_path):
         # Root reads any file through CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH; drop them, keep root.
         if shutil.which("setpriv") is None:
             pytest.skip("as root a mode-000 file is readable; setpriv (util-linux) is needed to drop the capability")
-        cmd = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search", *cmd]
+        cmd = [
+            "setpriv",
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--inh-caps=-dac_override,-dac_read_search",
+            *cmd,
+        ]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert_one_line_error(proc, str(path), "permission denied")
 

@@ -45,15 +45,24 @@ def test_mistyped_command_gets_the_nearest() -> None:
 
 def test_shell_completion() -> None:
     def complete(words: str) -> list[str]:
-        env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - (not words.endswith(" "))),
-               "_LIBCTRACE_COMPLETE": "bash_complete"}
+        env = {
+            **os.environ,
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - (not words.endswith(" "))),
+            "_LIBCTRACE_COMPLETE": "bash_complete",
+        }
         proc = subprocess.run([sys.executable, "-m", "libctrace"], env=env, capture_output=True, text=True, check=True)
         return proc.stdout.split()
 
     assert complete("libctrace ex") == ["plain,explain"]
     assert complete("libctrace inspect --format ") == ["plain,text", "plain,json"]
-    script = subprocess.run([sys.executable, "-m", "libctrace"], env={**os.environ, "_LIBCTRACE_COMPLETE": "bash_source"},
-                            capture_output=True, text=True, check=True).stdout
+    script = subprocess.run(
+        [sys.executable, "-m", "libctrace"],
+        env={**os.environ, "_LIBCTRACE_COMPLETE": "bash_source"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "complete -o nosort -F _libctrace_completion libctrace" in script
 
 
@@ -65,8 +74,12 @@ def test_explain_prints_the_catalogue_entry() -> None:
     assert proc.stdout == catalogue["second-libc"]
     assert proc.stdout.startswith("## `second-libc`\n") and "## `exit-status`" not in proc.stdout
     assert libctrace("explain").stdout.split() == list(catalogue)
-    assert_one_line_error(libctrace("explain", "secnd-libc"), "unknown finding id 'secnd-libc'", "did you mean 'second-libc'?")
-    assert_one_line_error(libctrace("explain", "xyzzy"), "unknown finding id 'xyzzy'", "'libctrace explain' lists the ids")
+    assert_one_line_error(
+        libctrace("explain", "secnd-libc"), "unknown finding id 'secnd-libc'", "did you mean 'second-libc'?"
+    )
+    assert_one_line_error(
+        libctrace("explain", "xyzzy"), "unknown finding id 'xyzzy'", "'libctrace explain' lists the ids"
+    )
 
 
 def test_format_option_and_the_old_json_flag() -> None:
@@ -109,8 +122,14 @@ def _installed_copy(tmp_path: Path, with_loop: bool) -> Path:
 
 def _run_installed(site: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k != "LIBCTRACE_SCENARIOS"}
-    return subprocess.run([sys.executable, "-m", "libctrace", *args], capture_output=True, text=True, timeout=300,
-                          cwd=site.parent, env={**clean, "PYTHONPATH": str(site), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "libctrace", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=site.parent,
+        env={**clean, "PYTHONPATH": str(site), **env},
+    )
 
 
 def test_installed_scenarios_build_into_the_cache(tmp_path: Path) -> None:
@@ -133,7 +152,9 @@ def test_installed_scenarios_build_into_the_cache(tmp_path: Path) -> None:
     assert explained.stdout == entries((ROOT / "docs" / "divergences.md").read_text())["exit-status"]
     # a relative XDG_CACHE_HOME is ignored (XDG spec): ~/.cache
     home = tmp_path / "home"
-    _run_installed(site, "scenarios", "build", "fatal", "--variant", "glibc-dynamic", XDG_CACHE_HOME="rel", HOME=str(home))
+    _run_installed(
+        site, "scenarios", "build", "fatal", "--variant", "glibc-dynamic", XDG_CACHE_HOME="rel", HOME=str(home)
+    )
     assert (home / ".cache" / "libctrace" / "scenarios" / "fatal" / "glibc-dynamic" / "fatal-glibc-dynamic").is_file()
 
 
@@ -151,8 +172,10 @@ def test_missing_stop_loop_is_said_once_and_recorded(tmp_path: Path) -> None:
     proc = _run_installed(site, "diff", "/bin/true", "/bin/true", "--output-dir", str(out))
     assert proc.returncode == 0, proc.stderr
     notes = [line for line in proc.stderr.splitlines() if "stop loop" in line]
-    assert notes == [f"libctrace: note: the C stop loop {site}/libctrace/record/_stoploop.abi3.so is not built; recording with "
-                     "the slower Python loop (reinstall libctrace where a C compiler is available, or run make setup "
-                     "in a checkout)"], proc.stderr  # two runs, one note
+    assert notes == [
+        f"libctrace: note: the C stop loop {site}/libctrace/record/_stoploop.abi3.so is not built; recording with "
+        "the slower Python loop (reinstall libctrace where a C compiler is available, or run make setup "
+        "in a checkout)"
+    ], proc.stderr  # two runs, one note
     for trace in out.iterdir():
         assert json.loads(trace.read_text().splitlines()[0])["stop_loop"] == "python"

@@ -145,11 +145,16 @@ def test_record_api_in_process(tmp_path: Path) -> None:
     out_r, out_w = os.pipe()
     wall = time.time()
     try:
-        trace, code = record(RecordOptions(
-            argv=["sh", "-c", "echo $LCT_TEST; pwd; exit 3"], env={"LCT_TEST": "v1", "PATH": "/usr/bin:/bin"},
-            cwd=str(tmp_path), stdout=out_w, record_env_values=True,
-            extra_events=lambda: [{"type": "dns-log", "wall": wall + 0.5, "name": "example.test."}],
-        ))
+        trace, code = record(
+            RecordOptions(
+                argv=["sh", "-c", "echo $LCT_TEST; pwd; exit 3"],
+                env={"LCT_TEST": "v1", "PATH": "/usr/bin:/bin"},
+                cwd=str(tmp_path),
+                stdout=out_w,
+                record_env_values=True,
+                extra_events=lambda: [{"type": "dns-log", "wall": wall + 0.5, "name": "example.test."}],
+            )
+        )
     finally:
         os.close(out_w)
     with os.fdopen(out_r) as f:
@@ -191,16 +196,35 @@ def test_register_fallback_agrees_with_syscall_info(tmp_path: Path, trace_set: s
 
     def calls(syscall_info: bool) -> list[tuple]:
         with open(os.devnull, "wb") as null:
-            trace, code = record(RecordOptions(
-                argv=["sh", "-c", f"{prog('netfile')} {data} 9; cat {data}"], trace_set=trace_set,
-                stdout=null.fileno(), syscall_info=syscall_info,
-            ))
+            trace, code = record(
+                RecordOptions(
+                    argv=["sh", "-c", f"{prog('netfile')} {data} 9; cat {data}"],
+                    trace_set=trace_set,
+                    stdout=null.fileno(),
+                    syscall_info=syscall_info,
+                )
+            )
         assert code == 0
         # addresses (ASLR) and process ids differ from run to run; names, paths, sizes, errors do not
-        varying = {"mmap", "brk", "set_tid_address", "getpid", "getppid", "gettid", "clone", "clone3", "fork", "vfork", "wait4",
-                   "rt_sigreturn"}
-        return [(e["name"], e.get("fd_path"), e["errno"], 0 if e["name"] in varying else e["ret"])
-                for e in trace.events if e["type"] == "syscall"]
+        varying = {
+            "mmap",
+            "brk",
+            "set_tid_address",
+            "getpid",
+            "getppid",
+            "gettid",
+            "clone",
+            "clone3",
+            "fork",
+            "vfork",
+            "wait4",
+            "rt_sigreturn",
+        }
+        return [
+            (e["name"], e.get("fd_path"), e["errno"], 0 if e["name"] in varying else e["ret"])
+            for e in trace.events
+            if e["type"] == "syscall"
+        ]
 
     fast, regs = calls(True), calls(False)
     assert ("read", str(data), None, 5) in fast

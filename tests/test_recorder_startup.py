@@ -31,9 +31,26 @@ def _run(tmp_path: Path, prog: str, cache: Path, *extra: str) -> tuple[subproces
 # address, render.safe's regex only for an error line or the summary (-q: neither); the other commands, the analysis and
 # the DNS and JSON-schema libraries are another command's.
 RUN_NEVER_IMPORTS = (
-    "elftools", "ptrace", "pyseccomp", "rich", "ctypes.util", "libctrace.elf.info", "hashlib", "_hashlib", "shutil",
-    "ipaddress", "libctrace.render.safe", "libctrace.render.text", "dnslib", "jsonschema", "libctrace.analyze.facts",
-    "libctrace.analyze.rules", "libctrace.analyze.diff", "libctrace.cli.show_cmd", "libctrace.cli.diff_cmd", "libctrace.sandbox.session",
+    "elftools",
+    "ptrace",
+    "pyseccomp",
+    "rich",
+    "ctypes.util",
+    "libctrace.elf.info",
+    "hashlib",
+    "_hashlib",
+    "shutil",
+    "ipaddress",
+    "libctrace.render.safe",
+    "libctrace.render.text",
+    "dnslib",
+    "jsonschema",
+    "libctrace.analyze.facts",
+    "libctrace.analyze.rules",
+    "libctrace.analyze.diff",
+    "libctrace.cli.show_cmd",
+    "libctrace.cli.diff_cmd",
+    "libctrace.sandbox.session",
 )
 
 
@@ -55,7 +72,10 @@ def _run_modules(tmp_path: Path, *run_args: str) -> set[str]:
 
 def test_run_imports_none_of_the_heavy_modules(tmp_path: Path) -> None:
     out = tmp_path / "t.jsonl"
-    for args in (("-q", "-o", str(out), "--", "/bin/true"), ("-o", str(out), "--", "/bin/true")):  # with the summary too
+    for args in (
+        ("-q", "-o", str(out), "--", "/bin/true"),
+        ("-o", str(out), "--", "/bin/true"),
+    ):  # with the summary too
         modules = _run_modules(tmp_path, *args)
         assert "libctrace.record.recorder" in modules  # the listing itself works
         never = RUN_NEVER_IMPORTS if "-q" in args else set(RUN_NEVER_IMPORTS) - {"libctrace.render.safe"}
@@ -146,8 +166,11 @@ def test_header_is_written_while_the_program_runs(tmp_path: Path) -> None:
         out = tmp_path / f"{attempt}.jsonl"
         proc = subprocess.Popen(
             [sys.executable, "-m", "libctrace", "run", "-q", "-o", str(out), "--", "sleep", "3"],
-            cwd=ROOT, env={**os.environ, "XDG_CACHE_HOME": str(cache)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         try:
             deadline = time.monotonic() + 2.5

@@ -43,13 +43,28 @@ def test_catalogue_is_complete_and_documented() -> None:
     ids = [r.id for r in R.RULES]
     # One rule per catalogue entry, in its order (RULES is built from the catalogue at import).
     assert ids == list(catalogue.load().entries) and len(ids) == len(set(ids))
-    required = {"second-libc", "nss-config", "nss-module", "nscd-probe", "resolver-config", "dns-queries",
-                "dns-transport", "dns-answers", "gconv-module", "locale-files", "malloc-pattern",
-                "thread-stack", "startup", "exit-status", "output", "syscall-profile"}
+    required = {
+        "second-libc",
+        "nss-config",
+        "nss-module",
+        "nscd-probe",
+        "resolver-config",
+        "dns-queries",
+        "dns-transport",
+        "dns-answers",
+        "gconv-module",
+        "locale-files",
+        "malloc-pattern",
+        "thread-stack",
+        "startup",
+        "exit-status",
+        "output",
+        "syscall-profile",
+    }
     assert required <= set(ids)
     assert {r.severity for r in R.RULES} <= set(R.SEVERITIES)
     doc = (ROOT / "docs" / "divergences.md").read_text()
-    anchors = set(re.findall(r'^## `([a-z0-9-]+)`', doc, re.M))
+    anchors = set(re.findall(r"^## `([a-z0-9-]+)`", doc, re.M))
     assert anchors == set(ids)
 
 
@@ -60,19 +75,22 @@ def test_doc_is_generated_from_the_catalogue() -> None:
     lim = catalogue.load().evidence
     assert f"at most {lim.width} characters; {lim.per_run} per run" in doc
     for e in catalogue.load().entries.values():
-        section = doc[doc.index(f"## `{e.id}`"):]
+        section = doc[doc.index(f"## `{e.id}`") :]
         assert section.startswith(f"## `{e.id}`\n\n**Severity** {e.severity}. **What**: {e.what}")
         assert f"**Reference**: {e.reference}" in section.split("\n## ")[0]
     # An edit to the catalogue shows in the doc, and a doc left behind is caught.
     changed = catalogue.parse(
-        (ROOT / "libctrace" / "data" / "divergences.toml").read_text().replace("width = 320", "width = 99"))
+        (ROOT / "libctrace" / "data" / "divergences.toml").read_text().replace("width = 320", "width = 99")
+    )
     assert "at most 99 characters" in catalogue.sync_doc(doc, changed) != doc
 
 
 def test_catalogue_check_command(tmp_path: Path) -> None:
     doc = tmp_path / "divergences.md"
     text = (ROOT / "docs" / "divergences.md").read_text()
-    doc.write_text(text.replace("**Severity** critical. **What**: one process", "**Severity** info. **What**: one process"))
+    doc.write_text(
+        text.replace("**Severity** critical. **What**: one process", "**Severity** info. **What**: one process")
+    )
     assert catalogue.main(["--check", str(doc)]) == 1
     assert catalogue.main([str(doc)]) == 0 and doc.read_text() == text
     assert catalogue.main(["--check", str(doc)]) == 0
@@ -97,8 +115,10 @@ def test_coverage_needs_come_from_the_rules() -> None:
 
 
 def test_nss_passwd_static_glibc_vs_musl() -> None:
-    runs = {"glibc-static": scenario_trace("nss-passwd", "glibc-static"),
-            "musl-static": scenario_trace("nss-passwd", "musl-static")}
+    runs = {
+        "glibc-static": scenario_trace("nss-passwd", "glibc-static"),
+        "musl-static": scenario_trace("nss-passwd", "musl-static"),
+    }
     findings = _evaluate(*runs.items())
     ranks = [R.SEVERITIES.index(f.severity) for f in findings]
     assert ranks == sorted(ranks)  # most severe first
@@ -137,8 +157,10 @@ def test_missing_nss_module_is_reported() -> None:
     """A source listed in nsswitch.conf whose module is not installed: glibc probes the library
     path (ENOENT each time) and silently goes on; the finding names the missing module."""
     conf = "passwd: files nosuchmod\ngroup: files\nhosts: files dns\n"
-    runs = {"glibc-dynamic": scenario_trace("nss-passwd", "glibc-dynamic", ("user:nobodyhere",), nsswitch=conf),
-            "musl-dynamic": scenario_trace("nss-passwd", "musl-dynamic", ("user:nobodyhere",), nsswitch=conf)}
+    runs = {
+        "glibc-dynamic": scenario_trace("nss-passwd", "glibc-dynamic", ("user:nobodyhere",), nsswitch=conf),
+        "musl-dynamic": scenario_trace("nss-passwd", "musl-dynamic", ("user:nobodyhere",), nsswitch=conf),
+    }
     findings = _evaluate(*runs.items())
     mod = _one(findings, "nss-module")
     assert mod.title == "NSS modules: glibc-dynamic missing libnss_nosuchmod.so.2; musl-dynamic none"
@@ -150,8 +172,10 @@ def test_missing_nss_module_is_reported() -> None:
 
 
 def test_second_libc_is_absent_from_dynamic_glibc() -> None:
-    runs = {"glibc-dynamic": scenario_trace("nss-passwd", "glibc-dynamic"),
-            "musl-dynamic": scenario_trace("nss-passwd", "musl-dynamic")}
+    runs = {
+        "glibc-dynamic": scenario_trace("nss-passwd", "glibc-dynamic"),
+        "musl-dynamic": scenario_trace("nss-passwd", "musl-dynamic"),
+    }
     findings = _evaluate(*runs.items())
     ids = {f.id for f in findings}
     assert "second-libc" not in ids
@@ -172,9 +196,11 @@ def test_same_build_twice_has_no_findings_above_info() -> None:
 
 
 def test_iconv_gconv_module() -> None:
-    runs = {"glibc-dynamic": scenario_trace("iconv", "glibc-dynamic"),
-            "glibc-static": scenario_trace("iconv", "glibc-static"),
-            "musl-static": scenario_trace("iconv", "musl-static")}
+    runs = {
+        "glibc-dynamic": scenario_trace("iconv", "glibc-dynamic"),
+        "glibc-static": scenario_trace("iconv", "glibc-static"),
+        "musl-static": scenario_trace("iconv", "musl-static"),
+    }
     findings = _evaluate(*runs.items())
     g = _one(findings, "gconv-module")
     assert g.title == "iconv modules loaded by 2 of 3 builds: ISO8859-1.so, UTF-16.so"
@@ -187,8 +213,10 @@ def test_iconv_gconv_module() -> None:
 
 
 def test_locale_files() -> None:
-    runs = {"glibc-dynamic": scenario_trace("locale", "glibc-dynamic"),
-            "musl-dynamic": scenario_trace("locale", "musl-dynamic")}
+    runs = {
+        "glibc-dynamic": scenario_trace("locale", "glibc-dynamic"),
+        "musl-dynamic": scenario_trace("locale", "musl-dynamic"),
+    }
     findings = _evaluate(*runs.items())
     loc = _one(findings, "locale-files")
     assert loc.title.startswith("Locale files read by glibc-dynamic only")
@@ -198,8 +226,10 @@ def test_locale_files() -> None:
 
 
 def test_fatal_exit_status() -> None:
-    runs = {"glibc-dynamic": scenario_trace("fatal", "glibc-dynamic"),
-            "musl-static": scenario_trace("fatal", "musl-static")}
+    runs = {
+        "glibc-dynamic": scenario_trace("fatal", "glibc-dynamic"),
+        "musl-static": scenario_trace("fatal", "musl-static"),
+    }
     findings = _evaluate(*runs.items())
     assert findings[0].id == "exit-status" and findings[0].severity == "critical"
     ex = findings[0]
@@ -215,15 +245,19 @@ def test_fatal_exit_status() -> None:
 
 def test_dns_many_records_transport_and_answers() -> None:
     args = ("many.libctrace.test",)
-    runs = {"glibc-dynamic": scenario_trace("dns-lookup", "glibc-dynamic", args, sandbox=True),
-            "musl-static": scenario_trace("dns-lookup", "musl-static", args, sandbox=True)}
+    runs = {
+        "glibc-dynamic": scenario_trace("dns-lookup", "glibc-dynamic", args, sandbox=True),
+        "musl-static": scenario_trace("dns-lookup", "musl-static", args, sandbox=True),
+    }
     findings = _evaluate(*runs.items())
     tr = _one(findings, "dns-transport")
     assert tr.title == "DNS over TCP in glibc-dynamic only"
     notes = [e.line.rsplit("; DNS ", 1)[1] for e in tr.evidence if e.run == "glibc-dynamic"]
     assert len(notes) == 3 and re.fullmatch(r"answer A many\.libctrace\.test NOERROR \d+ TC", notes[0])
-    assert notes[1:] == ["query A many.libctrace.test, query AAAA many.libctrace.test",
-                         "answer A many.libctrace.test NOERROR 60"]
+    assert notes[1:] == [
+        "query A many.libctrace.test, query AAAA many.libctrace.test",
+        "answer A many.libctrace.test NOERROR 60",
+    ]
     _evidence_is_real(tr, runs)
     ans = _one(findings, "dns-answers")
     assert "many.libctrace.test A" in ans.explanation and "truncated" in ans.explanation
@@ -254,8 +288,10 @@ def test_truncated_answer_kept_by_every_build() -> None:
     """Two runs of the musl build (one with the seccomp-filtered default trace set): both kept
     the same truncated answer. Equal values are no finding (issue 11: "29 (TC) vs 29 (TC)")."""
     args = ("many.libctrace.test",)
-    runs = {"all": scenario_trace("dns-lookup", "musl-static", args, sandbox=True),
-            "default": scenario_trace("dns-lookup", "musl-static", args, sandbox=True, trace="default")}
+    runs = {
+        "all": scenario_trace("dns-lookup", "musl-static", args, sandbox=True),
+        "default": scenario_trace("dns-lookup", "musl-static", args, sandbox=True, trace="default"),
+    }
     facts = [F.extract(t, label) for label, t in runs.items()]
     assert all(any(m.tc for m in f.dns) for f in facts)  # the cut answer is there in both
     findings = _evaluate(*runs.items())
@@ -267,15 +303,17 @@ def test_dns_search_list_after_nxdomain() -> None:
     """nx.libctrace.test has ndots (1) dots: glibc still walks the search list after NXDOMAIN,
     musl does not; 'short' has none, so both go to the search list first and agree."""
     args = ("nx.libctrace.test", "short")
-    runs = {"glibc-dynamic": scenario_trace("dns-lookup", "glibc-dynamic", args, sandbox=True),
-            "musl-static": scenario_trace("dns-lookup", "musl-static", args, sandbox=True)}
+    runs = {
+        "glibc-dynamic": scenario_trace("dns-lookup", "glibc-dynamic", args, sandbox=True),
+        "musl-static": scenario_trace("dns-lookup", "musl-static", args, sandbox=True),
+    }
     findings = _evaluate(*runs.items())
     q = _one(findings, "dns-queries")
-    assert ("only glibc-dynamic asked nx.libctrace.test.libctrace.test A, "
-            "nx.libctrace.test.libctrace.test AAAA") in q.explanation
+    assert (
+        "only glibc-dynamic asked nx.libctrace.test.libctrace.test A, nx.libctrace.test.libctrace.test AAAA"
+    ) in q.explanation
     assert q.title.startswith("DNS queries differ: 2 asked by only some builds; sent ")
-    assert "nx.libctrace.test.libctrace.test" not in " ".join(
-        e.line for e in q.evidence if e.run == "musl-static")
+    assert "nx.libctrace.test.libctrace.test" not in " ".join(e.line for e in q.evidence if e.run == "musl-static")
     _evidence_is_real(q, runs)
     for label in runs:
         facts = F.extract(runs[label], label)
@@ -287,8 +325,10 @@ def test_go_resolver_without_libc() -> None:
     """Go's own resolver (no libc): reads nsswitch.conf itself, sends EDNS, gets all 60 records
     over UDP; musl keeps the truncated answer. No TCP anywhere, so no dns-transport finding."""
     args = ("many.libctrace.test",)
-    runs = {"go": scenario_trace("dns-lookup", "go", args, sandbox=True),
-            "musl-static": scenario_trace("dns-lookup", "musl-static", args, sandbox=True)}
+    runs = {
+        "go": scenario_trace("dns-lookup", "go", args, sandbox=True),
+        "musl-static": scenario_trace("dns-lookup", "musl-static", args, sandbox=True),
+    }
     go = F.extract(runs["go"], "go")
     assert list(go.libcs.values()) == [()] * len(go.libcs)  # no C library in any process
     assert all(m.edns for m in go.dns if m.direction == "query")
@@ -305,8 +345,10 @@ def test_go_resolver_without_libc() -> None:
 
 def test_malloc_pattern_and_thread_stack() -> None:
     args = ("4", "2000")
-    runs = {"glibc-dynamic": scenario_trace("malloc-threads", "glibc-dynamic", args),
-            "musl-static": scenario_trace("malloc-threads", "musl-static", args)}
+    runs = {
+        "glibc-dynamic": scenario_trace("malloc-threads", "glibc-dynamic", args),
+        "musl-static": scenario_trace("malloc-threads", "musl-static", args),
+    }
     findings = _evaluate(*runs.items())
     mp = _one(findings, "malloc-pattern")
     assert re.fullmatch(r"malloc syscalls differ: (futex|munmap) \d+ vs \d+, (futex|munmap) \d+ vs \d+", mp.title)
@@ -350,21 +392,39 @@ def test_a_rendering_change_changes_no_finding(monkeypatch) -> None:
     from libctrace.analyze import diff
 
     data = ROOT / "tests" / "data"
-    for name, builds in (("dns-lookup", ("glibc-dynamic", "glibc-static", "musl-static")),
-                         ("nss-passwd", ("glibc-dynamic", "glibc-static", "musl-static")),
-                         ("id", ("busybox-static", "glibc-dynamic"))):
+    for name, builds in (
+        ("dns-lookup", ("glibc-dynamic", "glibc-static", "musl-static")),
+        ("nss-passwd", ("glibc-dynamic", "glibc-static", "musl-static")),
+        ("id", ("busybox-static", "glibc-dynamic")),
+    ):
         traces = [load_trace(str(data / f"{name}-{b}.jsonl")) for b in builds]
 
-        def findings(traces: list[Trace] = traces, builds: tuple[str, ...] = builds) -> tuple[list[tuple[object, ...]], set[str]]:
+        def findings(
+            traces: list[Trace] = traces, builds: tuple[str, ...] = builds
+        ) -> tuple[list[tuple[object, ...]], set[str]]:
             found = diff.compare(traces, list(builds)).findings
             assert found
-            return ([(f.id, f.severity, f.title, f.explanation, f.runs, dict(f.values),
-                      [(e.run, e.seq) for e in f.evidence]) for f in found],
-                    {e.line for f in found for e in f.evidence})
+            return (
+                [
+                    (
+                        f.id,
+                        f.severity,
+                        f.title,
+                        f.explanation,
+                        f.runs,
+                        dict(f.values),
+                        [(e.run, e.seq) for e in f.evidence],
+                    )
+                    for f in found
+                ],
+                {e.line for f in found for e in f.evidence},
+            )
 
         before, lines = findings()
-        renderers = {name: getattr(render_text, name) for name in
-                     ("format_event", "format_value", "format_sockaddr", "format_buffer")}
+        renderers = {
+            name: getattr(render_text, name)
+            for name in ("format_event", "format_value", "format_sockaddr", "format_buffer")
+        }
         for module in [m for n, m in sys.modules.items() if n.startswith("libctrace")]:
             for attr, original in renderers.items():
                 if getattr(module, attr, None) is original:  # wherever a renderer is imported

@@ -42,8 +42,9 @@ def test_quiet_and_in_memory_run(tmp_path: Path) -> None:
     # without -o the events print live, as strace's do; -q leaves out only the summary
     proc = libctrace("run", "-q", "--", "/bin/true")
     assert proc.returncode == 0 and "kept in memory" not in proc.stderr
-    assert re.fullmatch(r'\d+ execve\("/bin/true", \["/bin/true"\], 0x[0-9a-f]+ /\* \d+ vars \*/\) = 0',
-                        proc.stderr.splitlines()[0])
+    assert re.fullmatch(
+        r'\d+ execve\("/bin/true", \["/bin/true"\], 0x[0-9a-f]+ /\* \d+ vars \*/\) = 0', proc.stderr.splitlines()[0]
+    )
     proc = libctrace("run", "--", "/bin/true")
     assert proc.returncode == 0 and "kept in memory only" in proc.stderr
 
@@ -131,8 +132,11 @@ def test_unwritable_output_is_one_line_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("expr", "needle"),
-    [("trace=nosuchcall", "unknown syscall in trace set: 'nosuchcall'"), ("trace=%nosuch", "unknown syscall class"),
-     ("signal=SIGINT", "only the trace= qualifier")],
+    [
+        ("trace=nosuchcall", "unknown syscall in trace set: 'nosuchcall'"),
+        ("trace=%nosuch", "unknown syscall class"),
+        ("signal=SIGINT", "only the trace= qualifier"),
+    ],
 )
 def test_bad_trace_set_is_one_line_error(expr: str, needle: str) -> None:
     assert_one_line_error(libctrace("run", "-e", expr, "--", "/bin/true"), needle)
@@ -143,6 +147,9 @@ def test_ptrace_not_permitted_when_already_traced(tmp_path: Path) -> None:
     strace = need_tool("strace")
     proc = subprocess.run(
         [strace, "-f", "-o", str(tmp_path / "s.txt"), sys.executable, "-m", "libctrace", "run", "--", "/bin/true"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert_one_line_error(proc, "ptrace is not permitted here")

@@ -24,7 +24,9 @@ def host_state() -> dict[str, str]:
     """Digest of the host files the sandbox overlays, plus the host's mount table."""
     state = {p: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in HOST_FILES if os.path.exists(p)}
     # mount IDs and targets only: counters such as sizes of tmpfs may change on their own
-    state["mounts"] = "\n".join(" ".join(ln.split()[:5]) for ln in Path("/proc/self/mountinfo").read_text().splitlines())
+    state["mounts"] = "\n".join(
+        " ".join(ln.split()[:5]) for ln in Path("/proc/self/mountinfo").read_text().splitlines()
+    )
     return state
 
 
@@ -75,8 +77,17 @@ def test_host_nsswitch_stays_visible_unless_given(tmp_path: Path) -> None:
     resolv = tmp_path / "resolv.conf"
     resolv.write_text("nameserver 127.0.0.1\nsearch example.test\n")
     # a file option alone implies --sandbox
-    proc = libctrace("run", "--nsswitch", str(mine), "--resolv-conf", str(resolv), "--",
-                     "cat", "/etc/nsswitch.conf", "/etc/resolv.conf")
+    proc = libctrace(
+        "run",
+        "--nsswitch",
+        str(mine),
+        "--resolv-conf",
+        str(resolv),
+        "--",
+        "cat",
+        "/etc/nsswitch.conf",
+        "/etc/resolv.conf",
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == mine.read_text() + resolv.read_text()
 
@@ -102,8 +113,12 @@ def test_getent_resolves_through_the_embedded_server(tmp_path: Path) -> None:
     logged = [(e["transport"], e["name"], e["qtype"], e["rcode"]) for e in events if e["type"] == "dns-log"]
     assert ("udp", "www.libctrace.test", "A", "NOERROR") in logged
     # the query the server logged is the one the program sent: the DNS id is on both sides
-    sent_ids = {int(buf["hex"][:4], 16) for e in events if e["type"] == "syscall"
-                and e["name"] in ("sendto", "sendmmsg", "sendmsg") for buf in buffers(e["args"])}
+    sent_ids = {
+        int(buf["hex"][:4], 16)
+        for e in events
+        if e["type"] == "syscall" and e["name"] in ("sendto", "sendmmsg", "sendmsg")
+        for buf in buffers(e["args"])
+    }
     assert {e["id"] for e in events if e["type"] == "dns-log"} <= sent_ids
 
 
@@ -112,8 +127,18 @@ def test_custom_zone_and_hosts(tmp_path: Path) -> None:
     zone.write_text("$ORIGIN example.test.\n@ IN SOA ns hm 1 1 1 1 1\napp IN A 198.51.100.7\n")
     hosts = tmp_path / "hosts"
     hosts.write_text("127.0.0.1 localhost\n203.0.113.9 pinned.example.test\n")
-    proc = libctrace("run", "--dns-zone", str(zone), "--hosts", str(hosts), "--",
-                     "getent", "ahostsv4", "app.example.test", "pinned.example.test")
+    proc = libctrace(
+        "run",
+        "--dns-zone",
+        str(zone),
+        "--hosts",
+        str(hosts),
+        "--",
+        "getent",
+        "ahostsv4",
+        "app.example.test",
+        "pinned.example.test",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "198.51.100.7" in proc.stdout and "203.0.113.9" in proc.stdout
     # the default zone is not served beside a custom one
@@ -123,8 +148,13 @@ def test_custom_zone_and_hosts(tmp_path: Path) -> None:
 
 def _start_long_run(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], Path]:
     out = tmp_path / "t.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "libctrace", "run", "--sandbox", *extra, "-o", str(out), "--",
-                             "sleep", "30"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "libctrace", "run", "--sandbox", *extra, "-o", str(out), "--", "sleep", "30"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 20
     while not (out.exists() and out.read_text().strip()):  # header written: the sandbox is up
         assert proc.poll() is None, proc.communicate()
@@ -183,9 +213,29 @@ def test_unprivileged_user_namespace(tmp_path: Path) -> None:
         pytest.skip("unshare(1) is not installed")
     # uid 1000 inside a user namespace of its own, no capabilities: the unprivileged path
     out = tmp_path / "t.jsonl"
-    proc = subprocess.run([unshare, "--user", "--map-user=1000", "--map-group=1000", sys.executable, "-m", "libctrace",
-                           "run", "--sandbox", "-o", str(out), "--", "getent", "ahostsv4", "short"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            unshare,
+            "--user",
+            "--map-user=1000",
+            "--map-group=1000",
+            sys.executable,
+            "-m",
+            "libctrace",
+            "run",
+            "--sandbox",
+            "-o",
+            str(out),
+            "--",
+            "getent",
+            "ahostsv4",
+            "short",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if "refused" in proc.stderr:
         pytest.skip(f"this kernel refuses nested user namespaces: {proc.stderr.strip()}")
     assert proc.returncode == 0, proc.stderr
@@ -198,10 +248,13 @@ def test_refused_user_namespace_is_a_one_line_error() -> None:
     if unshare is None or setpriv is None:
         pytest.skip("unshare(1) and setpriv(1) are needed to drop the privileges")
     # root without capabilities, in a namespace whose user-namespace limit is 0
-    script = ("echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --bounding-set=-all "
-              f"--inh-caps=-all {sys.executable} -m libctrace run --sandbox -- true")
-    proc = subprocess.run([unshare, "--user", "--map-root-user", "sh", "-c", script],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    script = (
+        "echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --bounding-set=-all "
+        f"--inh-caps=-all {sys.executable} -m libctrace run --sandbox -- true"
+    )
+    proc = subprocess.run(
+        [unshare, "--user", "--map-root-user", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert_one_line_error(proc, "--sandbox needs root or an unprivileged user namespace", "max_user_namespaces")
 
 

@@ -32,8 +32,11 @@ class Run:
 
     def opened(self, suffix: str) -> list[dict]:
         """Successful open/openat calls of a path ending in suffix."""
-        return [e for e in self.syscalls("open", "openat")
-                if (e["ret"] or -1) >= 0 and any(isinstance(a, str) and a.endswith(suffix) for a in e["args"][:2])]
+        return [
+            e
+            for e in self.syscalls("open", "openat")
+            if (e["ret"] or -1) >= 0 and any(isinstance(a, str) and a.endswith(suffix) for a in e["args"][:2])
+        ]
 
     def mapped(self, basename: str) -> list[dict]:
         """mmap calls of a file with that name (fd_path is what the descriptor referred to)."""
@@ -48,7 +51,11 @@ class Run:
                 kinds[(e["pid"], e["ret"])] = str(e["args"][1])
             elif e["name"] == "connect":
                 addr = e["args"][1]
-                if isinstance(addr, dict) and addr.get("port") == 53 and socktype in kinds.get((e["pid"], e["args"][0]), ""):
+                if (
+                    isinstance(addr, dict)
+                    and addr.get("port") == 53
+                    and socktype in kinds.get((e["pid"], e["args"][0]), "")
+                ):
                     found.append(e)
         return found
 
@@ -69,14 +76,27 @@ def trace_scenario(name: str, variant: str, tmp: Path, args: tuple[str, ...] | N
     argv, env, cfg = scenarios.run_spec(s, variant)
     cfg = cfg or SandboxConfig()
     opts = ["--sandbox"]
-    for flag, value in (("--nsswitch", cfg.nsswitch), ("--resolv-conf", cfg.resolv_conf),
-                        ("--hosts", cfg.hosts), ("--dns-zone", cfg.dns_zone)):
+    for flag, value in (
+        ("--nsswitch", cfg.nsswitch),
+        ("--resolv-conf", cfg.resolv_conf),
+        ("--hosts", cfg.hosts),
+        ("--dns-zone", cfg.dns_zone),
+    ):
         if value:
             opts += [flag, value]
     out = tmp / f"{name}-{variant}.jsonl"
     # the scenario's environment reaches the program through libctrace's own
-    proc = libctrace("run", *opts, "-o", str(out), "--", argv[0], *(args if args is not None else argv[1:]),
-                     env={**os.environ, **env}, timeout=120)
+    proc = libctrace(
+        "run",
+        *opts,
+        "-o",
+        str(out),
+        "--",
+        argv[0],
+        *(args if args is not None else argv[1:]),
+        env={**os.environ, **env},
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = trace_lines(out)
     return Run(proc.stdout, lines[0], [e for e in lines[1:] if e["type"] != "footer"])

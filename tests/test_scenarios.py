@@ -37,8 +37,9 @@ def built(name: str, *variants: str) -> dict[str, Path]:
 
 
 def run(binary: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [str(binary), *args], capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})}
+    )
 
 
 def test_the_required_scenarios_exist() -> None:
@@ -55,8 +56,11 @@ def test_builds_warning_free_in_every_available_variant(name: str) -> None:
         assert os.access(binary, os.X_OK)
         log = (binary.parent / "build.log").read_text()
         assert "-Wall" in log or variant.startswith("go") or "-D warnings" in log, log  # rustc: warnings are errors
-        warnings = [ln for ln in log.splitlines()  # the "$ command" lines are not compiler output
-                    if "warning" in ln.lower() and not ln.startswith("$ ") and STATIC_NSS_WARNING not in ln]
+        warnings = [
+            ln
+            for ln in log.splitlines()  # the "$ command" lines are not compiler output
+            if "warning" in ln.lower() and not ln.startswith("$ ") and STATIC_NSS_WARNING not in ln
+        ]
         assert warnings == [], f"{name} {variant}: {warnings}"
         for lib in scenario.libraries:
             assert (binary.parent / lib.name).is_file()
@@ -113,8 +117,14 @@ def test_compile_error_is_one_line_with_the_compiler_message(tmp_path: Path) -> 
         pytest.skip(str(sc.availability("glibc-dynamic")))
     root = copy_root(tmp_path, "fatal")
     (root / "fatal" / "main.c").write_text("int main(void) { return undeclared_thing; }\n")
-    proc = libctrace("scenarios", "build", "fatal", "--variant", "glibc-dynamic",
-                     env={**os.environ, "LIBCTRACE_SCENARIOS": str(root)})
+    proc = libctrace(
+        "scenarios",
+        "build",
+        "fatal",
+        "--variant",
+        "glibc-dynamic",
+        env={**os.environ, "LIBCTRACE_SCENARIOS": str(root)},
+    )
     assert_one_line_error(proc, "building fatal (glibc-dynamic) failed", "undeclared_thing")
 
 
@@ -324,7 +334,11 @@ def test_list_shows_every_scenario_and_variant_state() -> None:
         reason = sc.availability(v)
         if reason is None:
             toolchain, libc = sc.describe(v)
-            assert re.search(r"\d+\.\d+", toolchain) and (re.search(r"\d+\.\d+", libc) or v == "go"), (v, toolchain, libc)
+            assert re.search(r"\d+\.\d+", toolchain) and (re.search(r"\d+\.\d+", libc) or v == "go"), (
+                v,
+                toolchain,
+                libc,
+            )
         else:
             assert variant_rows[v].split()[1] == "unavailable"
             assert f"{v}: unavailable: {reason}" in " ".join(proc.stdout.split())  # wrapped at 100
@@ -391,12 +405,16 @@ def run_cli(tmp_path: Path, name: str, *variants: str, extra: tuple[str, ...] = 
 def opened(trace_path: Path) -> list[tuple[str, int]]:
     from libctrace.traceio import load_trace
 
-    return [(e["args"][1] if e["name"] == "openat" else e["args"][0], e["ret"])
-            for e in load_trace(str(trace_path)).events
-            if e["type"] == "syscall" and e["name"] in ("open", "openat")]
+    return [
+        (e["args"][1] if e["name"] == "openat" else e["args"][0], e["ret"])
+        for e in load_trace(str(trace_path)).events
+        if e["type"] == "syscall" and e["name"] in ("open", "openat")
+    ]
 
 
-def test_run_nss_passwd_static_glibc_maps_a_second_libc_musl_never_reads_nsswitch(tmp_path: Path, need_root: None) -> None:
+def test_run_nss_passwd_static_glibc_maps_a_second_libc_musl_never_reads_nsswitch(
+    tmp_path: Path, need_root: None
+) -> None:
     from libctrace.traceio import load_trace
 
     summary = run_cli(tmp_path, "nss-passwd", "glibc-static", "musl-static")

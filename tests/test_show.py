@@ -164,7 +164,9 @@ def test_filters_by_syscall_and_pid(tmp_path):
     # Process events are kept under a syscall filter, as strace keeps them.
     assert sum("+++ exited with 0 +++" in ln for ln in only_open) == 2
 
-    child_json = [json.loads(ln) for ln in _show(str(trace), "--format", "json", "--pid", str(child)).stdout.splitlines()]
+    child_json = [
+        json.loads(ln) for ln in _show(str(trace), "--format", "json", "--pid", str(child)).stdout.splitlines()
+    ]
     assert child_json == [e for e in events if e["pid"] == child]
     assert any(e.get("name") == "openat" and "/etc/hostname" in e["args"] for e in child_json)
     parent_text = _show(str(trace), "--pid", str(parent), "-e", "trace=%file").stdout
@@ -213,7 +215,11 @@ def test_works_in_a_pipe(tmp_path):
     trace = _record(tmp_path, exe, "20000", trace_set="all")  # far more than a pipe buffer
     proc = subprocess.run(
         f"{sys.executable} -m libctrace show {trace} | head -3; exit ${{PIPESTATUS[0]}}",
-        shell=True, executable="/bin/bash", capture_output=True, text=True, cwd=ROOT,
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert len(proc.stdout.splitlines()) == 3
@@ -222,8 +228,14 @@ def test_works_in_a_pipe(tmp_path):
 @pytest.mark.parametrize(
     "content, needle",
     [
-        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"exit"}\n{oops\n', "line 2: corrupt exit event: no 'seq'"),
-        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"exit","seq":1,"t":0,"pid":1,"code":0,"signal":null,"core":false}\n{oops\n', "line 3: corrupt"),
+        (
+            '{"type":"header","format":"libctrace-trace","version":1}\n{"type":"exit"}\n{oops\n',
+            "line 2: corrupt exit event: no 'seq'",
+        ),
+        (
+            '{"type":"header","format":"libctrace-trace","version":1}\n{"type":"exit","seq":1,"t":0,"pid":1,"code":0,"signal":null,"core":false}\n{oops\n',
+            "line 3: corrupt",
+        ),
         ('{"type":"header","format":"libctrace-trace","version":7}\n', "line 1: trace format version 7"),
         ("not json\n", "line 1: not a libctrace trace"),
     ],
@@ -248,31 +260,66 @@ def test_bad_arguments(tmp_path):
     "event, line",
     [
         (
-            {"type": "syscall", "pid": 7, "name": "connect", "ret": 0, "errno": None,
-             "args": [4, {"family": "AF_INET6", "addr": "::1", "port": 53}, 28]},
+            {
+                "type": "syscall",
+                "pid": 7,
+                "name": "connect",
+                "ret": 0,
+                "errno": None,
+                "args": [4, {"family": "AF_INET6", "addr": "::1", "port": 53}, 28],
+            },
             '7 connect(4, {sa_family=AF_INET6, sin6_port=htons(53), inet_pton(AF_INET6, "::1", &sin6_addr)}, 28) = 0',
         ),
         (
-            {"type": "syscall", "pid": 7, "tid": 9, "name": "connect", "ret": -1, "errno": "ENOENT",
-             "args": [4, {"family": "AF_UNIX", "path": "/var/run/nscd/socket"}, 110]},
+            {
+                "type": "syscall",
+                "pid": 7,
+                "tid": 9,
+                "name": "connect",
+                "ret": -1,
+                "errno": "ENOENT",
+                "args": [4, {"family": "AF_UNIX", "path": "/var/run/nscd/socket"}, 110],
+            },
             '9 connect(4, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT (No such file or directory)',
         ),
         (
-            {"type": "syscall", "pid": 7, "name": "read", "ret": 300, "errno": None, "fd_path": "/etc/passwd",
-             "args": [3, {"hex": "12346162630a", "len": 300}, 4096]},
+            {
+                "type": "syscall",
+                "pid": 7,
+                "name": "read",
+                "ret": 300,
+                "errno": None,
+                "fd_path": "/etc/passwd",
+                "args": [3, {"hex": "12346162630a", "len": 300}, 4096],
+            },
             '7 read(3</etc/passwd>, "\\x124abc\\n"..., 4096) = 300',
         ),
         (
-            {"type": "syscall", "pid": 7, "name": "sendmmsg", "ret": 1, "errno": None,
-             "args": [3, [{"name": None, "iov": [{"hex": "ab", "len": 1}], "len": 1}], 1, "MSG_NOSIGNAL"]},
+            {
+                "type": "syscall",
+                "pid": 7,
+                "name": "sendmmsg",
+                "ret": 1,
+                "errno": None,
+                "args": [3, [{"name": None, "iov": [{"hex": "ab", "len": 1}], "len": 1}], 1, "MSG_NOSIGNAL"],
+            },
             '7 sendmmsg(3, [{msg_hdr={msg_name=NULL, msg_iov=[{iov_base="\\xab", iov_len=1}], msg_iovlen=1}, msg_len=1}], 1, MSG_NOSIGNAL) = 1',
         ),
         (
-            {"type": "syscall", "pid": 7, "name": "openat", "ret": None, "errno": "ERESTARTSYS",
-             "args": ["AT_FDCWD", "/a\\xffb...", "O_RDONLY"]},
+            {
+                "type": "syscall",
+                "pid": 7,
+                "name": "openat",
+                "ret": None,
+                "errno": "ERESTARTSYS",
+                "args": ["AT_FDCWD", "/a\\xffb...", "O_RDONLY"],
+            },
             '7 openat(AT_FDCWD, "/a\\xffb"..., O_RDONLY) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)',
         ),
-        ({"type": "exit", "pid": 7, "code": None, "signal": "SIGABRT", "core": True}, "7 +++ killed by SIGABRT (core dumped) +++"),
+        (
+            {"type": "exit", "pid": 7, "code": None, "signal": "SIGABRT", "core": True},
+            "7 +++ killed by SIGABRT (core dumped) +++",
+        ),
     ],
 )
 def test_format_event_shapes(event, line):
@@ -299,15 +346,22 @@ def test_file_names_that_look_like_constants_print_quoted(tmp_path):
     string only for that operation), traced for real, print as the strings they are."""
     for name in ("README", "0755", "O_RDONLY"):
         (tmp_path / name).write_text("x\n")
-    script = ("cat README 0755 O_RDONLY >/dev/null; mkdir 0700; rm README; "
-              "python3 -c 'import ctypes; ctypes.CDLL(None).prctl(15, b\"O_RDONLY\", 0, 0, 0)'")
+    script = (
+        "cat README 0755 O_RDONLY >/dev/null; mkdir 0700; rm README; "
+        "python3 -c 'import ctypes; ctypes.CDLL(None).prctl(15, b\"O_RDONLY\", 0, 0, 0)'"
+    )
     trace = tmp_path / "t.jsonl"
     proc = libctrace("run", "-q", "-e", "trace=all", "-o", str(trace), "--", "sh", "-c", script, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     shown = libctrace("show", str(trace), "-Y").stdout
-    for line in ('openat(AT_FDCWD, "README", O_RDONLY) = 3', 'openat(AT_FDCWD, "0755", O_RDONLY) = 3',
-                 'openat(AT_FDCWD, "O_RDONLY", O_RDONLY) = 3', 'mkdir("0700", 0777) = 0',
-                 'unlinkat(AT_FDCWD, "README", 0) = 0', 'prctl(PR_SET_NAME, "O_RDONLY") = 0'):
+    for line in (
+        'openat(AT_FDCWD, "README", O_RDONLY) = 3',
+        'openat(AT_FDCWD, "0755", O_RDONLY) = 3',
+        'openat(AT_FDCWD, "O_RDONLY", O_RDONLY) = 3',
+        'mkdir("0700", 0777) = 0',
+        'unlinkat(AT_FDCWD, "README", 0) = 0',
+        'prctl(PR_SET_NAME, "O_RDONLY") = 0',
+    ):
         assert re.search(rf"^\d+ {re.escape(line)}$", shown, re.M), (line, shown[-3000:])
     # ...and the constants around them stay bare: the flags, the mode, the directory fd.
     assert "O_RDONLY)" in shown and '"AT_FDCWD"' not in shown and '"O_RDONLY|' not in shown

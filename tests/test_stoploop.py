@@ -26,8 +26,9 @@ def test_library_is_built() -> None:
     assert stoploop.load() is not None, f"{stoploop.LIBRARY} is missing or stale: run make setup"
 
 
-def _record(monkeypatch: pytest.MonkeyPatch, c_loop: bool, argv: list[str], written: Path | None = None,
-            **kw) -> tuple[Trace, int]:
+def _record(
+    monkeypatch: pytest.MonkeyPatch, c_loop: bool, argv: list[str], written: Path | None = None, **kw
+) -> tuple[Trace, int]:
     """written: record as `run -o` does (events only written: the C loop writes the rows of
     the calls with nothing to decode itself), and read the file back."""
     if not c_loop:
@@ -43,20 +44,45 @@ def _record(monkeypatch: pytest.MonkeyPatch, c_loop: bool, argv: list[str], writ
 
 
 # What plain_calls.c calls, besides start-up: the calls the C loop takes.
-_NAMES = {"getpid", "sched_yield", "getpgid", "getpriority", "umask", "getppid", "pause",
-          "mmap", "madvise", "mprotect", "munmap", "futex", "fcntl", "dup", "lseek", "ioctl", "close"}
+_NAMES = {
+    "getpid",
+    "sched_yield",
+    "getpgid",
+    "getpriority",
+    "umask",
+    "getppid",
+    "pause",
+    "mmap",
+    "madvise",
+    "mprotect",
+    "munmap",
+    "futex",
+    "fcntl",
+    "dup",
+    "lseek",
+    "ioctl",
+    "close",
+}
 
 
 def _calls(trace: Trace) -> Counter:
     """plain_calls.c's calls by name, arguments, result, errno, fd_path and whether a thread made
     them; addresses (ASLR) and process ids differ from run to run and are left out."""
+
     def norm(v: object) -> object:
         return "ADDR" if isinstance(v, str) and v.startswith("0x") else v
 
     return Counter(
-        (e["name"], tuple(norm(a) for a in e["args"]), 0 if e["name"] in ("getpid", "getppid", "mmap") else e["ret"],
-         e["errno"], e.get("fd_path"), "tid" in e)
-        for e in syscalls(trace) if e["name"] in _NAMES
+        (
+            e["name"],
+            tuple(norm(a) for a in e["args"]),
+            0 if e["name"] in ("getpid", "getppid", "mmap") else e["ret"],
+            e["errno"],
+            e.get("fd_path"),
+            "tid" in e,
+        )
+        for e in syscalls(trace)
+        if e["name"] in _NAMES
         # pthread_join's waits depend on timing: none if the thread has ended, a second one
         # when the child's SIGCHLD interrupts the first (ERESTARTSYS)
         and not (e["name"] == "futex" and "WAIT" in e["args"][1])
@@ -67,14 +93,16 @@ _SET = "trace=" + ",".join(sorted(_NAMES - {"pause"}))
 
 
 @pytest.mark.parametrize("written", [False, True], ids=["kept", "written"])
-@pytest.mark.parametrize("trace_set", ["all", _SET[len("trace="):]])
-def test_c_loop_records_what_the_python_loop_records(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trace_set: str,
-                                                     written: bool) -> None:
+@pytest.mark.parametrize("trace_set", ["all", _SET[len("trace=") :]])
+def test_c_loop_records_what_the_python_loop_records(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, trace_set: str, written: bool
+) -> None:
     """Kept in memory (events as dicts) and written (the C loop's own rows, read back)."""
     argv = [str(prog("plain_calls"))]
     (c_trace, c_code), (py_trace, py_code) = (
         _record(monkeypatch, c, argv, tmp_path / f"{c}.jsonl" if written else None, trace_set=trace_set)
-        for c in (True, False))
+        for c in (True, False)
+    )
     assert c_code == py_code == 0
     got = _calls(c_trace)
     assert got == _calls(py_trace)
@@ -123,9 +151,10 @@ def test_calls_handled_in_c_reach_the_file_while_the_program_waits(tmp_path: Pat
     """The periodic write also takes the calls the C loop holds, then Ctrl-C keeps them."""
     out = tmp_path / "t.jsonl"
     proc = subprocess.Popen(
-        [*LIBCTRACE, "run", "-q", "-e", "trace=all", "-o", str(out), "--",
-         str(prog("plain_calls")), "pause"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [*LIBCTRACE, "run", "-q", "-e", "trace=all", "-o", str(out), "--", str(prog("plain_calls")), "pause"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
@@ -149,9 +178,27 @@ def test_calls_handled_in_c_reach_the_file_while_the_program_waits(tmp_path: Pat
 
 
 # The calls whose memory the C loop copies at their exit (libctrace/syscalls/decode/copied.py).
-_COPIED = {"rt_sigaction", "rt_sigprocmask", "getxattr", "lgetxattr", "fgetxattr", "prlimit64", "fcntl", "ioctl",
-           "openat", "newfstatat", "statx"}
-_FD_FIRST = {"ioctl", "fcntl", "fgetxattr", "openat", "newfstatat", "statx"}  # the descriptor each thread opened: its number varies
+_COPIED = {
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "getxattr",
+    "lgetxattr",
+    "fgetxattr",
+    "prlimit64",
+    "fcntl",
+    "ioctl",
+    "openat",
+    "newfstatat",
+    "statx",
+}
+_FD_FIRST = {
+    "ioctl",
+    "fcntl",
+    "fgetxattr",
+    "openat",
+    "newfstatat",
+    "statx",
+}  # the descriptor each thread opened: its number varies
 
 
 def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -174,12 +221,25 @@ def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp
         # addresses (ASLR) differ between runs, also inside decoded structs; so do the pipes'
         # descriptor numbers (the two threads open theirs at the same time)
         return Counter(
-            (e["name"], json.dumps(["FD" if e["name"] in _FD_FIRST and i == 0 and isinstance(a, int) else
-                                    re.sub(r"0x[0-9a-f]{6,}", "ADDR", a) if isinstance(a, str) else a
-                                    for i, a in enumerate(e["args"])]),
-             "FD" if e["name"] == "openat" and e["ret"] >= 0 else e["ret"], e["errno"],
-             re.sub(r"\[\d+\]", "[INODE]", e.get("fd_path") or ""), "tid" in e)
-            for e in syscalls(trace) if e["name"] in _COPIED
+            (
+                e["name"],
+                json.dumps(
+                    [
+                        "FD"
+                        if e["name"] in _FD_FIRST and i == 0 and isinstance(a, int)
+                        else re.sub(r"0x[0-9a-f]{6,}", "ADDR", a)
+                        if isinstance(a, str)
+                        else a
+                        for i, a in enumerate(e["args"])
+                    ]
+                ),
+                "FD" if e["name"] == "openat" and e["ret"] >= 0 else e["ret"],
+                e["errno"],
+                re.sub(r"\[\d+\]", "[INODE]", e.get("fd_path") or ""),
+                "tid" in e,
+            )
+            for e in syscalls(trace)
+            if e["name"] in _COPIED
         )
 
     monkeypatch.setattr(stoploop.StopLoop, "copied", counted)
@@ -200,10 +260,16 @@ def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp
     assert '["./././' in text  # the path longer than the copy, decoded by Python at the stop
     assert 'openat["AT_FDCWD", "/no/such/file", "O_WRONLY|O_CREAT", "0640"]' in text
     assert 'openat["FD", "passwd", "O_RDONLY"]' in text and 'openat["AT_FDCWD", "NULL", "O_RDONLY"]' in text
-    assert 'newfstatat["FD", "hostname", "{st_mode=S_IFREG|' in text and 'newfstatat["AT_FDCWD", "/no/such/file", "ADDR", "0"]' in text
+    assert (
+        'newfstatat["FD", "hostname", "{st_mode=S_IFREG|' in text
+        and 'newfstatat["AT_FDCWD", "/no/such/file", "ADDR", "0"]' in text
+    )
     assert 'statx["FD", "", "AT_STATX_SYNC_AS_STAT|AT_EMPTY_PATH", "STATX_ALL", "{stx_mask=' in text
     opened = {e["fd_path"] for e in syscalls(c_trace, "fstat") if "fd_path" in e} | {
-        e.get("fd_path") for e in syscalls(c_trace, "close")}
+        e.get("fd_path") for e in syscalls(c_trace, "close")
+    }
     assert "/etc/passwd" in opened  # the descriptor table follows the opens decoded after the fact
     if syscalls(c_trace, "setxattr")[-1]["ret"] == 0:  # the filesystem keeps user xattrs
-        assert 'getxattr["FD", "user.libctrace", {"hex": "76616c75650a0100", "len": 8}, 64]' in text.replace("fget", "get")
+        assert 'getxattr["FD", "user.libctrace", {"hex": "76616c75650a0100", "len": 8}, 64]' in text.replace(
+            "fget", "get"
+        )

@@ -102,8 +102,22 @@ int main(void) {
 _TIMING = frozenset({"futex", "nanosleep", "clock_nanosleep", "sched_yield", "restart_syscall", "rt_sigreturn"})
 _ADDR_RET = frozenset({"mmap", "brk", "mremap", "shmat"})
 _PID_RET = frozenset(
-    {"clone", "clone3", "fork", "vfork", "getpid", "getppid", "gettid", "wait4", "waitid", "set_tid_address",
-     "getpgrp", "getpgid", "getsid", "setsid"}
+    {
+        "clone",
+        "clone3",
+        "fork",
+        "vfork",
+        "getpid",
+        "getppid",
+        "gettid",
+        "wait4",
+        "waitid",
+        "set_tid_address",
+        "getpgrp",
+        "getpgid",
+        "getsid",
+        "setsid",
+    }
 )
 _CREATE = ("clone", "clone3", "fork", "vfork")
 _RESTART = frozenset({"ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND", "ERESTART_RESTARTBLOCK"})
@@ -260,13 +274,22 @@ def test_agrees_with_strace(tmp_path, label, program, bar):
     assert set(ours) == set(ref), (sorted(ref), sorted(ours))  # the same process tree
     ratio, per = agreement(ref, ours)
     calls = sum(len(s) for s in ref.values())
-    print(f"\nstrace agreement  {label:24} {ratio:.4f}  ({calls} calls, {len(ref)} threads: "
-          + ", ".join(f"{k}={v:.3f}" for k, v in per.items()) + ")")
+    print(
+        f"\nstrace agreement  {label:24} {ratio:.4f}  ({calls} calls, {len(ref)} threads: "
+        + ", ".join(f"{k}={v:.3f}" for k, v in per.items())
+        + ")"
+    )
     if ratio < bar:
         # Show where they part, so a failure says what to fix.
         key = min(per, key=per.__getitem__)
-        diff = difflib.unified_diff([str(c) for c in ref.get(key, [])], [str(c) for c in ours.get(key, [])],
-                                    "strace", "libctrace", lineterm="", n=1)
+        diff = difflib.unified_diff(
+            [str(c) for c in ref.get(key, [])],
+            [str(c) for c in ours.get(key, [])],
+            "strace",
+            "libctrace",
+            lineterm="",
+            n=1,
+        )
         pytest.fail(f"{label}: agreement {ratio:.4f} < {bar} (thread {key})\n" + "\n".join(list(diff)[:60]))
 
 
@@ -278,13 +301,20 @@ def test_normalisation_is_not_blind():
         '10 openat(AT_FDCWD, "/a", O_RDONLY) = -1 ENOENT (No such file or directory)\n'
         "10 clone(child_stack=NULL, flags=SIGCHLD) = 11\n"
         "10 wait4(-1,  <unfinished ...>\n"
-        "11 write(1, \"a = 3\", 5) = 5\n"
+        '11 write(1, "a = 3", 5) = 5\n'
         "10 <... wait4 resumed>NULL, 0, NULL) = 11\n"
         "10 futex(0x1, FUTEX_WAKE, 1) = 0\n"
         "10 exit_group(0)                     = ?\n"
     )
     assert ref == {
-        "0": [("execve", 0), ("brk", "ADDR"), ("openat", "ENOENT"), ("clone", "PID"), ("wait4", "PID"), ("exit_group", "?")],
+        "0": [
+            ("execve", 0),
+            ("brk", "ADDR"),
+            ("openat", "ENOENT"),
+            ("clone", "PID"),
+            ("wait4", "PID"),
+            ("exit_group", "?"),
+        ],
         "0.1": [("write", 5)],
     }
     changed = {"0": [c if c[0] != "openat" else ("openat", 3) for c in ref["0"]], "0.1": ref["0.1"]}
@@ -296,6 +326,7 @@ def test_normalisation_is_not_blind():
 # bench/fidelity.py runs a program per family (file, network, process, memory, signals, time,
 # poll, ioctl, ipc, kernel, admin) with edge-case arguments under strace and under libctrace, and compares the
 # lines `show` prints with strace's after the same normalisation (its docstring says which).
+
 
 def _fidelity():
     spec = importlib.util.spec_from_file_location("fidelity", ROOT / "bench" / "fidelity.py")
@@ -334,10 +365,18 @@ def test_lines_of_programs_nobody_here_wrote(label):
 
 def test_line_normalisation_is_not_blind():
     """Only what differs by design is masked: a changed argument still counts as a difference."""
-    ref = FIDELITY.normalise(['10 access("/fidelity-begin", F_OK) = -1 ENOENT (No such file or directory)',
-                              '10 openat(AT_FDCWD</tmp/x>, "f1", O_RDONLY) = 3</tmp/x/f1>',
-                              "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3</tmp/x/f1>, 0) = 0x7f0012345000"])
+    ref = FIDELITY.normalise(
+        [
+            '10 access("/fidelity-begin", F_OK) = -1 ENOENT (No such file or directory)',
+            '10 openat(AT_FDCWD</tmp/x>, "f1", O_RDONLY) = 3</tmp/x/f1>',
+            "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3</tmp/x/f1>, 0) = 0x7f0012345000",
+        ]
+    )
     assert ref == ['openat(AT_FDCWD, "f1", O_RDONLY) = 3', "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = ADDR"]
-    other = FIDELITY.normalise(['11 access("/fidelity-begin", F_OK) = -1 ENOENT (No such file or directory)',
-                                '11 openat(AT_FDCWD, "f1", O_RDONLY|O_CLOEXEC) = 3'])
+    other = FIDELITY.normalise(
+        [
+            '11 access("/fidelity-begin", F_OK) = -1 ENOENT (No such file or directory)',
+            '11 openat(AT_FDCWD, "f1", O_RDONLY|O_CLOEXEC) = 3',
+        ]
+    )
     assert other[0] != ref[0]

@@ -89,8 +89,11 @@ def test_attach_sees_every_thread_as_strace_does_and_detaches(loop_process, tmp_
 
 
 def test_attach_errors_are_one_line() -> None:
-    for args, needle in ((["-p", "999999999"], "no such process"), (["-p", "1", "--", "true"], "not both"),
-                         ([], "missing the program")):
+    for args, needle in (
+        (["-p", "999999999"], "no such process"),
+        (["-p", "1", "--", "true"], "not both"),
+        ([], "missing the program"),
+    ):
         proc = libctrace("run", *args)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr and needle in proc.stderr, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
@@ -127,8 +130,11 @@ def test_live_lines_without_o_match_strace_lines() -> None:
     assert ours.returncode == 0 and ours.stdout == st.stdout
     theirs = [ln for ln in st.stderr.splitlines() if ln.startswith(("openat(", "write("))]
     # ours: "PID call" lines, descriptors with their paths (-y): drop both to compare
-    mine = [re.sub(r"<[^>]*>", "", ln.split(" ", 1)[1]) for ln in ours.stderr.splitlines()
-            if re.match(r"\d+ (openat|write)\(", ln)]
+    mine = [
+        re.sub(r"<[^>]*>", "", ln.split(" ", 1)[1])
+        for ln in ours.stderr.splitlines()
+        if re.match(r"\d+ (openat|write)\(", ln)
+    ]
     assert mine == [re.sub(r"\s+=", " =", ln) for ln in theirs]
 
 
@@ -140,8 +146,22 @@ def _show_lines(trace: Path, *opts: str) -> list[str]:
 
 def test_time_formats_match_strace(tmp_path: Path) -> None:
     need_tool("strace")
-    st = subprocess.run(["strace", "-tt", "-T", "-e", "trace=write", "-o", str(tmp_path / "s.txt"),
-                         "sh", "-c", "echo a; sleep 0.2; echo b"], capture_output=True, text=True)
+    st = subprocess.run(
+        [
+            "strace",
+            "-tt",
+            "-T",
+            "-e",
+            "trace=write",
+            "-o",
+            str(tmp_path / "s.txt"),
+            "sh",
+            "-c",
+            "echo a; sleep 0.2; echo b",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert st.returncode == 0
     strace_lines = (tmp_path / "s.txt").read_text().splitlines()
     out = tmp_path / "t.jsonl"
@@ -158,8 +178,11 @@ def test_time_formats_match_strace(tmp_path: Path) -> None:
     first = trace.header["started"][11:26]
     assert first <= mine[0].split()[1]
     # -r: time since the previous line, strace's "%6d.%06d " column
-    st_r = subprocess.run(["strace", "-f", "-r", "-e", "trace=write", "sh", "-c", "echo a; sleep 0.2; echo b"],
-                          capture_output=True, text=True)
+    st_r = subprocess.run(
+        ["strace", "-f", "-r", "-e", "trace=write", "sh", "-c", "echo a; sleep 0.2; echo b"],
+        capture_output=True,
+        text=True,
+    )
     r_theirs = [ln for ln in st_r.stderr.splitlines() if "write(" in ln]
     assert all(re.match(r"(\[pid +\d+\] )? +\d+\.\d{6} write\(", ln) for ln in r_theirs), r_theirs
     rel = libctrace("show", str(out), "-r").stdout.splitlines()
@@ -176,14 +199,45 @@ def test_env_and_stdin_reach_the_program(tmp_path: Path) -> None:
     data = tmp_path / "in.txt"
     data.write_text("from the file\n")
     env = {**os.environ, "LCT_GONE": "x"}
-    proc = libctrace("run", "-q", "-o", str(tmp_path / "t.jsonl"), "-E", "LCT_SET=1", "-E", "LCT_GONE",
-                     "--stdin", str(data), "--", "sh", "-c", 'echo "$LCT_SET ${LCT_GONE-unset}"; cat', env=env)
+    proc = libctrace(
+        "run",
+        "-q",
+        "-o",
+        str(tmp_path / "t.jsonl"),
+        "-E",
+        "LCT_SET=1",
+        "-E",
+        "LCT_GONE",
+        "--stdin",
+        str(data),
+        "--",
+        "sh",
+        "-c",
+        'echo "$LCT_SET ${LCT_GONE-unset}"; cat',
+        env=env,
+    )
     assert proc.returncode == 0 and proc.stdout == "1 unset\nfrom the file\n", proc.stderr
     # strace -E, with the shell's redirection for stdin (strace has no option for it)
     need_tool("strace")
     with data.open("rb") as stdin:
-        st = subprocess.run(["strace", "-o", os.devnull, "-E", "LCT_SET=1", "-E", "LCT_GONE", "sh", "-c",
-                             'echo "$LCT_SET ${LCT_GONE-unset}"; cat'], stdin=stdin, capture_output=True, text=True, env=env)
+        st = subprocess.run(
+            [
+                "strace",
+                "-o",
+                os.devnull,
+                "-E",
+                "LCT_SET=1",
+                "-E",
+                "LCT_GONE",
+                "sh",
+                "-c",
+                'echo "$LCT_SET ${LCT_GONE-unset}"; cat',
+            ],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
     assert st.stdout == proc.stdout
     proc = libctrace("run", "-E", "=x", "--", "true")
     assert proc.returncode == 2 and "expected VAR=value" in proc.stderr
@@ -199,8 +253,27 @@ def test_diff_timeout_set_env_and_stdin(tmp_path: Path) -> None:
     quick.write_text('#!/bin/sh\nread line; echo "$line $LCT_X"\n')
     quick.chmod(0o755)
     start = time.monotonic()
-    proc = libctrace("diff", str(hang), str(quick), "--timeout", "2", "-E", "LCT_X=env", "--stdin", str(data),
-                     "-e", "trace=%file,%process,write", "--format", "json", "--output-dir", str(tmp_path / "out"), "--label", "hang", "--label", "quick")
+    proc = libctrace(
+        "diff",
+        str(hang),
+        str(quick),
+        "--timeout",
+        "2",
+        "-E",
+        "LCT_X=env",
+        "--stdin",
+        str(data),
+        "-e",
+        "trace=%file,%process,write",
+        "--format",
+        "json",
+        "--output-dir",
+        str(tmp_path / "out"),
+        "--label",
+        "hang",
+        "--label",
+        "quick",
+    )
     assert time.monotonic() - start < 25, "the hanging build was not killed"
     assert proc.returncode == 1, proc.stderr
     assert "timed out, killed (--timeout)" in proc.stderr
@@ -210,8 +283,11 @@ def test_diff_timeout_set_env_and_stdin(tmp_path: Path) -> None:
         t = load_trace(str(tmp_path / "out" / f"{name}.jsonl"))
         assert t.header["trace_set"]["expr"] == "%file,%process,write"
         assert {e["name"] for e in syscalls(t)} <= set(t.header["trace_set"]["syscalls"])
-        written = b"".join(bytes.fromhex(e["args"][1]["hex"]) if isinstance(e["args"][1], dict) else e["args"][1].encode()
-                           for e in syscalls(t, "write") if e["args"][0] == 1)
+        written = b"".join(
+            bytes.fromhex(e["args"][1]["hex"]) if isinstance(e["args"][1], dict) else e["args"][1].encode()
+            for e in syscalls(t, "write")
+            if e["args"][0] == 1
+        )
         assert written == b"fed env\n", written
 
 

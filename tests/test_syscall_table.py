@@ -38,15 +38,25 @@ def test_every_number_libseccomp_knows_has_its_name(arch: str) -> None:
 
 
 def test_the_table_is_what_the_generator_makes() -> None:
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_syscall_table.py"), "--check"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_syscall_table.py"), "--check"], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
 
 
 def test_calls_up_to_this_kernel_are_named() -> None:
-    for name, nr in {"cachestat": 451, "fchmodat2": 452, "map_shadow_stack": 453, "futex_waitv": 449,
-                     "statmount": 457, "listmount": 458, "lsm_get_self_attr": 459, "lsm_set_self_attr": 460,
-                     "lsm_list_modules": 461, "mseal": 462}.items():
+    for name, nr in {
+        "cachestat": 451,
+        "fchmodat2": 452,
+        "map_shadow_stack": 453,
+        "futex_waitv": 449,
+        "statmount": 457,
+        "listmount": 458,
+        "lsm_get_self_attr": 459,
+        "lsm_set_self_attr": 460,
+        "lsm_list_modules": 461,
+        "mseal": 462,
+    }.items():
         assert NUMBERS[name] == nr and NAMES[nr] == name
     assert parse_trace_set("trace=fchmodat2,mseal").names == {"fchmodat2", "mseal"}
 

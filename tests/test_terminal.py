@@ -96,7 +96,7 @@ def test_run_status_show_and_summary(builds: dict[str, Path], tmp_path: Path) ->
     code, out, err = cli("show", str(trace))
     assert code == 0, err
     assert_safe(out, err, bidi=False)  # strace-style quoting of strings is render/text.py's own
-    assert re.search(r'close\(3</[^>]*/files/\\x1b\]0;pwned\\x07>\) = 0', out), out  # -y paths too
+    assert re.search(r"close\(3</[^>]*/files/\\x1b\]0;pwned\\x07>\) = 0", out), out  # -y paths too
 
 
 def test_diff_console_and_timeline(builds: dict[str, Path]) -> None:
@@ -193,8 +193,12 @@ def test_three_build_diff_fits_80_columns(tmp_path: Path, need_root: None) -> No
     assert len(counter.split()) == 4, counter
     assert narrow.count("<program>") == 3, narrow  # the timeline's exec row, whole in each column
     # in a terminal 80 wide, the same (rich measures the terminal, not $COLUMNS, there)
-    wide = subprocess.run(["script", "-qc", f"{sys.executable} -m libctrace diff {' '.join(traces)}", "/dev/null"],
-                          capture_output=True, env={**os.environ, "COLUMNS": "80", "LINES": "50"}, cwd=ROOT)
+    wide = subprocess.run(
+        ["script", "-qc", f"{sys.executable} -m libctrace diff {' '.join(traces)}", "/dev/null"],
+        capture_output=True,
+        env={**os.environ, "COLUMNS": "80", "LINES": "50"},
+        cwd=ROOT,
+    )
     tty_out = re.sub(r"\x1b\[[0-9;]*m", "", wide.stdout.decode("utf-8", "replace")).replace("\r", "")
     assert "Compared 3 builds" in tty_out, tty_out
     assert_fits(tty_out)
@@ -229,22 +233,39 @@ def test_timeline_folds_repeated_rows(tmp_path: Path) -> None:
     """40 open+stat pairs (names numbered) and 5 identical pairs in each build, differing
     between the builds: a few rows and counts, not 90 rows."""
     a = build_c(LOOP, name="loop-a")
-    b = build_c(LOOP, flags=("-DDIR=\"/nonexistent-b\"",), name="loop-b")
+    b = build_c(LOOP, flags=('-DDIR="/nonexistent-b"',), name="loop-b")
     code, out, err = cli("diff", "--timeline", "--label", "a", "--label", "b", str(a), str(b))
     assert code in (0, 1), err
     assert_safe(out, err)
     assert_fits(out)
-    timeline = "\n".join(ln.rstrip() for ln in out[out.index("Timeline of"):].splitlines())
+    timeline = "\n".join(ln.rstrip() for ln in out[out.index("Timeline of") :].splitlines())
     assert re.search(r"▶ +open /nonexistent-a/0 = ENOENT +open /nonexistent-b/0 = ENOENT", timeline), timeline
     assert re.search(r"\n +↑ 2 rows ×40; the last: *\n", timeline), timeline  # numbers vary: the last shown too
     assert re.search(r"≠ +open /nonexistent-a/39 = ENOENT", timeline), timeline
-    assert re.search(r"≠ +open /nonexistent-a/same = ENOENT +open /nonexistent-b/same = ENOENT\n"
-                     r"≠ +stat /nonexistent-a = ENOENT .*\n +↑ 2 rows ×5 *\n", timeline), timeline  # exact: no last
+    assert re.search(
+        r"≠ +open /nonexistent-a/same = ENOENT +open /nonexistent-b/same = ENOENT\n"
+        r"≠ +stat /nonexistent-a = ENOENT .*\n +↑ 2 rows ×5 *\n",
+        timeline,
+    ), timeline  # exact: no last
     assert "/nonexistent-a/20" not in timeline and len(timeline.splitlines()) < 25, timeline
 
 
-@pytest.mark.parametrize("command", ["", "run", "show", "diff", "inspect", "scenarios", "scenarios list",
-                                     "scenarios build", "scenarios run", "explain", "demo"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "",
+        "run",
+        "show",
+        "diff",
+        "inspect",
+        "scenarios",
+        "scenarios list",
+        "scenarios build",
+        "scenarios run",
+        "explain",
+        "demo",
+    ],
+)
 def test_help_fits_80_columns(command: str) -> None:
     code, out, err = cli(*command.split(), "--help")
     assert code == 0, err

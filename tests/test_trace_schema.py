@@ -105,8 +105,17 @@ def test_documented_example_follows_the_schema() -> None:
         {"type": "syscall", "seq": 0, "t": 0.1, "pid": 5, "name": "read", "args": [], "ret": 0, "errno": None},
         {"type": "exit", "seq": 3, "t": 0.1, "pid": 5, "code": 0, "signal": None},  # no core
         {"type": "fork", "seq": 3, "t": 0.1, "pid": 5, "child": 6, "kind": "spoon"},
-        {"type": "footer", "outcome": "finished", "exit_code": 0, "signal": None, "duration": 1.0,
-         "events": 1, "syscalls": 1, "processes": 1, "threads": 0},
+        {
+            "type": "footer",
+            "outcome": "finished",
+            "exit_code": 0,
+            "signal": None,
+            "duration": 1.0,
+            "events": 1,
+            "syscalls": 1,
+            "processes": 1,
+            "threads": 0,
+        },
         {"type": "mystery", "seq": 1, "t": 0.0, "pid": 1},
         [1.5, 5, "read", [], 0, 3],  # version 2 row: t in microseconds, an integer
         [15, 5, "read", [], 0, 3, {}],  # nothing to add: no object

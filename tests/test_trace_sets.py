@@ -85,8 +85,12 @@ def mix() -> str:
 def test_class_selects_what_strace_selects(tmp_path: Path, mix: str, cls: str) -> None:
     strace = need_tool("strace")
     log = tmp_path / "strace.txt"
-    subprocess.run([strace, "-f", "-qq", "-e", f"trace={cls}", "-e", "signal=none", "-o", str(log), mix],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [strace, "-f", "-qq", "-e", f"trace={cls}", "-e", "signal=none", "-o", str(log), mix],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     theirs = set(_STRACE_CALL.findall(log.read_text()))
     out = tmp_path / "t.jsonl"
     proc = libctrace("run", "-q", "-e", f"trace={cls}", "-o", str(out), "--", mix)

@@ -8,15 +8,26 @@ from libctrace.errors import TraceFormatError
 from libctrace.model import Trace
 from libctrace.traceio import TraceWriter, load_trace, write_trace
 
-FOOTER = {"outcome": "exited", "exit_code": 0, "signal": None, "duration": 0.5, "events": 1199, "syscalls": 1199,
-          "processes": 1, "threads": 0}
+FOOTER = {
+    "outcome": "exited",
+    "exit_code": 0,
+    "signal": None,
+    "duration": 0.5,
+    "events": 1199,
+    "syscalls": 1199,
+    "processes": 1,
+    "threads": 0,
+}
 
 
 SYSCALL = '{"type":"syscall","seq":1,"t":0.1,"pid":7,"name":"getpid","args":[],"ret":7,"errno":null}'
 
 
 def _sample(footer: bool = True) -> Trace:
-    events = [{"type": "syscall", "seq": i, "t": i / 10, "pid": 7, "name": "getpid", "args": [], "ret": 7, "errno": None} for i in range(1, 1200)]
+    events = [
+        {"type": "syscall", "seq": i, "t": i / 10, "pid": 7, "name": "getpid", "args": [], "ret": 7, "errno": None}
+        for i in range(1, 1200)
+    ]
     return Trace(header={"command": ["x"]}, events=events, footer=FOOTER if footer else None)
 
 
@@ -45,13 +56,22 @@ def test_no_footer_is_interrupted_but_readable(tmp_path):
         ("", "empty file"),
         ("hello\n", "line 1: not a libctrace trace"),
         ('{"type":"header","format":"libctrace-trace","version":9}\n', "version 9 is newer"),
-        ('{"type":"header","format":"libctrace-trace","version":1}\n' + SYSCALL + '\n{oops\n', "line 3: corrupt"),
-        ('{"type":"header","format":"libctrace-trace","version":1}\n{"type":"syscall"}\n', "line 2: corrupt syscall event: no 'seq' field"),
+        ('{"type":"header","format":"libctrace-trace","version":1}\n' + SYSCALL + "\n{oops\n", "line 3: corrupt"),
+        (
+            '{"type":"header","format":"libctrace-trace","version":1}\n{"type":"syscall"}\n',
+            "line 2: corrupt syscall event: no 'seq' field",
+        ),
         ('{"type":"header","format":"libctrace-trace","ver', "line 1: truncated"),
         ('{"type":"header","format":"libctrace-trace","version":1}\n[1,2]\n', "line 2: corrupt"),
         ('{"type":"header","format":"libctrace-trace","version":2}\n[1,2]\n', "line 2: corrupt syscall row"),
-        ('{"type":"header","format":"libctrace-trace","version":2}\n[0.5,7,"x",[],0,1]\n', "line 2: corrupt syscall row"),
-        ('{"type":"header","format":"libctrace-trace","version":2}\n[5,"7","x",[],0,1]\n', "line 2: corrupt syscall event: 'pid'"),
+        (
+            '{"type":"header","format":"libctrace-trace","version":2}\n[0.5,7,"x",[],0,1]\n',
+            "line 2: corrupt syscall row",
+        ),
+        (
+            '{"type":"header","format":"libctrace-trace","version":2}\n[5,"7","x",[],0,1]\n',
+            "line 2: corrupt syscall event: 'pid'",
+        ),
     ],
 )
 def test_bad_files(tmp_path, content, needle):
@@ -113,7 +133,9 @@ def test_wrong_fields_name_the_line(tmp_path, line, needle):
 def test_header_with_wrong_types(tmp_path):
     p = tmp_path / "bad.jsonl"
     p.write_text('{"type":"header","format":"libctrace-trace","version":1,"trace_set":"all"}\n')
-    assert_one_line_error(libctrace("show", str(p), "--format", "summary"), "line 1: corrupt trace header: 'trace_set' is a string")
+    assert_one_line_error(
+        libctrace("show", str(p), "--format", "summary"), "line 1: corrupt trace header: 'trace_set' is a string"
+    )
 
 
 def test_cut_mid_line_keeps_every_complete_event(tmp_path):
@@ -141,11 +163,31 @@ def test_endless_line_is_refused_in_bounded_memory():
 
 
 _MIXED = [
-    {"type": "syscall", "seq": 1, "t": 0.000123, "pid": 7, "name": "openat", "args": ["AT_FDCWD", "/x", "O_RDONLY"],
-     "ret": -2, "errno": "ENOENT", "dur": 0.000011},
+    {
+        "type": "syscall",
+        "seq": 1,
+        "t": 0.000123,
+        "pid": 7,
+        "name": "openat",
+        "args": ["AT_FDCWD", "/x", "O_RDONLY"],
+        "ret": -2,
+        "errno": "ENOENT",
+        "dur": 0.000011,
+    },
     {"type": "fork", "seq": 2, "t": 0.5, "pid": 7, "child": 8, "kind": "process"},
-    {"type": "syscall", "seq": 3, "t": 1.25, "pid": 8, "tid": 9, "name": "read", "args": [3, "ab", 2], "ret": 2,
-     "errno": None, "fd_path": "/etc/passwd", "dur": 0.5},
+    {
+        "type": "syscall",
+        "seq": 3,
+        "t": 1.25,
+        "pid": 8,
+        "tid": 9,
+        "name": "read",
+        "args": [3, "ab", 2],
+        "ret": 2,
+        "errno": None,
+        "fd_path": "/etc/passwd",
+        "dur": 0.5,
+    },
     {"type": "syscall", "seq": 7, "t": 2.0, "pid": 8, "name": "exit", "args": [0], "ret": None, "errno": None},
     {"type": "exit", "seq": 8, "t": 2.5, "pid": 8, "code": 0, "signal": None, "core": False},
 ]
@@ -171,7 +213,9 @@ def test_version_1_still_read(tmp_path):
     p = tmp_path / "v1.jsonl"
     p.write_text('{"type":"header","format":"libctrace-trace","version":1}\n' + SYSCALL + "\n")
     t = load_trace(str(p))
-    assert t.events == [{"type": "syscall", "seq": 1, "t": 0.1, "pid": 7, "name": "getpid", "args": [], "ret": 7, "errno": None}]
+    assert t.events == [
+        {"type": "syscall", "seq": 1, "t": 0.1, "pid": 7, "name": "getpid", "args": [], "ret": 7, "errno": None}
+    ]
 
 
 def test_gzip_cut_short_keeps_the_events_before(tmp_path):

@@ -90,7 +90,8 @@ def _head(e: Entry) -> str:
         text += f"\n\n**The explanation opens with**: {e.said['opening']}"
     if e.libc:
         text += "\n\n**The explanation says**, for each libc among the builds compared:\n" + "".join(
-            f"\n- {_LIBC_NAMES[k]}: {v}" for k, v in e.libc.items())
+            f"\n- {_LIBC_NAMES[k]}: {v}" for k, v in e.libc.items()
+        )
     if "closing" in e.said:
         text += f"\n\n**It closes with**: {e.said['closing']}"
     return text
@@ -106,8 +107,10 @@ def _severity_table(c: Catalogue) -> str:
 
 def _evidence(c: Catalogue) -> str:
     lim = c.evidence
-    return (f"Evidence lines are `libctrace show` lines with buffers cut to {lim.bytes} bytes (strace's default\n"
-            f"`-s`) and at most {lim.width} characters; {lim.per_run} per run and finding.")
+    return (
+        f"Evidence lines are `libctrace show` lines with buffers cut to {lim.bytes} bytes (strace's default\n"
+        f"`-s`) and at most {lim.width} characters; {lim.per_run} per run and finding."
+    )
 
 
 def _replace(text: str, start: str, end: str, new: str, what: str, after: int = 0) -> tuple[str, int]:
@@ -150,8 +153,10 @@ def main(argv: list[str]) -> int:
     new = sync_doc(old)
     if check:
         if new != old:
-            print(f"{path} differs from libctrace/data/divergences.toml: run python -m libctrace.analyze.catalogue {path}",
-                  file=sys.stderr)
+            print(
+                f"{path} differs from libctrace/data/divergences.toml: run python -m libctrace.analyze.catalogue {path}",
+                file=sys.stderr,
+            )
             return 1
         return 0
     if new != old:

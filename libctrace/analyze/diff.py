@@ -23,7 +23,6 @@ from libctrace.syscalls.spec import MEMORY_CALLS, PATH_ARG, SIGNAL_SENDS, SOCKAD
 DIFF_VERSION = 1
 
 
-
 @dataclass(frozen=True)
 class Run:
     """One build as it appears in the report: the label every table and finding uses."""
@@ -222,9 +221,16 @@ def _tail(path: str, depth: int) -> str:
 RERUN_ON = frozenset(r.id for r in rules.RULES if r.varies)  # @rule(varies=True)
 
 
-def compare(traces: Sequence[Trace], labels: Sequence[str], *, timeline: bool = False,
-            repeats: Sequence[Sequence[Trace]] = (), normalize: Sequence[re.Pattern[str]] = (),
-            ignore_output: bool = False, inspect: images.Inspect | None = None) -> Diff:
+def compare(
+    traces: Sequence[Trace],
+    labels: Sequence[str],
+    *,
+    timeline: bool = False,
+    repeats: Sequence[Sequence[Trace]] = (),
+    normalize: Sequence[re.Pattern[str]] = (),
+    ignore_output: bool = False,
+    inspect: images.Inspect | None = None,
+) -> Diff:
     """Compares two or more traces of builds of one program. repeats[i]: more runs of build i;
     a rule that fires between them marks its finding across builds unstable (info).
     normalize: patterns masked in the output before it is compared. inspect: how to read the
@@ -241,17 +247,27 @@ def compare(traces: Sequence[Trace], labels: Sequence[str], *, timeline: bool = 
         if more:
             unstable += _unstable(label, [trace, *more], normalize, skipped, inspect)
     findings = _demote(findings, unstable)
-    runs = tuple(replace(_run(t, f), repeats=1 + len(more)) for t, f, more
-                 in zip(traces, facts, [*repeats, *[()] * (len(traces) - len(repeats))]))
+    runs = tuple(
+        replace(_run(t, f), repeats=1 + len(more))
+        for t, f, more in zip(traces, facts, [*repeats, *[()] * (len(traces) - len(repeats))])
+    )
     tables = tuple(
-        t for t in (_files_table(facts), _dns_table(facts), _resources_table(facts), _profile_table(facts),
-                    _host_files_table(traces, labels)) if t.rows
+        t
+        for t in (
+            _files_table(facts),
+            _dns_table(facts),
+            _resources_table(facts),
+            _profile_table(facts),
+            _host_files_table(traces, labels),
+        )
+        if t.rows
     )
     return Diff(runs, tuple(findings), tables, align(traces) if timeline else None, tuple(unstable), tuple(not_run))
 
 
-def _facts(traces: Sequence[Trace], labels: Sequence[str], normalize: Sequence[re.Pattern[str]],
-           inspect: images.Inspect | None) -> list[factlib.Facts]:
+def _facts(
+    traces: Sequence[Trace], labels: Sequence[str], normalize: Sequence[re.Pattern[str]], inspect: images.Inspect | None
+) -> list[factlib.Facts]:
     """Facts of each build's own image; programs of another libc it ran are its `children`."""
     out = []
     for trace, label in zip(traces, labels, strict=True):
@@ -260,8 +276,13 @@ def _facts(traces: Sequence[Trace], labels: Sequence[str], normalize: Sequence[r
     return out
 
 
-def _unstable(label: str, runs: Sequence[Trace], normalize: Sequence[re.Pattern[str]],
-              skipped: set[str], inspect: images.Inspect | None) -> list[Unstable]:
+def _unstable(
+    label: str,
+    runs: Sequence[Trace],
+    normalize: Sequence[re.Pattern[str]],
+    skipped: set[str],
+    inspect: images.Inspect | None,
+) -> list[Unstable]:
     """The rules that fire between runs of one build (same program, same input)."""
     facts = _facts(runs, [f"{label} run {k + 1}" for k in range(len(runs))], normalize, inspect)
     seen: dict[str, Unstable] = {}
@@ -281,9 +302,15 @@ def _demote(findings: list[rules.Finding], unstable: Sequence[Unstable]) -> list
     for f in findings:
         who = varies.get(f.id)
         if who and f.severity != "info":
-            f = replace(f, severity="info", title=f"unstable: {f.title}", explanation=(
-                f"{f.explanation} This also varies between runs of {', '.join(who)} alone, so it is not "
-                "evidence of a divergence; mask what varies with --normalize REGEX (output) to compare the rest."))
+            f = replace(
+                f,
+                severity="info",
+                title=f"unstable: {f.title}",
+                explanation=(
+                    f"{f.explanation} This also varies between runs of {', '.join(who)} alone, so it is not "
+                    "evidence of a divergence; mask what varies with --normalize REGEX (output) to compare the rest."
+                ),
+            )
         out.append(f)
     return sorted(out, key=lambda f: rules.SEVERITIES.index(f.severity))  # stable: catalogue order kept
 
@@ -699,4 +726,3 @@ def align(traces: Sequence[Trace]) -> Timeline:
             rows.append(TimelineRow(all(c == cells[0] for c in cells), cells))
     first = next((k for k, r in enumerate(rows) if not r.same), None)
     return Timeline(tuple(rows), first)
-

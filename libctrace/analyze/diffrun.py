@@ -50,9 +50,14 @@ def collect(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | N
     return collect_runs(builds, sandbox, out_dir, progress)[0]
 
 
-def collect_runs(builds: list[Build], sandbox: SandboxConfig | None, out_dir: str | None, progress: Console,
-                 more: Callable[[list[Trace]], int] | None = None,
-                 settings: RunSettings = RunSettings()) -> tuple[list[Trace], list[list[Trace]]]:
+def collect_runs(
+    builds: list[Build],
+    sandbox: SandboxConfig | None,
+    out_dir: str | None,
+    progress: Console,
+    more: Callable[[list[Trace]], int] | None = None,
+    settings: RunSettings = RunSettings(),
+) -> tuple[list[Trace], list[list[Trace]]]:
     """Loads or records every build, in order; then `more(first traces)` further runs of each
     program (not of loaded traces), in the same sandbox. Returns the first traces and, per
     build, its further runs. Programs are checked before anything runs, so a typo in the
@@ -81,8 +86,9 @@ def collect_runs(builds: list[Build], sandbox: SandboxConfig | None, out_dir: st
     return [traces[i] for i in range(len(builds))], repeats
 
 
-def _traced(b: Build, out_dir: str | None, suffix: str, session: SandboxSession | None, progress: Console,
-            settings: RunSettings) -> Trace:
+def _traced(
+    b: Build, out_dir: str | None, suffix: str, session: SandboxSession | None, progress: Console, settings: RunSettings
+) -> Trace:
     out = os.path.join(out_dir, b.label.replace("/", "_") + suffix + ".jsonl") if out_dir else None
     name = f"{b.label}{suffix.replace('.', ' ')}"
     with progress.status(text(f"tracing {name}: {' '.join(b.argv)}")):  # data, not markup
@@ -93,8 +99,13 @@ def _traced(b: Build, out_dir: str | None, suffix: str, session: SandboxSession 
     return trace
 
 
-def record_one(build: Build, output: str | None, session: SandboxSession | None,
-               program_output: str | None = None, settings: RunSettings = RunSettings()) -> Trace:
+def record_one(
+    build: Build,
+    output: str | None,
+    session: SandboxSession | None,
+    program_output: str | None = None,
+    settings: RunSettings = RunSettings(),
+) -> Trace:
     """Records one program in the open sandbox (if any); its stdin is settings.stdin
     (/dev/null by default) and its
     stdout and stderr are captured whole through pipes, out of ours, into the trace footer's

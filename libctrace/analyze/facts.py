@@ -27,8 +27,21 @@ from libctrace.syscalls.spec import CLONES, MEMORY_CALLS, OUTPUT_CALLS, PATH_ARG
 # "nss-files" extends the agreed list: the databases of the NSS `files` source (/etc/passwd,
 # /etc/group...), which musl reads directly and glibc through NSS.
 CATEGORIES: tuple[str, ...] = (
-    "libc", "loader", "ld-cache", "ld-preload", "nss-config", "nss-files", "nss-module", "nscd",
-    "resolver-config", "gconv", "locale", "timezone", "proc-sys", "program", "other",
+    "libc",
+    "loader",
+    "ld-cache",
+    "ld-preload",
+    "nss-config",
+    "nss-files",
+    "nss-module",
+    "nscd",
+    "resolver-config",
+    "gconv",
+    "locale",
+    "timezone",
+    "proc-sys",
+    "program",
+    "other",
 )
 
 STDOUT_CAP = 65536  # bytes of program output kept per stream: enough to compare, bounded memory
@@ -37,19 +50,58 @@ _LIBC_RE = re.compile(r"^(libc\.so(\.\d+)?|libc\.musl-\w+\.so\.1|ld-musl-\w+\.so
 _SHARED_OBJECT_RE = re.compile(r"\.so(\.[\d.]+)?$")
 _FIXED = frozenset(("MAP_FIXED", "MAP_FIXED_NOREPLACE"))  # a mapping at a chosen address is no thread stack
 _NSS_FILES = frozenset(
-    "/etc/" + n for n in ("passwd", "group", "shadow", "gshadow", "services", "protocols",
-                          "networks", "ethers", "rpc", "netgroup", "aliases", "netmasks")
+    "/etc/" + n
+    for n in (
+        "passwd",
+        "group",
+        "shadow",
+        "gshadow",
+        "services",
+        "protocols",
+        "networks",
+        "ethers",
+        "rpc",
+        "netgroup",
+        "aliases",
+        "netmasks",
+    )
 )
 _RESOLVER_FILES = frozenset(("/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf"))
 
 # Syscalls a dynamic loader makes while mapping the initial libraries (and the execve that
 # starts it). The first call outside this set (or an open of a non-library file) marks the
 # program's own code running, so any shared object mapped after that point was dlopened.
-_LOADER_CALLS = frozenset((
-    "execve", "execveat", "brk", "mmap", "munmap", "mprotect", "access", "faccessat", "faccessat2",
-    "open", "openat", "read", "pread64", "close", "fstat", "newfstatat", "stat", "statx", "lseek", "arch_prctl",
-    "set_tid_address", "set_robust_list", "rseq", "prlimit64", "readlink", "getrandom", "uname",
-))
+_LOADER_CALLS = frozenset(
+    (
+        "execve",
+        "execveat",
+        "brk",
+        "mmap",
+        "munmap",
+        "mprotect",
+        "access",
+        "faccessat",
+        "faccessat2",
+        "open",
+        "openat",
+        "read",
+        "pread64",
+        "close",
+        "fstat",
+        "newfstatat",
+        "stat",
+        "statx",
+        "lseek",
+        "arch_prctl",
+        "set_tid_address",
+        "set_robust_list",
+        "rseq",
+        "prlimit64",
+        "readlink",
+        "getrandom",
+        "uname",
+    )
+)
 
 # The file operations facts records; path-taking calls of them: name -> (index of the path
 # argument, op, index of a dirfd argument or None), from the syscall table.
@@ -298,10 +350,15 @@ class _Extractor:
         self.main_seq = 0  # first event of the traced program's own code, after its loader
         self.exits: dict[int, Event] = {}
         self.handlers: dict[str, Callable[[Event], None]] = {n: self._path_call for n in _PATH_CALLS}
-        self.handlers.update({
-            "mmap": self._mmap, "close": self._close, "socket": self._socket, "connect": self._connect,
-            **dict.fromkeys(_CLONE_CALLS, self._clone),
-        })
+        self.handlers.update(
+            {
+                "mmap": self._mmap,
+                "close": self._close,
+                "socket": self._socket,
+                "connect": self._connect,
+                **dict.fromkeys(_CLONE_CALLS, self._clone),
+            }
+        )
         for n in _MEMORY_CALLS:
             self.handlers.setdefault(n, self._memory)
         for n in _SEND_CALLS | _RECV_CALLS:
@@ -430,8 +487,11 @@ class _Extractor:
             if path == "/etc/ld.so.cache":
                 image.cache_opens += 1
             # ld.so opens the cache once at startup; a second open is dlopen at work.
-            lib_like = _SHARED_OBJECT_RE.search(path) or path in ("/etc/ld.so.cache", "/etc/ld.so.preload") \
+            lib_like = (
+                _SHARED_OBJECT_RE.search(path)
+                or path in ("/etc/ld.so.cache", "/etc/ld.so.preload")
                 or os.path.basename(path).startswith("ld-musl-")
+            )
             if not lib_like or image.cache_opens > 1:
                 self._start(e["pid"], image, e["seq"])
         if errno is None and isinstance(e.get("ret"), int):
@@ -455,8 +515,12 @@ class _Extractor:
             # reservations, say) means the thread's stack came from elsewhere.
             flags = flag_set(args[3])
             tid = int(e.get("tid") or e["pid"])
-            if isinstance(args[1], int) and isinstance(e.get("ret"), int) and not flags & _FIXED \
-                    and ("MAP_STACK" in flags or args[2] == "PROT_NONE"):
+            if (
+                isinstance(args[1], int)
+                and isinstance(e.get("ret"), int)
+                and not flags & _FIXED
+                and ("MAP_STACK" in flags or args[2] == "PROT_NONE")
+            ):
                 self.last_anon_mmap[tid] = (args[1], e["ret"], flags)
             else:
                 self.last_anon_mmap.pop(tid, None)
@@ -587,16 +651,29 @@ class _Extractor:
         if msg is None:
             return
         header, name, qtype, edns = msg
-        self.dns.append(DnsMessage(
-            seq=e["seq"], pid=e["pid"], direction="answer" if header.qr else "query", transport=transport,
-            server=s.peer or "?", id=header.id, name=name, qtype=qtype,
-            rcode=str(RCODE[header.rcode]) if header.qr else None, answers=header.a, tc=bool(header.tc), edns=edns,
-        ))
+        self.dns.append(
+            DnsMessage(
+                seq=e["seq"],
+                pid=e["pid"],
+                direction="answer" if header.qr else "query",
+                transport=transport,
+                server=s.peer or "?",
+                id=header.id,
+                name=name,
+                qtype=qtype,
+                rcode=str(RCODE[header.rcode]) if header.qr else None,
+                answers=header.a,
+                tc=bool(header.tc),
+                edns=edns,
+            )
+        )
 
     # -- results ------------------------------------------------------------------------
     def sockets(self) -> tuple[SocketUse, ...]:
-        return tuple(SocketUse(s.seq, s.pid, s.domain, s.type, s.peer, _purpose(s), s.peer_seq, s.sockaddr)
-                     for s in self.all_socks)
+        return tuple(
+            SocketUse(s.seq, s.pid, s.domain, s.type, s.peer, _purpose(s), s.peer_seq, s.sockaddr)
+            for s in self.all_socks
+        )
 
     def thread_stacks(self) -> tuple[int, ...]:
         return tuple(self.clone_stack[k] for k in self.thread_children if k in self.clone_stack)

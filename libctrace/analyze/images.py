@@ -90,18 +90,25 @@ def split(trace: Trace, label: str, inspect: Inspect | None = None) -> tuple[Tra
             libc = image.mapped or ""
         if libc not in KNOWN or libc == own:
             continue  # same libc, or cannot tell: its events stay the build's
-        sub = Trace(header={**header, "command": [image.path], "executable": summary}, events=image.events,
-                    footer=None, source=trace.source)
+        sub = Trace(
+            header={**header, "command": [image.path], "executable": summary},
+            events=image.events,
+            footer=None,
+            source=trace.source,
+        )
         facts = extract(sub, f"{label}: {os.path.basename(image.path)}")
-        children.append(ChildImage(image.path, libc, str((summary or {}).get("linkage") or ""),
-                                   tuple(image.pids), image.exec_seq, facts))
+        children.append(
+            ChildImage(
+                image.path, libc, str((summary or {}).get("linkage") or ""), tuple(image.pids), image.exec_seq, facts
+            )
+        )
         foreign.update(id(e) for e in image.events)
     if not children:
         return trace, ()
     own_events = [e for e in trace.events if id(e) not in foreign]
-    return Trace(header=header, events=own_events, footer=trace.footer, source=trace.source,
-                 notes=trace.notes), tuple(children)
-
+    return Trace(header=header, events=own_events, footer=trace.footer, source=trace.source, notes=trace.notes), tuple(
+        children
+    )
 
 
 def programs(trace: Trace) -> dict[int, list[tuple[int, str]]]:

@@ -56,8 +56,9 @@ def _gave_up(f: Facts, trace: Trace, first: int) -> bool:
     if f.main_seq == 0:
         return False
     after = [e for e in trace.events if e.get("type") == "syscall" and e["pid"] == first and e["seq"] >= f.main_seq]
-    return bool(after) and all(e["name"] in _GIVING_UP and (e["name"].startswith("exit") or e["args"][:1] == [2])
-                               for e in after)
+    return bool(after) and all(
+        e["name"] in _GIVING_UP and (e["name"].startswith("exit") or e["args"][:1] == [2]) for e in after
+    )
 
 
 def _kernel(f: Facts, path: str, errno: str, seq: int) -> Refusal:
@@ -65,13 +66,21 @@ def _kernel(f: Facts, path: str, errno: str, seq: int) -> Refusal:
     host = os.uname().machine
     if errno == "ENOEXEC":
         needs = f"a {info.elf_class}-bit {info.machine} CPU" if info else "another executable format"
-        return Refusal("wrong architecture (execve: ENOEXEC)", needs,
-                       f"an {host} CPU and no binfmt_misc handler for that format", (seq,))
+        return Refusal(
+            "wrong architecture (execve: ENOEXEC)",
+            needs,
+            f"an {host} CPU and no binfmt_misc handler for that format",
+            (seq,),
+        )
     if errno == "ENOENT" and os.path.exists(path):
         interp = info.interpreter if info else None
         if interp and not os.path.exists(interp):
-            return Refusal("missing interpreter (execve: ENOENT on a file that exists)", f"the loader {interp}",
-                           f"no {interp}", (seq,))
+            return Refusal(
+                "missing interpreter (execve: ENOENT on a file that exists)",
+                f"the loader {interp}",
+                f"no {interp}",
+                (seq,),
+            )
     return Refusal(f"the kernel refused execve: {errno}", path, f"execve failing with {errno}", (seq,))
 
 
@@ -82,9 +91,13 @@ def _loader(f: Facts, trace: Trace, first: int, info: ElfInfo) -> Refusal | None
         tries = [a for a in opens if os.path.basename(a.path) == lib]
         if tries and all(a.result != "ok" for a in tries):
             dirs = list(dict.fromkeys(os.path.dirname(a.path) for a in tries))
-            return Refusal("missing library", lib, f"no {lib} in the {len(dirs)} directories the loader searched "
-                           f"({', '.join(dirs[:3])}{', ...' if len(dirs) > 3 else ''})",
-                           (tries[0].seq, tries[-1].seq, *said))
+            return Refusal(
+                "missing library",
+                lib,
+                f"no {lib} in the {len(dirs)} directories the loader searched "
+                f"({', '.join(dirs[:3])}{', ...' if len(dirs) > 3 else ''})",
+                (tries[0].seq, tries[-1].seq, *said),
+            )
     libc = next((a for a in opens if os.path.basename(a.path) == _LIBC_SONAME and a.result == "ok"), None)
     if libc is not None:
         try:
@@ -93,18 +106,25 @@ def _loader(f: Facts, trace: Trace, first: int, info: ElfInfo) -> Refusal | None
             have = None
         unmet = check_against(info, have).unmet if have is not None else ()
         if have is not None and unmet:
-            glibc = [v for v in have.defined if v[len("GLIBC_"):][:1].isdigit() and v.startswith("GLIBC_")]
+            glibc = [v for v in have.defined if v[len("GLIBC_") :][:1].isdigit() and v.startswith("GLIBC_")]
             top = max(glibc, key=version_key) if glibc else "?"
             version = unmet[0].rpartition("@")[2]
             symbols = [u for u in unmet if u.endswith("@" + version) and "@" in u]
-            return Refusal("missing symbol version", f"{version}" + (f" ({', '.join(symbols[:3])})" if symbols else ""),
-                           f"glibc {top.removeprefix('GLIBC_')} ({libc.path} defines up to {top})",
-                           (libc.seq, *said))
+            return Refusal(
+                "missing symbol version",
+                f"{version}" + (f" ({', '.join(symbols[:3])})" if symbols else ""),
+                f"glibc {top.removeprefix('GLIBC_')} ({libc.path} defines up to {top})",
+                (libc.seq, *said),
+            )
     return None  # a program that only printed an error itself: nothing the loader refused
 
 
 def _said(trace: Trace, first: int, main_seq: int) -> list[int]:
     """The loader's message and the exit that follows it."""
-    return [e["seq"] for e in trace.events if e.get("pid") == first and e.get("seq", 0) >= main_seq
-            and (e.get("name") in OUTPUT_CALLS or e.get("type") == "exit")][:2]
-
+    return [
+        e["seq"]
+        for e in trace.events
+        if e.get("pid") == first
+        and e.get("seq", 0) >= main_seq
+        and (e.get("name") in OUTPUT_CALLS or e.get("type") == "exit")
+    ][:2]

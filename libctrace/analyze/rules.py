@@ -81,7 +81,9 @@ class _Hit:
 class _Ctx:
     """The runs under comparison, with event lookup for evidence."""
 
-    def __init__(self, facts: Sequence[Facts], traces: Sequence[Trace], refused: dict[int, Refusal] | None = None) -> None:
+    def __init__(
+        self, facts: Sequence[Facts], traces: Sequence[Trace], refused: dict[int, Refusal] | None = None
+    ) -> None:
         self.facts = list(facts)
         self.traces = list(traces)
         self.refused = refused or {}  # run index -> why that build never started
@@ -144,14 +146,18 @@ class Rule:
 _REGISTRY: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, *, needs: tuple[str, ...] = (), min_bytes: int = 0, varies: bool = False) -> Callable[[Check], Check]:
+def rule(
+    rule_id: str, *, needs: tuple[str, ...] = (), min_bytes: int = 0, varies: bool = False
+) -> Callable[[Check], Check]:
     """Registers a check as the rule of catalogue entry `rule_id` (its severity and title)."""
+
     def register(check: Check) -> Check:
         entry = catalogue.load().entries.get(rule_id)
         if entry is None:
             raise RuntimeError(f"@rule({rule_id!r}) has no [rule.{rule_id}] in libctrace/data/divergences.toml")
         _REGISTRY[rule_id] = Rule(rule_id, entry.severity, entry.title, check, needs, min_bytes, varies)
         return check
+
     return register
 
 
@@ -191,17 +197,21 @@ def _said(rule_id: str, where: str) -> str:
 
 # -- checks ---------------------------------------------------------------------------------
 
+
 @rule("loader-refusal")
 def _loader_refusal(ctx: _Ctx) -> list[_Hit]:
     hits = []
     for i, r in sorted(ctx.refused.items()):
         f = ctx.facts[i]
-        text = (f"{f.label} ({_flavour(f)}) exited {f.exit.status} before any of its own code ran: "
-                f"{r.cause}. It needs {r.needs}; this host has {r.host}. Everything else that differs "
-                "for this build (exit status, output, files it never read, lookups it never made) follows "
-                "from that and is not listed; the builds that started are compared among themselves.")
-        hits.append(_Hit((f.label,), {"run": f.label, "cause": r.cause, "needs": r.needs}, text,
-                         [(i, s) for s in r.evidence]))
+        text = (
+            f"{f.label} ({_flavour(f)}) exited {f.exit.status} before any of its own code ran: "
+            f"{r.cause}. It needs {r.needs}; this host has {r.host}. Everything else that differs "
+            "for this build (exit status, output, files it never read, lookups it never made) follows "
+            "from that and is not listed; the builds that started are compared among themselves."
+        )
+        hits.append(
+            _Hit((f.label,), {"run": f.label, "cause": r.cause, "needs": r.needs}, text, [(i, s) for s in r.evidence])
+        )
     return hits
 
 
@@ -246,16 +256,20 @@ def _child_libc(ctx: _Ctx) -> list[_Hit]:
             nss = [a for a in c.files if a.category == "nss-config"]
             libs = [a for a in c.files if a.category == "libc" and a.op == "open" and a.result == "ok"]
             queries = [m for m in c.dns if m.direction == "query"]
-            did = (["read /etc/nsswitch.conf"] if nss else []) + \
-                ([f"loaded {', '.join(dict.fromkeys(os.path.basename(a.path) for a in libs))}"] if libs else []) + \
-                ([f"sent {len(queries)} DNS queries"] if queries else [])
+            did = (
+                (["read /etc/nsswitch.conf"] if nss else [])
+                + ([f"loaded {', '.join(dict.fromkeys(os.path.basename(a.path) for a in libs))}"] if libs else [])
+                + ([f"sent {len(queries)} DNS queries"] if queries else [])
+            )
             kind = f"{child.linkage} {child.libc}".strip()
-            text = (f"{f.label} ({_flavour(f)}) exec'd {child.path} ({kind}) in process "
-                    f"{', '.join(map(str, child.pids))}. That program runs its own libc's code: "
-                    + (f"it {', '.join(did)}. " if did else "")
-                    + f"Those events are told apart from {f.label}'s own and left out of the other findings, "
-                    f"which are about {f.label}'s libc; a lookup that {name} makes follows {child.libc}'s rules "
-                    f"even though the build is {(f.elf or {}).get('libc') or 'another libc'}.")
+            text = (
+                f"{f.label} ({_flavour(f)}) exec'd {child.path} ({kind}) in process "
+                f"{', '.join(map(str, child.pids))}. That program runs its own libc's code: "
+                + (f"it {', '.join(did)}. " if did else "")
+                + f"Those events are told apart from {f.label}'s own and left out of the other findings, "
+                f"which are about {f.label}'s libc; a lookup that {name} makes follows {child.libc}'s rules "
+                f"even though the build is {(f.elf or {}).get('libc') or 'another libc'}."
+            )
             ev = [(i, child.exec_seq)] + [(i, a.seq) for a in nss[:1] + libs[:1]] + [(i, m.seq) for m in queries[:1]]
             hits.append(_Hit((f.label,), {"run": f.label, "image": name, "libc": kind}, text, ev))
     return hits
@@ -268,13 +282,17 @@ def _why_exit(f: Facts) -> str | None:
     if f.exit.outcome == "timeout":
         return f"{f.label}: still running at diff's --timeout, so libctrace killed it"
     if sig == "SIGABRT" and libc == "glibc":
-        return (f"{f.label}: glibc detected the corruption (double free, stack smashing), wrote a "
-                "message to stderr and called abort()")
+        return (
+            f"{f.label}: glibc detected the corruption (double free, stack smashing), wrote a "
+            "message to stderr and called abort()"
+        )
     if sig == "SIGSEGV" and second:
         return f"{f.label}: code of a second libc ran on state the first one owns (see second-libc)"
     if sig == "SIGSEGV" and libc == "musl":
-        return (f"{f.label}: musl's mallocng and stack protector stop a corrupt program on purpose, "
-                "without a message (a `hlt` instruction), which the kernel reports as SIGSEGV")
+        return (
+            f"{f.label}: musl's mallocng and stack protector stop a corrupt program on purpose, "
+            "without a message (a `hlt` instruction), which the kernel reports as SIGSEGV"
+        )
     return None
 
 
@@ -297,8 +315,11 @@ def _exit_status(ctx: _Ctx) -> list[_Hit]:
     ev: list[tuple[int, int]] = []
     for i, f in enumerate(ctx.facts):
         ev += [(i, s) for s in ctx.find(i, _ending(ctx.traces[i], f.exit.signal), limit=2)]
-    values = {"short": short, "status": {f.label: f.exit.status for f in ctx.facts},
-              "signal": {f.label: f.exit.signal for f in ctx.facts}}
+    values = {
+        "short": short,
+        "status": {f.label: f.exit.status for f in ctx.facts},
+        "signal": {f.label: f.exit.signal for f in ctx.facts},
+    }
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
@@ -338,22 +359,34 @@ def _nss_config(ctx: _Ctx) -> list[_Hit]:
     for f, p in zip(ctx.facts, per):
         libc = _libc(f)
         if p:
-            parts.append(f"{f.label} ({_flavour(f)}) read it" + (
-                ": glibc routes user, group and host lookups through NSS, configured there" if libc == "glibc"
-                else ": no libc at all, the program's own code read it (Go's resolver reads the hosts line)"
-                if libc == "none" else ""))
+            parts.append(
+                f"{f.label} ({_flavour(f)}) read it"
+                + (
+                    ": glibc routes user, group and host lookups through NSS, configured there"
+                    if libc == "glibc"
+                    else ": no libc at all, the program's own code read it (Go's resolver reads the hosts line)"
+                    if libc == "none"
+                    else ""
+                )
+            )
             continue
         files = sorted({a.path for a in f.files if a.category in ("nss-files", "resolver-config") and a.result == "ok"})
         read = f"read {', '.join(files)} directly" if files else "looked nothing up in those files"
-        why = {"musl": "musl has no NSS", "none": "no libc: the program's own code",
-               "glibc": "its own code, not glibc's NSS, which would have read nsswitch.conf first" if files
-               else ""}.get(libc, "")
+        why = {
+            "musl": "musl has no NSS",
+            "none": "no libc: the program's own code",
+            "glibc": "its own code, not glibc's NSS, which would have read nsswitch.conf first" if files else "",
+        }.get(libc, "")
         parts.append(f"{f.label} ({_flavour(f)}) never opened it and {read}" + (f" ({why})" if why else ""))
     text = _said("nss-config", "opening") + " " + "; ".join(parts) + ". " + _said("nss-config", "closing")
     # The open shows it best (glibc stats the file first, to notice changes later).
     opens = [{a.seq for a in f.files if a.category == "nss-config" and a.op == "open"} for f in ctx.facts]
     ev = [(i, min(o or p.values())) for i, (p, o) in enumerate(zip(per, opens)) if p]
-    values = {"readers": _names(readers), "others": _names(others), "read": {f.label: bool(p) for f, p in zip(ctx.facts, per)}}
+    values = {
+        "readers": _names(readers),
+        "others": _names(others),
+        "read": {f.label: bool(p) for f, p in zip(ctx.facts, per)},
+    }
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
@@ -376,13 +409,23 @@ def _nss_module(ctx: _Ctx) -> list[_Hit]:
         what = [f"loaded {', '.join(ok)}"] if ok else []
         what += [f"missing {', '.join(bad)}"] if bad else []
         parts.append(f"{f.label} {', '.join(what) or 'none'}")
-    text = (_about(ctx, "nss-module")
-            + " " + "; ".join(parts) + "."
-            + (" A listed module that is not installed fails silently: its users and hosts just "
-               "are not found." if any(missing) else ""))
+    text = (
+        _about(ctx, "nss-module")
+        + " "
+        + "; ".join(parts)
+        + "."
+        + (
+            " A listed module that is not installed fails silently: its users and hosts just are not found."
+            if any(missing)
+            else ""
+        )
+    )
     ev = [(i, s) for i, (ok, bad) in enumerate(zip(loaded, missing)) for s in sorted([*ok.values(), *bad.values()])]
-    values = {"summary": "; ".join(parts), "loaded": {f.label: list(ok) for f, ok in zip(ctx.facts, loaded)},
-              "missing": {f.label: list(bad) for f, bad in zip(ctx.facts, missing)}}
+    values = {
+        "summary": "; ".join(parts),
+        "loaded": {f.label: list(ok) for f, ok in zip(ctx.facts, loaded)},
+        "missing": {f.label: list(bad) for f, bad in zip(ctx.facts, missing)},
+    }
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
@@ -403,11 +446,20 @@ def _nscd_probe(ctx: _Ctx) -> list[_Hit]:
     if len(set(shapes)) < 2:
         return []
     summary = " vs ".join(f"{n}x {mode}, {when}" if n else "never" for n, mode, when in shapes)
-    text = (_about(ctx, "nscd-probe")
-            + " Seen: " + ", ".join(f"{f.label} {n}x ({mode}, {when})" if n else f"{f.label} never"
-                                 for f, (n, mode, when) in zip(ctx.facts, shapes)) + ".")
-    ev = [(i, s.peer_seq or s.seq) for i, f in enumerate(ctx.facts)
-          for s in [s for s in f.sockets if s.purpose == "nscd"][:2]]
+    text = (
+        _about(ctx, "nscd-probe")
+        + " Seen: "
+        + ", ".join(
+            f"{f.label} {n}x ({mode}, {when})" if n else f"{f.label} never"
+            for f, (n, mode, when) in zip(ctx.facts, shapes)
+        )
+        + "."
+    )
+    ev = [
+        (i, s.peer_seq or s.seq)
+        for i, f in enumerate(ctx.facts)
+        for s in [s for s in f.sockets if s.purpose == "nscd"][:2]
+    ]
     values = {"summary": summary, "connections": {f.label: n for f, (n, _, _) in zip(ctx.facts, shapes)}}
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
@@ -424,8 +476,7 @@ def _resolver_config(ctx: _Ctx) -> list[_Hit]:
         users = ", ".join(f.label for f, p in zip(ctx.facts, per) if path in p)
         groups.setdefault(users, []).append(os.path.basename(path))
     summary = "; ".join(f"{', '.join(files)} read by {users} only" for users, files in groups.items())
-    text = (_about(ctx, "resolver-config")
-            + " Files read: " + "; ".join(parts) + ".")
+    text = _about(ctx, "resolver-config") + " Files read: " + "; ".join(parts) + "."
     ev = [(i, s) for i, p in enumerate(per) for path, s in p.items() if path not in common]
     values = {"summary": summary, "files": {f.label: list(p) for f, p in zip(ctx.facts, per)}}
     return [_Hit(tuple(ctx.labels), values, text, ev)]
@@ -462,26 +513,38 @@ def _dns_queries(ctx: _Ctx) -> list[_Hit]:
         how = "A and AAAA together in one call" if b else "one message per call"
         servers = ", ".join(sorted({m.server for m in q})) or "-"
         extra = f" ({', '.join(notes)})" if notes else ""
-        lines.append(f"{f.label} sent {len(q)} queries{extra}, {how}, to {servers}" if q else f"{f.label} sent no query")
+        lines.append(
+            f"{f.label} sent {len(q)} queries{extra}, {how}, to {servers}" if q else f"{f.label} sent no query"
+        )
     asking = [i for i, q in enumerate(per) if q]
-    text = (_about(ctx, "dns-queries", asking)
-            + " " + "; ".join(lines) + ".")
+    text = _about(ctx, "dns-queries", asking) + " " + "; ".join(lines) + "."
     n_only = sum(len(k) for k in only.values())
     # The title names only what differs: "sent 8 vs 8" is no difference.
     counts = [len(q) for q in per]
     together = [f.label for f, b in zip(ctx.facts, batched) if b]
-    summary = "; ".join(part for part in (
-        f"{n_only} asked by only some builds" if n_only else "",
-        "sent " + " vs ".join(map(str, counts)) if len(set(counts)) > 1 else "",
-        f"A and AAAA in one call in {_names(together)} only" if 0 < len(together) < len(per) else "",
-    ) if part) or "the same questions in another order"
+    summary = (
+        "; ".join(
+            part
+            for part in (
+                f"{n_only} asked by only some builds" if n_only else "",
+                "sent " + " vs ".join(map(str, counts)) if len(set(counts)) > 1 else "",
+                f"A and AAAA in one call in {_names(together)} only" if 0 < len(together) < len(per) else "",
+            )
+            if part
+        )
+        or "the same questions in another order"
+    )
     ev: list[tuple[int, int]] = []
     for i, q in enumerate(per):
         # The first query of each differing name, then the first queries at all.
         mine = [m.seq for m in q if any(f"{m.name} {m.qtype}" in k for k in only.values())]
         ev += [(i, s) for s in list(dict.fromkeys([*mine, *(m.seq for m in q)]))[:MAX_EVIDENCE_PER_RUN]]
-    values = {"summary": summary, "queries": {f.label: n for f, n in zip(ctx.facts, counts)}, "asked_by_some": only,
-              "batched": {f.label: b for f, b in zip(ctx.facts, batched)}}
+    values = {
+        "summary": summary,
+        "queries": {f.label: n for f, n in zip(ctx.facts, counts)},
+        "asked_by_some": only,
+        "batched": {f.label: b for f, b in zip(ctx.facts, batched)},
+    }
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
@@ -528,16 +591,21 @@ def _dns_transport(ctx: _Ctx) -> list[_Hit]:
         f = ctx.facts[i]
         how = _tcp_how(ctx, i)
         why: str | None = _musl_verdict(ctx, i) or ("as glibc's res_send does on TC" if _libc(f) == "glibc" else "")
-        parts.append(f"{f.label} ({_flavour(f)}) retried the query over TCP"
-                     + (f" ({how})" if how else "") + (f" — {why}" if why else ""))
+        parts.append(
+            f"{f.label} ({_flavour(f)}) retried the query over TCP"
+            + (f" ({how})" if how else "")
+            + (f" — {why}" if why else "")
+        )
     for i in kept:
         f = ctx.facts[i]
         why = _musl_verdict(ctx, i)
         parts.append(f"{f.label} ({_flavour(f)}) did not, and used the truncated answer" + (f" — {why}" if why else ""))
     for i in whole:
         edns = all(m.edns for m in per[i])
-        parts.append(f"{ctx.labels[i]} never got a truncated answer"
-                     + (" (its queries carried EDNS: the whole answer fit in UDP)" if edns else ""))
+        parts.append(
+            f"{ctx.labels[i]} never got a truncated answer"
+            + (" (its queries carried EDNS: the whole answer fit in UDP)" if edns else "")
+        )
     text = _said("dns-transport", "opening") + " " + "; ".join(parts) + "."
     ev: list[tuple[int, int]] = []
     for i in truncated:
@@ -546,8 +614,11 @@ def _dns_transport(ctx: _Ctx) -> list[_Hit]:
         # The retry and what it brought back.
         ev += [(i, m.seq) for m in per[i] if m.transport == "tcp"][:1]
         ev += [(i, m.seq) for m in ctx.facts[i].dns if m.transport == "tcp" and m.direction == "answer"][:1]
-    values = {"tcp": _names([ctx.labels[i] for i in tcp]), "over_tcp": [ctx.labels[i] for i in tcp],
-              "kept_truncated": [ctx.labels[i] for i in kept]}
+    values = {
+        "tcp": _names([ctx.labels[i] for i in tcp]),
+        "over_tcp": [ctx.labels[i] for i in tcp],
+        "kept_truncated": [ctx.labels[i] for i in kept],
+    }
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
@@ -564,8 +635,11 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
     asked = [{f"{m.name} {m.qtype}" for m in _queries(f)} for f in ctx.facts]
     differing = []  # questions whose final answers differ
     for k in keys:
-        got = {(fin[k].rcode, fin[k].answers, fin[k].tc) if k in fin else None
-               for fin, a in zip(finals, asked) if k in a or k in fin}
+        got = {
+            (fin[k].rcode, fin[k].answers, fin[k].tc) if k in fin else None
+            for fin, a in zip(finals, asked)
+            if k in a or k in fin
+        }
         if len(got) > 1:
             differing.append(k)
     if not differing:
@@ -579,8 +653,9 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
             if final is None:
                 cells.append(f"{f.label} {'no answer' if k in asked[i] else 'not asked'}")
                 continue
-            cells.append(f"{f.label} {final.rcode} {final.answers} over {final.transport}"
-                         + (" (truncated)" if final.tc else ""))
+            cells.append(
+                f"{f.label} {final.rcode} {final.answers} over {final.transport}" + (" (truncated)" if final.tc else "")
+            )
             ev.append((i, final.seq))
         parts.append(f"{k}: " + ", ".join(cells))
     used_tc = [i for i, fin in enumerate(finals) if any(m.tc for m in fin.values())]
@@ -594,38 +669,59 @@ def _dns_answers(ctx: _Ctx) -> list[_Hit]:
                 held[key] = max(held.get(key, 0), e["answers_total"])
     if held:
         parts.append("the sandbox server holds " + ", ".join(f"{n} records for {k}" for k, n in held.items()))
-    text = (_said("dns-answers", "opening") + " " + "; ".join(parts) + "."
-            + (f" A truncated answer was used as final by {_names([ctx.labels[i] for i in used_tc])}: only the "
-               "records that fit in 512 bytes reach the program" if used_tc else "")
-            + (f" ({_names(old_musl)}: musl ≤ 1.2.3 behaviour, a 512-byte buffer and TC ignored)" if old_musl else "")
-            + ("." if used_tc else ""))
+    text = (
+        _said("dns-answers", "opening")
+        + " "
+        + "; ".join(parts)
+        + "."
+        + (
+            f" A truncated answer was used as final by {_names([ctx.labels[i] for i in used_tc])}: only the "
+            "records that fit in 512 bytes reach the program"
+            if used_tc
+            else ""
+        )
+        + (f" ({_names(old_musl)}: musl ≤ 1.2.3 behaviour, a 512-byte buffer and TC ignored)" if old_musl else "")
+        + ("." if used_tc else "")
+    )
     if len(differing) == 1:
         k = differing[0]
         summary = f"differ: {k}: " + " vs ".join(
-            f"{fin[k].answers}{' (TC)' if fin[k].tc else ''}" if k in fin else "none" for fin in finals)
+            f"{fin[k].answers}{' (TC)' if fin[k].tc else ''}" if k in fin else "none" for fin in finals
+        )
     else:
         summary = f"differ for {len(differing)} questions"
-    finals_of = {k: {f.label: {"rcode": fin[k].rcode, "answers": fin[k].answers, "tc": fin[k].tc,
-                           "transport": fin[k].transport} if k in fin else None for f, fin in zip(ctx.facts, finals)}
-             for k in differing}
+    finals_of = {
+        k: {
+            f.label: {"rcode": fin[k].rcode, "answers": fin[k].answers, "tc": fin[k].tc, "transport": fin[k].transport}
+            if k in fin
+            else None
+            for f, fin in zip(ctx.facts, finals)
+        }
+        for k in differing
+    }
     return [_Hit(tuple(ctx.labels), {"summary": summary, "final": finals_of, "held": held}, text, ev)]
 
 
 @rule("gconv-module", needs=_OPEN)
 def _gconv_module(ctx: _Ctx) -> list[_Hit]:
-    per = [{os.path.basename(p): s for p, s in hits.items() if p.endswith(".so")}
-           for hits in _file_hits(ctx, "gconv")]
+    per = [{os.path.basename(p): s for p, s in hits.items() if p.endswith(".so")} for hits in _file_hits(ctx, "gconv")]
     if len({tuple(sorted(p)) for p in per}) < 2:
         return []
     loaders = [f.label for f, p in zip(ctx.facts, per) if p]
     modules = sorted({m for p in per for m in p})
     static = [f.label for f, p in zip(ctx.facts, per) if p and any(len(v) > 1 for v in f.libcs.values())]
-    text = (_about(ctx, "gconv-module")
-            + f" Loaded by {_names(loaders)}: {', '.join(modules)}."
-            + (f" In {_names(static)} that dlopen also mapped a second libc (see second-libc)." if static else ""))
+    text = (
+        _about(ctx, "gconv-module")
+        + f" Loaded by {_names(loaders)}: {', '.join(modules)}."
+        + (f" In {_names(static)} that dlopen also mapped a second libc (see second-libc)." if static else "")
+    )
     ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
     who = loaders[0] if len(loaders) == 1 else f"{len(loaders)} of {len(ctx.facts)} builds"
-    values = {"loaders": who, "modules": ", ".join(modules), "loaded": {f.label: sorted(p) for f, p in zip(ctx.facts, per)}}
+    values = {
+        "loaders": who,
+        "modules": ", ".join(modules),
+        "loaded": {f.label: sorted(p) for f, p in zip(ctx.facts, per)},
+    }
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
@@ -636,14 +732,23 @@ def _locale_files(ctx: _Ctx) -> list[_Hit]:
         return []
     readers = [f.label for f, p in zip(ctx.facts, per) if p]
     found = _file_hits(ctx, "locale")
-    count = ", ".join(f"{len(p)} paths, {len(p) - len(ok)} not found" if len(readers) == 1 else
-                      f"{f.label} {len(p)} paths" for f, p, ok in zip(ctx.facts, per, found) if p)
-    text = (_about(ctx, "locale-files")
-            + f" Read by {_names(readers)}, not by {_names([f.label for f, p in zip(ctx.facts, per) if not p])}: "
-            "the same LANG can give different results.")
+    count = ", ".join(
+        f"{len(p)} paths, {len(p) - len(ok)} not found" if len(readers) == 1 else f"{f.label} {len(p)} paths"
+        for f, p, ok in zip(ctx.facts, per, found)
+        if p
+    )
+    text = (
+        _about(ctx, "locale-files")
+        + f" Read by {_names(readers)}, not by {_names([f.label for f, p in zip(ctx.facts, per) if not p])}: "
+        "the same LANG can give different results."
+    )
     ev = [(i, s) for i, p in enumerate(per) for s in sorted(p.values())[:MAX_EVIDENCE_PER_RUN]]
-    values = {"readers": _names(readers), "count": count, "paths": {f.label: len(p) for f, p in zip(ctx.facts, per)},
-              "found": {f.label: len(ok) for f, ok in zip(ctx.facts, found)}}
+    values = {
+        "readers": _names(readers),
+        "count": count,
+        "paths": {f.label: len(p) for f, p in zip(ctx.facts, per)},
+        "found": {f.label: len(ok) for f, ok in zip(ctx.facts, found)},
+    }
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
@@ -668,13 +773,11 @@ def _malloc_pattern(ctx: _Ctx) -> list[_Hit]:
         return []
     rows = [f"{k}: " + " vs ".join(f"{v} ({f.label})" for v, f in zip(vals, ctx.facts)) for k, vals in hot]
     walls = ", ".join(f"{f.label} {f.wall:.2f} s" for f in ctx.facts)
-    text = (_about(ctx, "malloc-pattern")
-            + f" {'; '.join(rows)}. Wall time under the tracer: {walls}.")
+    text = _about(ctx, "malloc-pattern") + f" {'; '.join(rows)}. Wall time under the tracer: {walls}."
     # Point at the churn itself: munmap (or futex) calls in the program's own code.
     k, vals = min(hot, key=lambda h: _MALLOC_EVIDENCE.index(h[0]))
     heavy = vals.index(max(vals))
-    ev = [(heavy, s) for s in ctx.find(heavy, _named(k), limit=3,
-                                        after=ctx.facts[heavy].main_seq)]
+    ev = [(heavy, s) for s in ctx.find(heavy, _named(k), limit=3, after=ctx.facts[heavy].main_seq)]
     # The two counters furthest apart make the title; the explanation has them all.
     top = sorted(hot, key=lambda h: max(h[1]) / max(min(h[1]), 1), reverse=True)[:2]
     summary = ", ".join(f"{k} " + " vs ".join(map(str, v)) for k, v in top)
@@ -696,16 +799,19 @@ def _thread_stack(ctx: _Ctx) -> list[_Hit]:
         return []
     parts = [f"{ctx.labels[i]} {_size(m)}" for i, m in med.items()]
     short = " vs ".join(_size(m) for m in med.values())
-    text = (_about(ctx, "thread-stack")
-            + f" Stack mappings: {', '.join(parts)}.")
+    text = _about(ctx, "thread-stack") + f" Stack mappings: {', '.join(parts)}."
     ev: list[tuple[int, int]] = []
     for i, f in with_threads:
         size = f.thread_stacks[0]
         stack_mmap = partial(_is_anon_mmap_of, size)
         ev += [(i, s) for s in ctx.find(i, stack_mmap, limit=1)]
-        ev += [(i, s) for s in ctx.find(i, lambda e: e.get("name") in ("clone", "clone3") and (e.get("ret") or 0) > 0,
-                                         limit=1)]
-    return [_Hit(tuple(ctx.labels), {"summary": short, "stack_bytes": {ctx.labels[i]: m for i, m in med.items()}}, text, ev)]
+        ev += [
+            (i, s)
+            for s in ctx.find(i, lambda e: e.get("name") in ("clone", "clone3") and (e.get("ret") or 0) > 0, limit=1)
+        ]
+    return [
+        _Hit(tuple(ctx.labels), {"summary": short, "stack_bytes": {ctx.labels[i]: m for i, m in med.items()}}, text, ev)
+    ]
 
 
 def _first_difference(texts: Sequence[str]) -> int:
@@ -766,8 +872,14 @@ def _startup_files(f: Facts) -> list[FileAccess]:
     """Files the loader touched before the program's own code ran (later ones are dlopen's):
     its own (cache, preload, hwcaps probes) and every shared object it opened."""
     first = min(f.libcs, default=None)
-    return [a for a in f.files if a.op != "mmap" and a.pid == first and (f.main_seq == 0 or a.seq < f.main_seq)
-            and (a.category in _STARTUP_CATEGORIES or is_shared_object(a.path))]
+    return [
+        a
+        for a in f.files
+        if a.op != "mmap"
+        and a.pid == first
+        and (f.main_seq == 0 or a.seq < f.main_seq)
+        and (a.category in _STARTUP_CATEGORIES or is_shared_object(a.path))
+    ]
 
 
 def _startup_libraries(f: Facts, files: list[FileAccess]) -> list[str]:
@@ -776,8 +888,9 @@ def _startup_libraries(f: Facts, files: list[FileAccess]) -> list[str]:
     elf = f.elf or {}
     interp = elf.get("interpreter") if elf.get("linkage") == "dynamic" else None
     libs = [os.path.basename(interp)] if isinstance(interp, str) else []
-    libs += [os.path.basename(a.path) for a in files if a.result == "ok" and a.op == "open"
-             and is_shared_object(a.path)]
+    libs += [
+        os.path.basename(a.path) for a in files if a.result == "ok" and a.op == "open" and is_shared_object(a.path)
+    ]
     return list(dict.fromkeys(libs))
 
 
@@ -787,8 +900,11 @@ def _startup(ctx: _Ctx) -> list[_Hit]:
     for f in ctx.facts:
         files = _startup_files(f)
         libs = tuple(_startup_libraries(f, files))
-        found = {os.path.basename(a.path): a.result == "ok" for a in reversed(files)
-                 if a.category in ("ld-cache", "ld-preload")}
+        found = {
+            os.path.basename(a.path): a.result == "ok"
+            for a in reversed(files)
+            if a.category in ("ld-cache", "ld-preload")
+        }
         own = tuple(sorted(f"read {name}" if ok else f"no {name}" for name, ok in found.items()))
         failed = sum(1 for a in files if a.result != "ok" and is_shared_object(a.path))
         shapes.append((libs, own, failed))
@@ -796,13 +912,16 @@ def _startup(ctx: _Ctx) -> list[_Hit]:
         return []
     parts = []
     for f, (libs, own, failed) in zip(ctx.facts, shapes):
-        what = f"{len(libs)} {'library' if len(libs) == 1 else 'libraries'} ({', '.join(libs)})" if libs else \
-            "no library (static: the libc is in the executable)" if str((f.elf or {}).get("linkage")).startswith("static") \
+        what = (
+            f"{len(libs)} {'library' if len(libs) == 1 else 'libraries'} ({', '.join(libs)})"
+            if libs
+            else "no library (static: the libc is in the executable)"
+            if str((f.elf or {}).get("linkage")).startswith("static")
             else "no library"
+        )
         extra = [*own, *([f"{failed} failed probes"] if failed else [])]
         parts.append(f"{f.label} ({_flavour(f)}) {what}" + (f", {', '.join(extra)}" if extra else ""))
-    text = (_about(ctx, "startup")
-            + " Loaded at startup: " + "; ".join(parts) + ".")
+    text = _about(ctx, "startup") + " Loaded at startup: " + "; ".join(parts) + "."
     ev: list[tuple[int, int]] = []
     for i, f in enumerate(ctx.facts):
         ev += [(i, a.seq) for a in _startup_files(f) if a.result == "ok"][:3]
@@ -834,9 +953,14 @@ def _network_peers(ctx: _Ctx) -> list[_Hit]:
     for f, peers in zip(ctx.facts, per):
         dns = [t for t, purpose, _ in peers.values() if purpose == "dns"]
         other = [t for t, purpose, _ in peers.values() if purpose != "dns"]
-        said = ([f"asked the DNS server {', '.join(dns)}"] if dns else
-                ["asked no DNS server" + (" (it read /etc/hosts)" if any(
-                    a.path == "/etc/hosts" and a.result == "ok" for a in f.files) else "")])
+        said = (
+            [f"asked the DNS server {', '.join(dns)}"]
+            if dns
+            else [
+                "asked no DNS server"
+                + (" (it read /etc/hosts)" if any(a.path == "/etc/hosts" and a.result == "ok" for a in f.files) else "")
+            ]
+        )
         said += [f"connected to {', '.join(other)}"] if other else []
         parts.append(f"{f.label} {' and '.join(said)}")
     only = []
@@ -846,7 +970,10 @@ def _network_peers(ctx: _Ctx) -> list[_Hit]:
         only.append(f"{text} only {', '.join(users)}")
     text = _said("network-peers", "opening") + " " + "; ".join(parts) + "."
     ev = [(i, seq) for i, p in enumerate(per) for k, (_, _, seq) in p.items() if k not in common]
-    values = {"summary": "; ".join(only), "peers": {f.label: [t for t, _, _ in p.values()] for f, p in zip(ctx.facts, per)}}
+    values = {
+        "summary": "; ".join(only),
+        "peers": {f.label: [t for t, _, _ in p.values()] for f, p in zip(ctx.facts, per)},
+    }
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
@@ -875,20 +1002,33 @@ def _syscall_profile(ctx: _Ctx) -> list[_Hit]:
     n_only = sum(len(v) for v in only.values())
     lines = [f"only {_names([ctx.labels[i] for i in users])}: {', '.join(ns)}" for users, ns in only.items()]
     if ratio:
-        lines.append("counts differ more than 2x: " + ", ".join(
-            f"{n} " + "/".join(str(f.syscall_counts.get(n, 0)) for f in ctx.facts) for n in ratio))
+        lines.append(
+            "counts differ more than 2x: "
+            + ", ".join(f"{n} " + "/".join(str(f.syscall_counts.get(n, 0)) for f in ctx.facts) for n in ratio)
+        )
     kinds = {_libc(f) for f in ctx.facts}
-    notes = (["rseq and set_robust_list are glibc's per-thread registration", "clone3 its thread creation"]
-             if "glibc" in kinds else []) + (["writev musl's stdio flush"] if "musl" in kinds else [])
-    text = ("Syscalls used by only some builds show libc choices: " + ", ".join([*notes, "openat vs open the "
-            "libc's wrapper"]) + ". " + "; ".join(lines) + ".")
+    notes = (
+        ["rseq and set_robust_list are glibc's per-thread registration", "clone3 its thread creation"]
+        if "glibc" in kinds
+        else []
+    ) + (["writev musl's stdio flush"] if "musl" in kinds else [])
+    text = (
+        "Syscalls used by only some builds show libc choices: "
+        + ", ".join([*notes, "openat vs open the libc's wrapper"])
+        + ". "
+        + "; ".join(lines)
+        + "."
+    )
     ev: list[tuple[int, int]] = []
     for users, ns in only.items():
         for n in ns[:2]:
             ev += [(users[0], s) for s in ctx.find(users[0], _named(n))]
     summary = f"{n_only} in only some builds, {len(ratio)} counts over 2x apart"
-    values = {"summary": summary, "only": {", ".join(ctx.labels[i] for i in users): ns for users, ns in only.items()},
-              "over_2x": ratio}
+    values = {
+        "summary": summary,
+        "only": {", ".join(ctx.labels[i] for i in users): ns for users, ns in only.items()},
+        "over_2x": ratio,
+    }
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
@@ -938,11 +1078,18 @@ def evaluate(facts: Sequence[Facts], traces: Sequence[Trace]) -> list[Finding]:
         if on is not ctx and len(kept) < 2:
             continue
         for hit in registered.check(on):
-            findings.append(Finding(
-                id=registered.id, severity=registered.severity, title=registered.title.format(**hit.params),
-                explanation=hit.explanation, runs=hit.runs, evidence=_evidence(on, hit.evidence),
-                ref=f"docs/divergences.md#{registered.id}", values=dict(hit.params),
-            ))
+            findings.append(
+                Finding(
+                    id=registered.id,
+                    severity=registered.severity,
+                    title=registered.title.format(**hit.params),
+                    explanation=hit.explanation,
+                    runs=hit.runs,
+                    evidence=_evidence(on, hit.evidence),
+                    ref=f"docs/divergences.md#{registered.id}",
+                    values=dict(hit.params),
+                )
+            )
     return findings
 
 

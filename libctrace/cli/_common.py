@@ -64,8 +64,14 @@ def format_option(json_help: str) -> Callable[[Callable[..., Any]], Callable[...
     stays accepted, hidden and deprecated, for scripts written before."""
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-                      show_default=True, help=f"text: for people; json: {json_help}")
+        @click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help=f"text: for people; json: {json_help}",
+        )
         @click.option("--json", "json_flag", is_flag=True, hidden=True)
         @functools.wraps(command)
         def wrapper(*args: Any, output_format: str, json_flag: bool, **kwargs: Any) -> Any:

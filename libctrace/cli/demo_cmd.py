@@ -56,7 +56,8 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step(
-        "nss-passwd", ("glibc-dynamic", "glibc-static", "musl-static"),
+        "nss-passwd",
+        ("glibc-dynamic", "glibc-static", "musl-static"),
         "Users from NSS: a second libc, and a libc that ignores nsswitch.conf",
         "The program looks up users and groups. In the sandbox, /etc/nsswitch.conf lists a module "
         "of ours (libnss_ctrace.so.2) after `files`. glibc dlopens it; the static glibc build "
@@ -66,7 +67,8 @@ STEPS: tuple[Step, ...] = (
         ("second-libc", "nss-config", "nss-module"),
     ),
     Step(
-        "dns-lookup", ("glibc-dynamic", "musl-static"),
+        "dns-lookup",
+        ("glibc-dynamic", "musl-static"),
         "DNS: a 60-record answer, TCP fallback against truncation",
         "getaddrinfo for names served by the sandbox's DNS server. many.libctrace.test has 60 A "
         "records: the UDP answer does not fit in 512 bytes, so the server sets TC. glibc retries "
@@ -74,7 +76,8 @@ STEPS: tuple[Step, ...] = (
         ("dns-transport", "dns-answers"),
     ),
     Step(
-        "iconv", ("glibc-dynamic", "glibc-static", "musl-static"),
+        "iconv",
+        ("glibc-dynamic", "glibc-static", "musl-static"),
         "iconv: charset modules loaded at run time",
         "The program converts text to UTF-16LE and ISO-8859-1. glibc reads gconv-modules.cache "
         "and dlopens a module per charset (in the static build: the second libc again); musl "
@@ -82,15 +85,18 @@ STEPS: tuple[Step, ...] = (
         ("gconv-module",),
     ),
     Step(
-        "malloc-threads", ("glibc-dynamic", "musl-static"),
+        "malloc-threads",
+        ("glibc-dynamic", "musl-static"),
         "malloc under threads: arenas against one global lock",
         "Four threads allocate and free blocks of mixed sizes. glibc gives each thread an arena; "
         "musl's mallocng has one lock and maps and unmaps groups as they fill and empty. The "
         "trace shows the syscall pattern; the timing below is of untraced runs.",
-        ("malloc-pattern",), timed=True,
+        ("malloc-pattern",),
+        timed=True,
     ),
     Step(
-        "symbol-versions", ("glibc-dynamic", "glibc-2.38", "glibc-2.17", "musl-static"),
+        "symbol-versions",
+        ("glibc-dynamic", "glibc-2.38", "glibc-2.17", "musl-static"),
         "GLIBC_2.38 not found: a binary built for a newer glibc, and the two usual fixes",
         "The program calls strlcpy, new in glibc 2.38. Built against glibc 2.38 (zig cc -target "
         "x86_64-linux-gnu.2.38), the binary needs strlcpy@GLIBC_2.38, and this machine's glibc "
@@ -98,24 +104,29 @@ STEPS: tuple[Step, ...] = (
         "old LTS container would): the program takes its own fallback, starts everywhere and runs "
         "as the glibc build of this machine does. Fix two: link musl statically, which needs no "
         "libc on the machine at all.",
-        ("loader-refusal",), inspected=True,
+        ("loader-refusal",),
+        inspected=True,
     ),
     Step(
-        "malloc-threads", ("musl-static", "musl-mimalloc", "musl-jemalloc"),
+        "malloc-threads",
+        ("musl-static", "musl-mimalloc", "musl-jemalloc"),
         "musl is slow under threads: swap the allocator",
         "The same four threads, with mimalloc or jemalloc linked into the musl static build "
         "(compiled from Debian's source packages with musl-gcc). Each keeps per-thread heaps that "
         "it maps in large pieces and returns with madvise, so musl's mmap/munmap churn and futex "
         "waits go away, and so does most of the wall time.",
-        ("malloc-pattern",), timed=True, also_timed=("glibc-dynamic",),
+        ("malloc-pattern",),
+        timed=True,
+        also_timed=("glibc-dynamic",),
     ),
 )
 TIMING_RUNS = 3  # untraced runs per build in step 4; the median is reported
 
 
 @click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--step", "only", type=click.IntRange(1, len(STEPS)), metavar="N",
-              help=f"Run only step N (1-{len(STEPS)}).")
+@click.option(
+    "--step", "only", type=click.IntRange(1, len(STEPS)), metavar="N", help=f"Run only step N (1-{len(STEPS)})."
+)
 def demo(only: int | None) -> None:
     """The guided tour: why the same program behaves differently on glibc (dynamic and
     static) and musl, shown with real runs of the built-in scenarios."""

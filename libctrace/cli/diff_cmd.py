@@ -56,26 +56,60 @@ class _DiffCommand(click.Command):
 
 @click.command(cls=_DiffCommand, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("builds", nargs=-1, required=True, metavar="A B [C]... [-- ARGS]...")
-@click.option("--label", "labels", multiple=True, metavar="NAME",
-              help="Name the builds, in order (repeatable); default: the file names cut to the words that differ.")
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    metavar="NAME",
+    help="Name the builds, in order (repeatable); default: the file names cut to the words that differ.",
+)
 @sandbox_options
 @format_option("the diff as one document (libctrace/schemas/diff.schema.json).")
-@click.option("--html", "html_path", metavar="FILE",
-              help="Also write a self-contained HTML report to FILE.")
+@click.option("--html", "html_path", metavar="FILE", help="Also write a self-contained HTML report to FILE.")
 @click.option("--timeline", is_flag=True, help="Show the aligned file/network/process events side by side.")
 @click.option("--output-dir", metavar="DIR", help="Save each traced run as DIR/LABEL.jsonl.")
-@click.option("-e", "expr", metavar="trace=SET", help="Syscalls to record in each program, as run's -e (default: what the analysis needs).")
-@click.option("-E", "env_settings", multiple=True, metavar="VAR[=VAL]",
-              help="Set VAR in every program's environment, or remove it without =VAL (repeatable).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
-              help="Kill a build still running after S seconds; the report says it timed out.")
-@click.option("--stdin", "stdin_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
-              help="Every program reads FILE as its standard input (default: /dev/null).")
-@click.option("--runs", "runs", default="auto", metavar="N|auto", show_default=True,
-              help="Runs of each program. auto: once, and a second time when output or counts differ; "
-                   "what varies between runs of one build is reported as unstable, not as divergence.")
-@click.option("--normalize", "normalize", multiple=True, metavar="REGEX",
-              help="Mask every match of REGEX in the programs' output before comparing it (repeatable).")
+@click.option(
+    "-e",
+    "expr",
+    metavar="trace=SET",
+    help="Syscalls to record in each program, as run's -e (default: what the analysis needs).",
+)
+@click.option(
+    "-E",
+    "env_settings",
+    multiple=True,
+    metavar="VAR[=VAL]",
+    help="Set VAR in every program's environment, or remove it without =VAL (repeatable).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="S",
+    help="Kill a build still running after S seconds; the report says it timed out.",
+)
+@click.option(
+    "--stdin",
+    "stdin_file",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="Every program reads FILE as its standard input (default: /dev/null).",
+)
+@click.option(
+    "--runs",
+    "runs",
+    default="auto",
+    metavar="N|auto",
+    show_default=True,
+    help="Runs of each program. auto: once, and a second time when output or counts differ; "
+    "what varies between runs of one build is reported as unstable, not as divergence.",
+)
+@click.option(
+    "--normalize",
+    "normalize",
+    multiple=True,
+    metavar="REGEX",
+    help="Mask every match of REGEX in the programs' output before comparing it (repeatable).",
+)
 @click.option("--ignore-output", is_flag=True, help="Do not compare what the programs printed.")
 @click.pass_context
 def diff(
@@ -117,8 +151,10 @@ def diff(
     program_args: tuple[str, ...] = ctx.meta.get("program_args", ())
     names = diffmod.default_labels(builds, labels)
     env = environment(env_settings)
-    specs = [Build(n, (b,) if is_trace_file(b) else (_build_path(b), *program_args), env)
-             for n, b in zip(names, builds, strict=True)]
+    specs = [
+        Build(n, (b,) if is_trace_file(b) else (_build_path(b), *program_args), env)
+        for n, b in zip(names, builds, strict=True)
+    ]
     # Opened before anything runs, so an unwritable path fails fast.
     html_file = create_file(html_path, "--html report", text=True) if html_path else None
     progress = stderr_console()
@@ -130,7 +166,9 @@ def diff(
             return wanted - 1
         return 1 if diffmod.needs_rerun(diffmod.compare(first, names, **options)) else 0
 
-    traces, repeats = collect_runs(specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress, more, settings)
+    traces, repeats = collect_runs(
+        specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress, more, settings
+    )
     result = diffmod.compare(traces, names, timeline=timeline, repeats=repeats, **options)
     if html_file is not None:
         from libctrace.render.diff_html import render as render_html

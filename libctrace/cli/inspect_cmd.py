@@ -31,9 +31,13 @@ Exit status: 0 when every file was read (and starts with --against's libc),
 
 @click.command(epilog=EPILOG)
 @click.argument("files", metavar="BIN...", nargs=-1, required=True)
-@format_option("one object per file and line (\"version\": 1).")
-@click.option("--against", "against", metavar="LIBC_SO",
-              help="Check the version needs against this libc.so.6, as the dynamic loader would.")
+@format_option('one object per file and line ("version": 1).')
+@click.option(
+    "--against",
+    "against",
+    metavar="LIBC_SO",
+    help="Check the version needs against this libc.so.6, as the dynamic loader would.",
+)
 @click.option("--symbols", is_flag=True, help="Show every versioned symbol, not only the most demanding.")
 @click.pass_context
 def inspect(ctx: click.Context, files: tuple[str, ...], as_json: bool, against: str | None, symbols: bool) -> None:

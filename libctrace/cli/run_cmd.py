@@ -59,19 +59,52 @@ def trace_expr(value: str | None) -> str:
 
 @click.command(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-o", "--output", metavar="FILE", help="Write the trace to FILE (JSON Lines); - for stdout.")
-@click.option("-e", "expr", metavar="trace=SET", help="Syscalls to record, strace syntax: names, %file, %network, %process, %memory, %signal, %desc, all, !negation.")
-@click.option("-s", "strsize", type=click.IntRange(min=0), metavar="SIZE",
-              help="Bytes kept of each string and buffer (default 256; the live lines show 32 unless given).")
-@click.option("-p", "pids", type=click.IntRange(min=1), multiple=True, metavar="PID",
-              help="Attach to this running process and all its threads (repeatable); Ctrl-C detaches.")
+@click.option(
+    "-e",
+    "expr",
+    metavar="trace=SET",
+    help="Syscalls to record, strace syntax: names, %file, %network, %process, %memory, %signal, %desc, all, !negation.",
+)
+@click.option(
+    "-s",
+    "strsize",
+    type=click.IntRange(min=0),
+    metavar="SIZE",
+    help="Bytes kept of each string and buffer (default 256; the live lines show 32 unless given).",
+)
+@click.option(
+    "-p",
+    "pids",
+    type=click.IntRange(min=1),
+    multiple=True,
+    metavar="PID",
+    help="Attach to this running process and all its threads (repeatable); Ctrl-C detaches.",
+)
 @click.option("-c", "count", is_flag=True, help="Print strace -c's syscall table on stderr at the end (no live lines).")
-@click.option("-E", "env_settings", multiple=True, metavar="VAR[=VAL]",
-              help="Set VAR in the program's environment, or remove it without =VAL (repeatable).")
-@click.option("--stdin", "stdin_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
-              help="The program reads FILE as its standard input (default: the terminal's).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S", help="Kill the traced tree after S seconds (exit 124).")
+@click.option(
+    "-E",
+    "env_settings",
+    multiple=True,
+    metavar="VAR[=VAL]",
+    help="Set VAR in the program's environment, or remove it without =VAL (repeatable).",
+)
+@click.option(
+    "--stdin",
+    "stdin_file",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="FILE",
+    help="The program reads FILE as its standard input (default: the terminal's).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="S",
+    help="Kill the traced tree after S seconds (exit 124).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-@click.option("--record-env-values", is_flag=True, help="Record environment values in the header (names only by default).")
+@click.option(
+    "--record-env-values", is_flag=True, help="Record environment values in the header (names only by default)."
+)
 @sandbox_options
 @click.argument("command", nargs=-1, metavar="-- PROG [ARGS]...")
 @click.pass_context
@@ -98,13 +131,21 @@ def run(
     from libctrace.record.recorder import RecordOptions, record
 
     if bool(pids) == bool(command):
-        raise click.UsageError("give a program to run (-- PROG ARGS) or -p PID to attach to, not both" if pids
-                               else "missing the program to run (-- PROG ARGS) or -p PID")
+        raise click.UsageError(
+            "give a program to run (-- PROG ARGS) or -p PID to attach to, not both"
+            if pids
+            else "missing the program to run (-- PROG ARGS) or -p PID"
+        )
     if pids and (sandbox is not None or env_settings or stdin_file):
         raise click.UsageError("-p attaches to a running process: --sandbox, -E and --stdin do not apply")
     opts = RecordOptions(
-        argv=list(command), output=output, trace_set=trace_expr(expr), strsize=256 if strsize is None else strsize,
-        timeout=timeout, record_env_values=record_env_values, env=environment(env_settings),
+        argv=list(command),
+        output=output,
+        trace_set=trace_expr(expr),
+        strsize=256 if strsize is None else strsize,
+        timeout=timeout,
+        record_env_values=record_env_values,
+        env=environment(env_settings),
         keep_events=count,  # else only the summary is printed: memory stays flat
         attach=list(pids) or None,
     )

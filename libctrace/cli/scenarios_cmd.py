@@ -20,6 +20,7 @@ from libctrace.scenarios import catalog as sc
 if TYPE_CHECKING:
     from libctrace.sandbox.session import SandboxSession
 
+
 def _display(path: Path, cwd: Path) -> str:
     """A path relative to the working directory when it is below it: shorter, and pasteable."""
     try:
@@ -34,22 +35,28 @@ def _status(scenario: sc.Scenario, variant: str, reasons: dict[str, str | None])
     return "built" if sc.is_built(scenario, variant) else "to build"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog="""\b
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="""\b
 Examples:
   libctrace scenarios list
   libctrace scenarios build nss-passwd
   libctrace scenarios run dns-lookup --variant musl-static --variant go
   libctrace diff scenarios/.build/traces/dns-lookup-*.jsonl
-""")
+""",
+)
 def scenarios() -> None:
     """List, build and run the curated scenario programs (scenarios/<name>/)."""
 
 
-@scenarios.command("list", epilog="""\b
+@scenarios.command(
+    "list",
+    epilog="""\b
 Examples:
   libctrace scenarios list
   libctrace scenarios list --format json | jq '.variants["glibc-2.17"]'
-""")
+""",
+)
 @format_option("the same as one document.")
 def list_(as_json: bool) -> None:
     """Each build variant (toolchain, libc), then each scenario and the state of its variants.
@@ -66,8 +73,12 @@ def list_(as_json: bool) -> None:
             "root": str(sc.root()),
             "builds": str(sc.build_root()),
             "variants": {
-                v: {"available": reasons[v] is None, "reason": reasons[v],
-                    "toolchain": described[v][0] or None, "libc": described[v][1] or None}
+                v: {
+                    "available": reasons[v] is None,
+                    "reason": reasons[v],
+                    "toolchain": described[v][0] or None,
+                    "libc": described[v][1] or None,
+                }
                 for v in sc.VARIANTS
             },  # fmt: skip
             "scenarios": [
@@ -118,17 +129,23 @@ def _chosen(names: tuple[str, ...]) -> list[sc.Scenario]:
 
 
 _VARIANT_OPTION = click.option(
-    "--variant", "variants", multiple=True, type=click.Choice(sc.VARIANTS), metavar="VARIANT",
+    "--variant",
+    "variants",
+    multiple=True,
+    type=click.Choice(sc.VARIANTS),
+    metavar="VARIANT",
     help=f"Only this variant (repeatable): {', '.join(sc.VARIANTS)}.",
 )
 
 
-@scenarios.command(epilog="""\b
+@scenarios.command(
+    epilog="""\b
 Examples:
   # every scenario, every available variant
   libctrace scenarios build
   libctrace scenarios build nss-passwd --variant glibc-static
-""")
+"""
+)
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @_VARIANT_OPTION
 def build(names: tuple[str, ...], variants: tuple[str, ...]) -> None:
@@ -141,8 +158,9 @@ def build(names: tuple[str, ...], variants: tuple[str, ...]) -> None:
     wanted = variants or None
     total = sum(len(variants or s.variants) for s in chosen)
     results: list[tuple[str, str, Path | str]] = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=stderr_console(), transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=stderr_console(), transient=True
+    ) as progress:
         task = progress.add_task("building", total=total)
 
         def step(message: str) -> None:
@@ -159,8 +177,9 @@ def build(names: tuple[str, ...], variants: tuple[str, ...]) -> None:
             click.echo(f"skipped {name} {variant}: {result}")
 
 
-def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, cwd: Path,
-                     session: SandboxSession | None) -> list[str]:
+def _record_variants(
+    scenario: sc.Scenario, variants: list[str], out_dir: Path, cwd: Path, session: SandboxSession | None
+) -> list[str]:
     """Traces each variant; returns one summary line per variant. `session`: the open
     sandbox (its header goes into each trace, its DNS log after each run) or None."""
     from libctrace.analyze.diffrun import Build, record_one
@@ -181,18 +200,25 @@ def _record_variants(scenario: sc.Scenario, variants: list[str], out_dir: Path, 
     return lines
 
 
-@scenarios.command(epilog="""\b
+@scenarios.command(
+    epilog="""\b
 Examples:
   libctrace scenarios run nss-passwd
   libctrace scenarios run dns-lookup --variant musl-static --variant go
   libctrace scenarios run fatal --output-dir /tmp/traces --no-sandbox
   libctrace diff scenarios/.build/traces/nss-passwd-*.jsonl
-""")
+"""
+)
 @click.argument("name")
 @_VARIANT_OPTION
-@click.option("--output-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Where to write the traces (default: traces/ in the build folder: scenarios/.build in a "
-                   "checkout, $XDG_CACHE_HOME/libctrace/scenarios when installed).")
+@click.option(
+    "--output-dir",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Where to write the traces (default: traces/ in the build folder: scenarios/.build in a "
+    "checkout, $XDG_CACHE_HOME/libctrace/scenarios when installed).",
+)
 @click.option("--no-sandbox", is_flag=True, help="Run on the host even if the scenario declares a sandbox.")
 def run(name: str, variants: tuple[str, ...], out_dir: Path | None, no_sandbox: bool) -> None:
     """Trace scenario NAME once per variant (default: every available one).

@@ -74,7 +74,9 @@ def _warn(message: str) -> None:
     show_default=True,
     help="text: strace-like lines; summary: tables; json: one event per line.",
 )
-@click.option("-e", "expr", metavar="trace=SET", help="Show only these syscalls (strace syntax: names, %class, !negation).")
+@click.option(
+    "-e", "expr", metavar="trace=SET", help="Show only these syscalls (strace syntax: names, %class, !negation)."
+)
 @click.option(
     "-s",
     "strsize",
@@ -84,15 +86,38 @@ def _warn(message: str) -> None:
     metavar="SIZE",
     help="text: bytes of each data buffer to print, like strace -s (the trace holds up to run's -s).",
 )
-@click.option("--pid", "pids", type=int, multiple=True, metavar="PID", help="Show only this process or thread (repeatable).")
-@click.option("-t", "clock", count=True, help="text: time of day (-tt with microseconds, -ttt epoch seconds), like strace.")
+@click.option(
+    "--pid", "pids", type=int, multiple=True, metavar="PID", help="Show only this process or thread (repeatable)."
+)
+@click.option(
+    "-t", "clock", count=True, help="text: time of day (-tt with microseconds, -ttt epoch seconds), like strace."
+)
 @click.option("-r", "relative", is_flag=True, help="text: time since the previous line, like strace -r.")
-@click.option("-T", "durations", is_flag=True, help="text: time spent in each call, <seconds> at the end, like strace -T.")
-@click.option("-y/-Y", "fd_paths", default=True, show_default=True,
-              help="text: descriptors with their paths, 3</etc/passwd> (strace -y; on by default), or bare (-Y).")
-@click.option("--html", "html_file", metavar="FILE", help="Also write a self-contained HTML report of this trace to FILE.")
-def show(trace_file: str, fmt: str, expr: str | None, strsize: int, pids: tuple[int, ...], clock: int,
-         relative: bool, durations: bool, fd_paths: bool, html_file: str | None) -> None:
+@click.option(
+    "-T", "durations", is_flag=True, help="text: time spent in each call, <seconds> at the end, like strace -T."
+)
+@click.option(
+    "-y/-Y",
+    "fd_paths",
+    default=True,
+    show_default=True,
+    help="text: descriptors with their paths, 3</etc/passwd> (strace -y; on by default), or bare (-Y).",
+)
+@click.option(
+    "--html", "html_file", metavar="FILE", help="Also write a self-contained HTML report of this trace to FILE."
+)
+def show(
+    trace_file: str,
+    fmt: str,
+    expr: str | None,
+    strsize: int,
+    pids: tuple[int, ...],
+    clock: int,
+    relative: bool,
+    durations: bool,
+    fd_paths: bool,
+    html_file: str | None,
+) -> None:
     """Render a saved trace TRACE (written by `libctrace run -o`)."""
     from libctrace.render.strace_lines import LineStyle
     from libctrace.syscalls.spec import SOCKADDR_CALLS

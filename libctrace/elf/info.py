@@ -33,8 +33,16 @@ JSON_VERSION = 1
 # pyelftools reports a damaged file through any of these, depending on where it breaks.
 _PARSE_ERRORS = (ELFError, ConstructError, struct.error, ValueError, IndexError, KeyError, UnicodeDecodeError)
 
-_MACHINES = {"EM_X86_64": "x86-64", "EM_386": "i386", "EM_AARCH64": "aarch64", "EM_ARM": "arm",
-             "EM_RISCV": "riscv", "EM_PPC64": "ppc64", "EM_S390": "s390x", "EM_MIPS": "mips"}
+_MACHINES = {
+    "EM_X86_64": "x86-64",
+    "EM_386": "i386",
+    "EM_AARCH64": "aarch64",
+    "EM_ARM": "arm",
+    "EM_RISCV": "riscv",
+    "EM_PPC64": "ppc64",
+    "EM_S390": "s390x",
+    "EM_MIPS": "mips",
+}
 
 # Symbols only each libc's own code defines. glibc: the static start-up and TLS set-up of
 # csu/libc-start.c and csu/libc-tls.c (static and static-pie alike). musl: src/env/__libc_start_main.c
@@ -55,11 +63,39 @@ _CXX_SYMBOLS = ("__gxx_personality_v0", "__cxa_throw")
 
 # Static glibc functions that load shared objects at run time (glibc nss/, iconv/gconv_dl.c).
 _NSS_FUNCTIONS = (
-    "getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getpwent", "getgrnam", "getgrnam_r", "getgrgid",
-    "getgrgid_r", "getgrent", "getgrouplist", "initgroups", "getspnam", "getspnam_r", "getaddrinfo",
-    "getnameinfo", "gethostbyname", "gethostbyname_r", "gethostbyname2", "gethostbyname2_r", "gethostbyaddr",
-    "gethostbyaddr_r", "getservbyname", "getservbyname_r", "getservbyport", "getservbyport_r", "getprotobyname",
-    "getprotobynumber", "getnetbyname", "getnetgrent", "innetgr", "getaliasbyname", "getrpcbyname",
+    "getpwnam",
+    "getpwnam_r",
+    "getpwuid",
+    "getpwuid_r",
+    "getpwent",
+    "getgrnam",
+    "getgrnam_r",
+    "getgrgid",
+    "getgrgid_r",
+    "getgrent",
+    "getgrouplist",
+    "initgroups",
+    "getspnam",
+    "getspnam_r",
+    "getaddrinfo",
+    "getnameinfo",
+    "gethostbyname",
+    "gethostbyname_r",
+    "gethostbyname2",
+    "gethostbyname2_r",
+    "gethostbyaddr",
+    "gethostbyaddr_r",
+    "getservbyname",
+    "getservbyname_r",
+    "getservbyport",
+    "getservbyport_r",
+    "getprotobyname",
+    "getprotobynumber",
+    "getnetbyname",
+    "getnetgrent",
+    "innetgr",
+    "getaliasbyname",
+    "getrpcbyname",
 )
 # The version that introduced a non-numeric glibc version name (binutils 2.38 -z pack-relative-relocs).
 _NAMED_GLIBC_VERSIONS = {"GLIBC_ABI_DT_RELR": "2.36"}
@@ -158,8 +194,13 @@ class AgainstResult:
         return not self.unmet
 
     def to_json(self) -> dict[str, Any]:
-        return {"libc": self.libc.path, "soname": self.libc.soname, "ok": self.ok,
-                "defined": list(self.libc.defined), "unmet": list(self.unmet)}
+        return {
+            "libc": self.libc.path,
+            "soname": self.libc.soname,
+            "ok": self.ok,
+            "defined": list(self.libc.defined),
+            "unmet": list(self.unmet),
+        }
 
 
 def version_key(name: str) -> tuple[int, ...]:
@@ -226,8 +267,10 @@ class _Elf:
         # here, with the reason, not later with a misleading fact. One pass each: building the
         # section objects is most of the cost of `summary`.
         h = self.elf.header
-        for what, end in (("program headers", h["e_phoff"] + h["e_phnum"] * h["e_phentsize"]),
-                          ("section headers", h["e_shoff"] + h["e_shnum"] * h["e_shentsize"] if h["e_shoff"] else 0)):
+        for what, end in (
+            ("program headers", h["e_phoff"] + h["e_phnum"] * h["e_phentsize"]),
+            ("section headers", h["e_shoff"] + h["e_shnum"] * h["e_shentsize"] if h["e_shoff"] else 0),
+        ):
             self._within(what, end)
         self.type = h["e_type"]
         if self.type == "ET_CORE":
@@ -340,7 +383,11 @@ class _Elf:
             if (ndx & 0x7FFF) in by_index:
                 version, file = by_index[ndx & 0x7FFF]
                 out.append(VersionedSymbol(sym.name, version, file))
-        return tuple(sorted(set(out), key=lambda s: (s.version.split("_")[0], tuple(-n for n in version_key(s.version)), s.symbol)))
+        return tuple(
+            sorted(
+                set(out), key=lambda s: (s.version.split("_")[0], tuple(-n for n in version_key(s.version)), s.symbol)
+            )
+        )
 
     def build_id(self) -> str | None:
         for sec in self.sections.values():
@@ -424,7 +471,11 @@ class _Elf:
         if ".rustc" in self.sections or self.has_symbols(_RUST_SYMBOLS) or self.has_strings(_RUST_STRINGS):
             return "rust", None
         cxx_needs = any(v.startswith(("GLIBCXX_", "CXXABI_")) for n in self.version_needs for v in n.versions)
-        if cxx_needs or any(n.startswith("libstdc++") or n.startswith("libc++") for n in self.needed) or self.has_symbols(_CXX_SYMBOLS):
+        if (
+            cxx_needs
+            or any(n.startswith("libstdc++") or n.startswith("libc++") for n in self.needed)
+            or self.has_symbols(_CXX_SYMBOLS)
+        ):
             return "c++", None
         return ("c", None) if libc in ("glibc", "musl") else ("unknown", None)
 
@@ -441,7 +492,9 @@ def _runs_on(linkage: str, libc: str, interp: str | None, needs: tuple[VersionNe
     """The loader's verdict per distribution: static files need nothing, dynamic ones their libc."""
     if linkage == "unlinked" or (linkage == "dynamic" and libc not in ("glibc", "musl")):
         return ()
-    glibc_needs = sorted({v for n in needs for v in n.versions if v.startswith("GLIBC_") and version_key(v)}, key=version_key)
+    glibc_needs = sorted(
+        {v for n in needs for v in n.versions if v.startswith("GLIBC_") and version_key(v)}, key=version_key
+    )
     out = []
     for d in distros():
         distro_glibc = d.get("glibc")
@@ -486,27 +539,51 @@ def _risks(e: _Elf, libc: str, linkage: str, interp: str | None) -> tuple[tuple[
     risks: list[Risk] = []
     notes: list[str] = []
     if libc == "musl" and linkage == "dynamic":
-        risks.append(Risk("musl-loader", f"needs {interp or 'the musl loader'}: starts only where musl is installed "
-                          "(Alpine); elsewhere execve fails with ENOENT, 'No such file or directory'"))
+        risks.append(
+            Risk(
+                "musl-loader",
+                f"needs {interp or 'the musl loader'}: starts only where musl is installed "
+                "(Alpine); elsewhere execve fails with ENOENT, 'No such file or directory'",
+            )
+        )
     if libc != "glibc" or linkage not in ("static", "static-pie"):
         return tuple(risks), tuple(notes)
     stripped = ".symtab" not in e.sections
     nss = e.has_symbols(_NSS_FUNCTIONS)
     if nss or (stripped and e.has_strings((b"/etc/nsswitch.conf",))):
-        which = ", ".join(nss[:4]) + (" ..." if len(nss) > 4 else "") if nss else "NSS code (its /etc/nsswitch.conf string)"
-        risks.append(Risk("nss-dlopen", f"uses {which}: reads /etc/nsswitch.conf and dlopens libnss_<source>.so.2 for "
-                          "every source not built in (systemd, sss, ldap...); the module pulls in the host's libc.so.6: "
-                          "a second libc in the process, crashes or missing users/hosts when its glibc differs"))
+        which = (
+            ", ".join(nss[:4]) + (" ..." if len(nss) > 4 else "") if nss else "NSS code (its /etc/nsswitch.conf string)"
+        )
+        risks.append(
+            Risk(
+                "nss-dlopen",
+                f"uses {which}: reads /etc/nsswitch.conf and dlopens libnss_<source>.so.2 for "
+                "every source not built in (systemd, sss, ldap...); the module pulls in the host's libc.so.6: "
+                "a second libc in the process, crashes or missing users/hosts when its glibc differs",
+            )
+        )
     if "iconv_open" in e.has_symbols(("iconv_open",)):
-        risks.append(Risk("iconv-dlopen", "calls iconv_open: any charset beyond UTF-8/UCS-2/UCS-4/ASCII reads "
-                          "gconv-modules.cache and dlopens a gconv module that pulls in libc.so.6 (second libc); "
-                          "iconv_open fails with EINVAL where the modules are absent (scratch containers)"))
+        risks.append(
+            Risk(
+                "iconv-dlopen",
+                "calls iconv_open: any charset beyond UTF-8/UCS-2/UCS-4/ASCII reads "
+                "gconv-modules.cache and dlopens a gconv module that pulls in libc.so.6 (second libc); "
+                "iconv_open fails with EINVAL where the modules are absent (scratch containers)",
+            )
+        )
     calls = _direct_calls(e, "dlopen")
     if calls:
-        risks.append(Risk("dlopen", f"calls dlopen ({calls} call site{'s' if calls > 1 else ''}): a static glibc can load "
-                          "only libraries built against its exact glibc version; each pulls in libc.so.6 (second libc)"))
+        risks.append(
+            Risk(
+                "dlopen",
+                f"calls dlopen ({calls} call site{'s' if calls > 1 else ''}): a static glibc can load "
+                "only libraries built against its exact glibc version; each pulls in libc.so.6 (second libc)",
+            )
+        )
     if stripped:
-        notes.append("stripped: iconv_open and dlopen calls cannot be seen without symbols (NSS is found by its strings)")
+        notes.append(
+            "stripped: iconv_open and dlopen calls cannot be seen without symbols (NSS is found by its strings)"
+        )
     return tuple(risks), tuple(notes)
 
 

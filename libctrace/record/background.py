@@ -42,7 +42,7 @@ class Background:
                 os.close(r)
                 data = orjson.dumps(fn())
                 while data:
-                    data = data[os.write(w, data):]
+                    data = data[os.write(w, data) :]
             finally:
                 os._exit(0)  # no atexit handlers, no flushing of the parent's buffers
         os.close(w)

@@ -68,8 +68,13 @@ class StreamCapture:
         while size < end and (chunk := spool.read(min(_CHUNK, end - size))):
             digest.update(chunk)
             size += len(chunk)
-        return {"bytes": size, "sha256": digest.hexdigest(), "text": head.decode("utf-8", errors="replace"),
-                "truncated": size > TEXT_KEPT, "complete": complete}
+        return {
+            "bytes": size,
+            "sha256": digest.hexdigest(),
+            "text": head.decode("utf-8", errors="replace"),
+            "truncated": size > TEXT_KEPT,
+            "complete": complete,
+        }
 
     def close(self) -> None:
         self._close_write_end()

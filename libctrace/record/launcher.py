@@ -29,8 +29,15 @@ from libctrace.record.rawptrace import (
     ptrace,
 )
 
-OPTIONS = (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE
-           | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
+OPTIONS = (
+    PTRACE_O_TRACESYSGOOD
+    | PTRACE_O_TRACEFORK
+    | PTRACE_O_TRACEVFORK
+    | PTRACE_O_TRACECLONE
+    | PTRACE_O_TRACEEXEC
+    | PTRACE_O_TRACESECCOMP
+    | PTRACE_O_EXITKILL
+)
 
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
@@ -294,7 +301,9 @@ def attach(pids: list[int]) -> dict[int, int]:
                     if e.errno == errno.EPERM and pid in seized.values():
                         seized[tid] = pid  # already ours: attached with its creator
                         continue
-                    raise PermissionProblem(f"-p {pid}: cannot attach with ptrace: {os.strerror(e.errno or 0)}"
-                                            " (another tracer, or kernel.yama.ptrace_scope?)") from None
+                    raise PermissionProblem(
+                        f"-p {pid}: cannot attach with ptrace: {os.strerror(e.errno or 0)}"
+                        " (another tracer, or kernel.yama.ptrace_scope?)"
+                    ) from None
                 seized[tid] = pid
     return seized

@@ -195,7 +195,9 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     rec = _Recorder(opts, selected, writer)
     rec.header_child = elf.pid
     # to the microsecond: `show -tt` adds the events' times to it
-    header["started"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(rec.wall0)) + f".{int(rec.wall0 % 1 * 1e6):06d}+00:00"
+    header["started"] = (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(rec.wall0)) + f".{int(rec.wall0 % 1 * 1e6):06d}+00:00"
+    )
     old_int = signal.signal(signal.SIGINT, _raise_stop("interrupted"))
     old_term = signal.signal(signal.SIGTERM, _raise_stop("interrupted"))
     old_alrm = signal.signal(signal.SIGALRM, rec.alarm)
@@ -251,8 +253,10 @@ def record(opts: RecordOptions) -> tuple[Trace, int]:
     rec.close_writer(footer)
     if writer is not None and writer.error is not None:
         how = ended(sig, code, exited=f"{outcome}, exit status")
-        raise LibctraceError(f"{writer.error}; the trace stops there, without a footer "
-                             f"(`show` reads the events before the cut); the program ran to its end: {how}")
+        raise LibctraceError(
+            f"{writer.error}; the trace stops there, without a footer "
+            f"(`show` reads the events before the cut); the program ran to its end: {how}"
+        )
     trace = Trace(header=header_record(full_header()), events=rec.events, footer={"type": "footer", **footer})
     return trace, code
 
@@ -573,9 +577,14 @@ class _Recorder:
         """The calls the C loop records on its own: recorded ones that need nothing from the
         program's memory, and no other stop between their entry and exit (not fork or exit,
         which Python must see)."""
-        return [nr for nr in self.emit
-                if (nr in self.plain or NAMES[nr] in NO_MEMORY or NAMES[nr] in COPIED)
-                and NAMES[nr] not in ENTRY_DECODED and NAMES[nr] not in LIFECYCLE and nr not in self.follow]
+        return [
+            nr
+            for nr in self.emit
+            if (nr in self.plain or NAMES[nr] in NO_MEMORY or NAMES[nr] in COPIED)
+            and NAMES[nr] not in ENTRY_DECODED
+            and NAMES[nr] not in LIFECYCLE
+            and nr not in self.follow
+        ]
 
     def _plain(self, tid: int, nr: int, args: Sequence[int], t: float, rval: int, is_error: bool, end: float) -> None:
         """The event of a call with nothing to decode: its arguments (unsigned, as the kernel
@@ -585,16 +594,33 @@ class _Recorder:
         self.seq += 1
         ev: Event | list[Any]
         if self.rows:  # only written: the trace's own row (traceio.syscall_row), no dict
-            ev = [round(t * 1e6), pid, name, [a - _U64 if a >= _S64 else a for a in args[:n]], rval,
-                  round((end - self.t0 - t) * 1e6)]
+            ev = [
+                round(t * 1e6),
+                pid,
+                name,
+                [a - _U64 if a >= _S64 else a for a in args[:n]],
+                rval,
+                round((end - self.t0 - t) * 1e6),
+            ]
             if is_error or tid != pid:
-                ev.append({"errno": errname(-rval)} if tid == pid else
-                          {"tid": tid, "errno": errname(-rval)} if is_error else {"tid": tid})
+                ev.append(
+                    {"errno": errname(-rval)}
+                    if tid == pid
+                    else {"tid": tid, "errno": errname(-rval)}
+                    if is_error
+                    else {"tid": tid}
+                )
         else:
             ev = {
-                "type": "syscall", "seq": self.seq, "t": t, "pid": pid, "name": name,
+                "type": "syscall",
+                "seq": self.seq,
+                "t": t,
+                "pid": pid,
+                "name": name,
                 "args": [a - _U64 if a >= _S64 else a for a in args[:n]],
-                "ret": rval, "errno": errname(-rval) if is_error else None, "dur": round(end - self.t0 - t, 6),
+                "ret": rval,
+                "errno": errname(-rval) if is_error else None,
+                "dur": round(end - self.t0 - t, 6),
             }
             if tid != pid:
                 ev["tid"] = tid
@@ -621,17 +647,19 @@ class _Recorder:
             if nr in plain:
                 start = fast.ends[i - 1] if i and fast.rows_on else 0
                 if fast.rows_on and fast.ends[i] > start:  # its row, written in C
-                    self.events.append(fast.text[start:fast.ends[i]])  # type: ignore[arg-type]
+                    self.events.append(fast.text[start : fast.ends[i]])  # type: ignore[arg-type]
                     self.seq += 1
                     self.nsyscalls += 1
                     continue
                 self._plain(tid, nr, args, t, ret, -4096 < ret < 0, left)
             elif NAMES[nr] in COPIED:
-                self._copied.load([
-                    (addr, kind, ret if kind == RET else size, data or b"")
-                    for (_arg, kind, size), (addr, data) in zip(COPIED[NAMES[nr]], self.fast.copied(i))  # type: ignore[union-attr]
-                    if addr
-                ])
+                self._copied.load(
+                    [
+                        (addr, kind, ret if kind == RET else size, data or b"")
+                        for (_arg, kind, size), (addr, data) in zip(COPIED[NAMES[nr]], self.fast.copied(i))  # type: ignore[union-attr]
+                        if addr
+                    ]
+                )
                 live, self.decoder.mem = self.decoder.mem, self._copied
                 try:
                     self._syscall(tid, (nr, tuple(args), t, None), ret, -4096 < ret < 0, left)
@@ -678,8 +706,14 @@ class _Recorder:
         else:
             decoded, fd_path = self.decoder.decode(name, tid, pid, args, nargs, rval)
         ev: Event = {
-            "type": "syscall", "seq": 0, "t": t, "pid": pid, "name": name, "args": decoded,
-            "ret": rval, "errno": errname(-rval) if is_error and rval is not None else None,
+            "type": "syscall",
+            "seq": 0,
+            "t": t,
+            "pid": pid,
+            "name": name,
+            "args": decoded,
+            "ret": rval,
+            "errno": errname(-rval) if is_error and rval is not None else None,
         }
         if tid != pid:
             ev["tid"] = tid
@@ -692,14 +726,22 @@ class _Recorder:
         self.nsyscalls += 1
         self.add(ev)
 
-    def _syscall_i386(self, tid: int, pid: int, ent: tuple[Any, ...], rval: int | None, is_error: bool, end: float | None) -> None:
+    def _syscall_i386(
+        self, tid: int, pid: int, ent: tuple[Any, ...], rval: int | None, is_error: bool, end: float | None
+    ) -> None:
         """An i386-ABI call: its i386 name and its raw arguments (32-bit, signed), nothing decoded
         (the descriptor tables do not follow these calls)."""
         nr, args, t = ent[0] & 0xFFFFFFFF, ent[1], ent[2]
         raw = [(a & 0xFFFFFFFF) - ((a & 0x80000000) << 1) for a in args[: I386_NARGS.get(nr, 6)]]
         ev: Event = {
-            "type": "syscall", "seq": 0, "t": t, "pid": pid, "name": I386_NAMES.get(nr, f"syscall_{nr}"),
-            "arch": "i386", "args": raw, "ret": rval,
+            "type": "syscall",
+            "seq": 0,
+            "t": t,
+            "pid": pid,
+            "name": I386_NAMES.get(nr, f"syscall_{nr}"),
+            "arch": "i386",
+            "args": raw,
+            "ret": rval,
             "errno": errname(-rval) if is_error and rval is not None else None,
         }
         if tid != pid:
@@ -789,7 +831,16 @@ class _Recorder:
                 self.fast.gone(former)
         if not isinstance(exe, str):
             exe = os.readlink(f"/proc/{tid}/exe")
-        self.add({"type": "exec", "seq": 0, "t": self.now(), "pid": pid, "path": exe, "argv": argv if isinstance(argv, list) else []})
+        self.add(
+            {
+                "type": "exec",
+                "seq": 0,
+                "t": self.now(),
+                "pid": pid,
+                "path": exe,
+                "argv": argv if isinstance(argv, list) else [],
+            }
+        )
 
     def _eventmsg(self, tid: int) -> int:
         msg = ctypes.c_ulong()
@@ -833,7 +884,15 @@ class _Recorder:
             self.decoder.gone(pid)
         if not self.started:
             return
-        ev: Event = {"type": "exit", "seq": 0, "t": self.now(), "pid": pid, "code": code, "signal": signame(sig) if sig else None, "core": bool(core)}
+        ev: Event = {
+            "type": "exit",
+            "seq": 0,
+            "t": self.now(),
+            "pid": pid,
+            "code": code,
+            "signal": signame(sig) if sig else None,
+            "core": bool(core),
+        }
         if tid != pid:
             ev["tid"] = tid
         self.add(ev)

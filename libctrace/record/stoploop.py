@@ -83,8 +83,15 @@ class StopLoop:
         self.spec = (ctypes.c_uint8 * (4 * SLOTS * NR_MAX))()
         self.copies = ctypes.create_string_buffer(_COPIES_SIZE * _CAP)
         spin = _SPIN if len(os.sched_getaffinity(0)) > 1 else 0  # one CPU: polling only delays
-        self.ctx = _Ctx(raw=ctypes.addressof(self.raw), plain=ctypes.addressof(self.table), info=info_addr,
-                        spec=ctypes.addressof(self.spec), copies=ctypes.addressof(self.copies), cap=_CAP, spin=spin)
+        self.ctx = _Ctx(
+            raw=ctypes.addressof(self.raw),
+            plain=ctypes.addressof(self.table),
+            info=info_addr,
+            spec=ctypes.addressof(self.spec),
+            copies=ctypes.addressof(self.copies),
+            cap=_CAP,
+            spin=spin,
+        )
         self.addr = ctypes.addressof(self.ctx)
         self.rows_on = False  # enable_rows: C writes the rows of the calls with nothing to decode
         self.ends: list[int] = []  # after take(): where each record's row ends in `text` (rows_on)
@@ -100,12 +107,16 @@ class StopLoop:
         self._errnames = ctypes.create_string_buffer(NAME_SIZE * ERRNO_MAX)
         for nr, (name, n) in plain.items():
             if nr < NR_MAX and len(name) < NAME_SIZE:
-                self._names[nr * NAME_SIZE:nr * NAME_SIZE + len(name)] = name.encode()
+                self._names[nr * NAME_SIZE : nr * NAME_SIZE + len(name)] = name.encode()
                 self._nargs[nr] = n
         for n, name in enumerate(errnames[:ERRNO_MAX]):
-            self._errnames[n * NAME_SIZE:n * NAME_SIZE + len(name[:NAME_SIZE - 1])] = name[:NAME_SIZE - 1].encode()
+            self._errnames[n * NAME_SIZE : n * NAME_SIZE + len(name[: NAME_SIZE - 1])] = name[: NAME_SIZE - 1].encode()
         c = self.ctx
-        c.ends, c.names, c.nargs = ctypes.addressof(self._ends), ctypes.addressof(self._names), ctypes.addressof(self._nargs)
+        c.ends, c.names, c.nargs = (
+            ctypes.addressof(self._ends),
+            ctypes.addressof(self._names),
+            ctypes.addressof(self._nargs),
+        )
         c.errnames, c.t0 = ctypes.addressof(self._errnames), t0
         c.text = ctypes.addressof(self._text)
         self.rows_on = True
@@ -139,7 +150,9 @@ class StopLoop:
         c.nraw = c.text_len = c.rows = 0
         return data, n
 
-    def enable(self, plain: Iterable[int], all_mode: bool, copied: Mapping[int, tuple[tuple[int, int, int], ...]]) -> None:
+    def enable(
+        self, plain: Iterable[int], all_mode: bool, copied: Mapping[int, tuple[tuple[int, int, int], ...]]
+    ) -> None:
         """From now on, handle these x86_64 calls in C; all_mode: no seccomp filter (after a
         call, resume to the next syscall stop instead of the next filtered one); copied: the
         memory to copy at the exit of some of them (decode/copied.py's slots)."""
@@ -176,8 +189,13 @@ class StopLoop:
         bytes (None: unreadable); read before the next run()."""
         base = ctypes.addressof(self.copies) + i * _COPIES_SIZE
         head = COPIES.unpack(ctypes.string_at(base, COPIES.size))
-        return [(head[s], None if head[SLOTS + s] < 0 else
-                 ctypes.string_at(base + COPIES.size + s * SLOT_SIZE, head[SLOTS + s])) for s in range(SLOTS)]
+        return [
+            (
+                head[s],
+                None if head[SLOTS + s] < 0 else ctypes.string_at(base + COPIES.size + s * SLOT_SIZE, head[SLOTS + s]),
+            )
+            for s in range(SLOTS)
+        ]
 
     def forget(self, tid: int) -> tuple | None:
         """The open call of a thread that left inside it (killed, or voided by an exec)."""

@@ -58,30 +58,36 @@ def render_trace(trace: Trace, label: str | None = None) -> str:
     label = label or os.path.basename(trace.source or "trace").removesuffix(".jsonl")
     footer = trace.footer or {}
     outcome = f"{footer.get('outcome', 'cut off')}, exit {footer.get('exit_code', '?')}"
-    verdict = ("none", f"{label}: {outcome}, {footer.get('syscalls', len(trace.events))} syscalls recorded in "
-                       f"{float(footer.get('duration') or 0):.3f} s.")
+    verdict = (
+        "none",
+        f"{label}: {outcome}, {footer.get('syscalls', len(trace.events))} syscalls recorded in "
+        f"{float(footer.get('duration') or 0):.3f} s.",
+    )
     sections = [("builds", "Run", _runs(None, [trace], [label])), *_pictures([label], [trace], None)]
     return _page(f"libctrace trace: {label}", verdict, sections)
 
 
 def _page(title: str, verdict: tuple[str, str], sections: list[tuple[str, str, str]]) -> str:
     toc = "".join(f'<li><a href="#{escape(sid)}">{escape(name)}</a></li>' for sid, name, _ in sections)
-    body = "\n".join(f'<section id="{escape(sid)}"><h2>{escape(name)}</h2>{html}</section>'
-                     for sid, name, html in sections)
+    body = "\n".join(
+        f'<section id="{escape(sid)}"><h2>{escape(name)}</h2>{html}</section>' for sid, name, html in sections
+    )
     level, sentence = verdict
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
-        f'<div class="verdict {escape(level)}" role="status">{escape(sentence)}</div>',
-        f'<nav class="toc"><b>Contents</b><ol>{toc}</ol></nav>',
-        body,
-        f'<p class="dim">Made by libctrace {escape(__version__)}.</p>',
-        "</body></html>\n",
-    ])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{escape(title)}</title>",
+            f"<style>{_CSS}</style></head><body>",
+            f"<h1>{escape(title)}</h1>",
+            f'<div class="verdict {escape(level)}" role="status">{escape(sentence)}</div>',
+            f'<nav class="toc"><b>Contents</b><ol>{toc}</ol></nav>',
+            body,
+            f'<p class="dim">Made by libctrace {escape(__version__)}.</p>',
+            "</body></html>\n",
+        ]
+    )
 
 
 def _verdict(diff: Diff) -> tuple[str, str]:
@@ -109,23 +115,28 @@ def _runs(runs: Sequence[Run] | None, traces: Sequence[Trace], labels: Sequence[
         exe = h.get("executable") or {}
         r = runs[k] if runs is not None else None
         label = r.label if r is not None else labels[k]
-        exit_text = r.exit_text if r is not None else (
-            ended(f.get("signal"), f.get("exit_code", "?")))
+        exit_text = r.exit_text if r is not None else (ended(f.get("signal"), f.get("exit_code", "?")))
         bad = ' class="exit-bad"' if f.get("signal") or f.get("exit_code") else ""
         cut = " (trace cut off)" if t.interrupted else ""
         args = " ".join(str(a) for a in (h.get("command") or [])[1:])
         rows.append(
             f"<tr><td><b>{escape(label)}</b></td><td><code>{escape(str(exe.get('path') or '?'))}</code>"
-            + (f'<br><span class="dim">arguments: <code>{escape(args)}</code></span>' if args else "") + "</td>"
+            + (f'<br><span class="dim">arguments: <code>{escape(args)}</code></span>' if args else "")
+            + "</td>"
             f"<td>{escape(str(exe.get('libc', 'unknown')))}</td><td>{escape(str(exe.get('linkage', '')))}</td>"
             f"<td{bad}>{escape(exit_text)}{cut}</td><td>{float(f.get('duration') or 0):.3f} s</td>"
-            f"<td>{len(t.events)}</td><td>{escape(str(h.get('started', '?')).replace('T', ' '))}</td></tr>")
-    head = ("<tr><th>build</th><th>path and arguments</th><th>libc</th><th>linkage</th><th>exit</th><th>time</th>"
-            "<th>events</th><th>started (UTC)</th></tr>")
+            f"<td>{len(t.events)}</td><td>{escape(str(h.get('started', '?')).replace('T', ' '))}</td></tr>"
+        )
+    head = (
+        "<tr><th>build</th><th>path and arguments</th><th>libc</th><th>linkage</th><th>exit</th><th>time</th>"
+        "<th>events</th><th>started (UTC)</th></tr>"
+    )
     kernels = sorted({str(t.header.get("kernel", "?")) for t in traces})
     versions = sorted({str(t.header.get("libctrace", "?")) for t in traces})
-    host = (f'<p>Host: kernel {escape(", ".join(kernels))} ({escape(str(traces[0].header.get("machine", "?")))}), '
-            f"libc of this machine {escape(_host_libc())}; recorded by libctrace {escape(', '.join(versions))}.</p>")
+    host = (
+        f"<p>Host: kernel {escape(', '.join(kernels))} ({escape(str(traces[0].header.get('machine', '?')))}), "
+        f"libc of this machine {escape(_host_libc())}; recorded by libctrace {escape(', '.join(versions))}.</p>"
+    )
     return f"<table>{head}{''.join(rows)}</table>{host}"
 
 
@@ -151,31 +162,48 @@ def _pictures(labels: Sequence[str], traces: Sequence[Trace], table: Timeline | 
     sequence diagrams, and the bars."""
     tl = table if table is not None else align(traces)
     what = "each build" if len(traces) > 1 else "the trace"
-    where = (f"first divergence at step {tl.first_divergence + 1} of {len(tl.rows)}" if tl.first_divergence is not None
-             else f"all {len(tl.rows)} steps alike" if len(traces) > 1 else f"{len(tl.rows)} steps")
+    where = (
+        f"first divergence at step {tl.first_divergence + 1} of {len(tl.rows)}"
+        if tl.first_divergence is not None
+        else f"all {len(tl.rows)} steps alike"
+        if len(traces) > 1
+        else f"{len(tl.rows)} steps"
+    )
     aligned = "aligned" if len(traces) > 1 else "in order"
-    timeline = (f"<p>File, network, DNS and process events of {what}, {aligned} ({escape(where)}); "
-                "one lane per process, repeats folded into one mark with a count. Hover a mark for the event.</p>"
-                f'<div class="picture">{svg.swimlanes(labels, tl)}</div>')
+    timeline = (
+        f"<p>File, network, DNS and process events of {what}, {aligned} ({escape(where)}); "
+        "one lane per process, repeats folded into one mark with a count. Hover a mark for the event.</p>"
+        f'<div class="picture">{svg.swimlanes(labels, tl)}</div>'
+    )
     timeline += _divergence_points(labels, tl)
     if table is not None:
         timeline += f"<details><summary>The aligned events as a table</summary>{_timeline(labels, table)}</details>"
     out = [("timeline", "Timeline", timeline)]
     dns = [_dns_messages(t) for t in traces]
     if any(dns):
-        diagrams = "".join(f'<div class="picture">{svg.dns_sequence(label, msgs)}</div>'
-                           for label, msgs in zip(labels, dns, strict=True) if msgs)
+        diagrams = "".join(
+            f'<div class="picture">{svg.dns_sequence(label, msgs)}</div>'
+            for label, msgs in zip(labels, dns, strict=True)
+            if msgs
+        )
         silent = [label for label, msgs in zip(labels, dns, strict=True) if not msgs]
         note = f'<p class="dim">No DNS message from {escape(", ".join(silent))}.</p>' if silent else ""
         out.append(("dns", "DNS conversation", f'<div class="pictures">{diagrams}</div>{note}'))
     counts = [_syscall_counts(t) for t in traces]
-    walls = [float((t.footer or {}).get("duration") or (t.events[-1].get("t", 0.0) if t.events else 0.0)) for t in traces]
+    walls = [
+        float((t.footer or {}).get("duration") or (t.events[-1].get("t", 0.0) if t.events else 0.0)) for t in traces
+    ]
     inside = [sum(float(e.get("dur") or 0.0) for e in t.events if e.get("type") == "syscall") for t in traces]
-    out.append(("counts", "Syscall counts and untraced time",
-                f'<div class="picture">{svg.count_bars(labels, counts)}</div>'
-                f'<div class="picture">{svg.time_bars(labels, walls, inside)}</div>'
-                '<p class="dim">Time in recorded calls is measured under ptrace (stops included) and '
-                "summed over threads; untraced time is the rest of the wall time.</p>"))
+    out.append(
+        (
+            "counts",
+            "Syscall counts and untraced time",
+            f'<div class="picture">{svg.count_bars(labels, counts)}</div>'
+            f'<div class="picture">{svg.time_bars(labels, walls, inside)}</div>'
+            '<p class="dim">Time in recorded calls is measured under ptrace (stops included) and '
+            "summed over threads; untraced time is the rest of the wall time.</p>",
+        )
+    )
     return out
 
 
@@ -188,9 +216,7 @@ def _divergence_points(labels: Sequence[str], tl: Timeline) -> str:
     if not points or len(labels) < 2:
         return ""
     head = "<tr><th>step</th>" + "".join(f"<th>{escape(lb)}</th>" for lb in labels) + "</tr>"
-    rows = "".join(
-        f"<tr><td>{k + 1}</td>{_event_cells(tl.rows[k].cells)}</tr>"
-        for k in points[:_POINTS])
+    rows = "".join(f"<tr><td>{k + 1}</td>{_event_cells(tl.rows[k].cells)}</tr>" for k in points[:_POINTS])
     more = f'<p class="dim">{len(points) - _POINTS} more divergence points.</p>' if len(points) > _POINTS else ""
     return f"<p>Divergence points (where the builds part after agreeing):</p><table>{head}{rows}</table>{more}"
 
@@ -210,12 +236,15 @@ def _syscall_counts(trace: Trace) -> dict[str, int]:
 def _caveats(diff: Diff) -> list[tuple[str, str, str]]:
     out = []
     if diff.not_run:
-        items = "".join(f"<li><code>[{escape(g.rule)}]</code> {escape(', '.join(g.runs))}: {escape(g.reason)}</li>"
-                        for g in diff.not_run)
+        items = "".join(
+            f"<li><code>[{escape(g.rule)}]</code> {escape(', '.join(g.runs))}: {escape(g.reason)}</li>"
+            for g in diff.not_run
+        )
         out.append(("not-run", "Rules that could not run", f"<ul>{items}</ul>"))
     if diff.unstable:
-        items = "".join(f"<li>{escape(u.label)}: <code>[{escape(u.rule)}]</code> {escape(u.title)}</li>"
-                        for u in diff.unstable)
+        items = "".join(
+            f"<li>{escape(u.label)}: <code>[{escape(u.rule)}]</code> {escape(u.title)}</li>" for u in diff.unstable
+        )
         out.append(("unstable", "Unstable between runs of one build", f"<ul>{items}</ul>"))
     return out
 
@@ -230,7 +259,7 @@ def _table(table: Table) -> str:
             cells.append(f"<td{cls}>{escape(value)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     note = f'<p class="dim">{escape(table.note)}</p>' if table.note else ""
-    return f"<table class=\"side\"><tr>{head}</tr>{''.join(rows)}</table>{note}"
+    return f'<table class="side"><tr>{head}</tr>{"".join(rows)}</table>{note}'
 
 
 def _timeline(labels: Sequence[str], tl: Timeline) -> str:
@@ -240,7 +269,7 @@ def _timeline(labels: Sequence[str], tl: Timeline) -> str:
         first = k == tl.first_divergence
         classes = " ".join(c for c, on in (("differs", not row.same), ("first", first)) if on)
         attrs = (f' class="{classes}"' if classes else "") + (' id="first-divergence"' if first else "")
-        rows.append(f"<tr{attrs}><td class=\"dim\">{k + 1}</td>{_event_cells(row.cells)}</tr>")
+        rows.append(f'<tr{attrs}><td class="dim">{k + 1}</td>{_event_cells(row.cells)}</tr>')
     return f"<table>{head}{''.join(rows)}</table>"
 
 

@@ -24,14 +24,19 @@ def verdict(info: ElfInfo, against: AgainstResult | None = None) -> tuple[str, s
         if against.ok:
             return f"starts with {against.libc.path}: every version it needs is defined there", "green"
         first = against.unmet[0].rpartition("@")[2]
-        return (f"will NOT start with {against.libc.path}: version `{first}' not found "
-                f"({len(against.unmet)} unmet)", "bold red")
+        return (
+            f"will NOT start with {against.libc.path}: version `{first}' not found ({len(against.unmet)} unmet)",
+            "bold red",
+        )
     what = f"{info.libc} {info.linkage}" if info.libc != "none" else f"no libc, {info.linkage}"
     if info.linkage == "unlinked":
         return f"{what}: an object file, not linked yet", "yellow"
     if info.linkage in ("static", "static-pie"):
         risks = f"; {len(info.risks)} run-time loading risk{'s' if len(info.risks) > 1 else ''}" if info.risks else ""
-        return f"{what}: needs no shared library, runs on any Linux {info.machine} kernel{risks}", "yellow" if risks else "green"
+        return (
+            f"{what}: needs no shared library, runs on any Linux {info.machine} kernel{risks}",
+            "yellow" if risks else "green",
+        )
     if not info.runs_on:
         return f"{what}: libc not recognised, cannot tell where it runs", "yellow"
     runs = sum(d.ok for d in info.runs_on)
@@ -57,6 +62,7 @@ def _symbols(info: ElfInfo, show_all: bool) -> Text:
 
 def _runs_on(info: ElfInfo, grid: Table) -> None:
     """The distribution table, grouped by verdict so 14 rows fit in a few lines."""
+
     def name(glibc: str | None, distro: str) -> str:
         return f"{distro} ({glibc or 'musl'})"
 
@@ -68,16 +74,26 @@ def _runs_on(info: ElfInfo, grid: Table) -> None:
         if not d.ok:
             missing.setdefault(d.missing or "?", []).append(name(d.glibc, d.distro))
     for what, names in missing.items():
-        _add(grid, Text("FAILS on", style="bold red"), Text.assemble((term(f"{what} not found: "), "red"), ", ".join(names)))
+        _add(
+            grid,
+            Text("FAILS on", style="bold red"),
+            Text.assemble((term(f"{what} not found: "), "red"), ", ".join(names)),
+        )
 
 
-def render_inspect(info: ElfInfo, against: AgainstResult | None = None, show_all_symbols: bool = False) -> RenderableType:
+def render_inspect(
+    info: ElfInfo, against: AgainstResult | None = None, show_all_symbols: bool = False
+) -> RenderableType:
     sentence, style = verdict(info, against)
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    _add(grid, "file", f"ELF{info.elf_class} {info.machine} {info.file_type}, {info.linkage} linkage"
-                 + (", stripped" if info.stripped else ""))
+    _add(
+        grid,
+        "file",
+        f"ELF{info.elf_class} {info.machine} {info.file_type}, {info.linkage} linkage"
+        + (", stripped" if info.stripped else ""),
+    )
     _add(grid, "libc", f"{info.libc} ({'; '.join(info.libc_evidence[:2])})")
     _add(grid, "runtime", info.runtime + (f" {info.runtime_version}" if info.runtime_version else ""))
     if info.interpreter:
@@ -110,4 +126,6 @@ def render_inspect(info: ElfInfo, against: AgainstResult | None = None, show_all
         _add(grid, "note", text(note, style="dim"))
     if info.runs_on and info.linkage == "dynamic":  # a static file runs everywhere: the verdict says so
         _runs_on(info, grid)
-    return Panel(Group(text(sentence, style=style), Text(""), grid), title=text(info.path), title_align="left", box=box.ROUNDED)
+    return Panel(
+        Group(text(sentence, style=style), Text(""), grid), title=text(info.path), title_align="left", box=box.ROUNDED
+    )

@@ -38,7 +38,9 @@ def started_epoch(header: dict[str, Any]) -> float | None:
 
 def needs_dns(e: Event) -> bool:
     """Whether event `e` is socket I/O, which may carry DNS messages."""
-    return e.get("type") == "syscall" and (e.get("name") in _SOCKET_IO or str(e.get("fd_path", "")).startswith("socket:"))
+    return e.get("type") == "syscall" and (
+        e.get("name") in _SOCKET_IO or str(e.get("fd_path", "")).startswith("socket:")
+    )
 
 
 def dns_by_seq(trace: Trace) -> dict[int, list[DnsMessage]]:
@@ -54,8 +56,9 @@ def dns_by_seq(trace: Trace) -> dict[int, list[DnsMessage]]:
     return out
 
 
-def write_lines(events: Iterable[Event], out: TextIO, style: LineStyle, epoch: float | None,
-                dns: dict[int, list[DnsMessage]]) -> None:
+def write_lines(
+    events: Iterable[Event], out: TextIO, style: LineStyle, epoch: float | None, dns: dict[int, list[DnsMessage]]
+) -> None:
     from libctrace.render.evidence import dns_note
 
     write = out.write

@@ -14,8 +14,9 @@ def strace_c_table(stats: list[SyscallStats]) -> str:
     for s in stats:
         lines.append(_row(100.0 * s.seconds / total if total else 0.0, s.seconds, s.calls, s.errors, s.name))
     lines.append(_RULE)
-    lines.append(_row(100.0 if total else 0.0, total, sum(s.calls for s in stats),
-                      sum(s.errors for s in stats), "total"))
+    lines.append(
+        _row(100.0 if total else 0.0, total, sum(s.calls for s in stats), sum(s.errors for s in stats), "total")
+    )
     return "\n".join(lines) + "\n"
 
 

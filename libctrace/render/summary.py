@@ -144,7 +144,9 @@ def _syscall_table(stats: list[SyscallStats]) -> Table:
     for s in stats:
         share = 100.0 * s.seconds / total_time if total_time else 0.0
         per_call = 1e6 * s.seconds / s.calls if s.calls else 0.0
-        t.add_row(f"{share:.2f}", f"{s.seconds:.6f}", f"{per_call:.0f}", str(s.calls), str(s.errors or ""), text(s.name))
+        t.add_row(
+            f"{share:.2f}", f"{s.seconds:.6f}", f"{per_call:.0f}", str(s.calls), str(s.errors or ""), text(s.name)
+        )
     calls = sum(s.calls for s in stats)
     errors = sum(s.errors for s in stats)
     per_call = 1e6 * total_time / calls if calls else 0.0
@@ -172,7 +174,9 @@ def _process_table(procs: list[ProcessInfo]) -> Table:
     t.add_column("program", overflow="fold")
     t.add_column("exit")
     for p in procs:
-        t.add_row(str(p.pid), str(p.parent) if p.parent is not None else "-", text(p.program or "(no exec)"), text(p.exit))
+        t.add_row(
+            str(p.pid), str(p.parent) if p.parent is not None else "-", text(p.program or "(no exec)"), text(p.exit)
+        )
     return t
 
 

@@ -33,9 +33,12 @@ def _e(value: object) -> str:
 
 
 def _svg(width: float, height: float, body: list[str], label: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_e(label)}" '
-            f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" {_FONT}>'
-            + "".join(body) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_e(label)}" '
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" {_FONT}>'
+        + "".join(body)
+        + "</svg>"
+    )
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ def parse_cell(cell: str) -> Mark:
     """A timeline cell (`[p2] connect 127.0.0.1:53 ×60`) as a mark."""
     m = _TAG.match(cell)
     lane = m.group(1) if m else "p1"
-    text = cell[m.end():] if m else cell
+    text = cell[m.end() :] if m else cell
     c = _COUNT.search(text)
     count = int(c.group(1)) if c else 1
     if c:
@@ -112,7 +115,7 @@ def _columns(tl: Timeline, fold: bool) -> list[_Column]:
         k += period * times
     flush()
     if len(cols) > MAX_COLUMNS:
-        rest = tuple(k for c in cols[MAX_COLUMNS - 1:] for k in c.rows)
+        rest = tuple(k for c in cols[MAX_COLUMNS - 1 :] for k in c.rows)
         cols = cols[: MAX_COLUMNS - 1] + [_Column(rest, True, any(not tl.rows[k].same for k in rest), False)]
     return cols
 
@@ -142,36 +145,48 @@ def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
     for i, col in enumerate(cols):
         x = left + i * cw
         if col.differs and not col.folded:
-            out.append(f'<rect x="{x:.1f}" y="{top - 6}" width="{cw:.1f}" height="{y - top}" fill="#ffe08a">'
-                       f'<title>divergence point: step {col.rows[0] + 1}</title></rect>')
+            out.append(
+                f'<rect x="{x:.1f}" y="{top - 6}" width="{cw:.1f}" height="{y - top}" fill="#ffe08a">'
+                f"<title>divergence point: step {col.rows[0] + 1}</title></rect>"
+            )
         if col.first:
-            out.append(f'<rect x="{x:.1f}" y="{top - 6}" width="{cw:.1f}" height="{y - top}" fill="none" '
-                       f'stroke="#c62828" stroke-width="2"><title>first divergence</title></rect>'
-                       f'<text x="{x + cw / 2:.1f}" y="{top - 12}" text-anchor="middle" fill="#c62828" '
-                       'font-weight="bold">first divergence</text>')
+            out.append(
+                f'<rect x="{x:.1f}" y="{top - 6}" width="{cw:.1f}" height="{y - top}" fill="none" '
+                f'stroke="#c62828" stroke-width="2"><title>first divergence</title></rect>'
+                f'<text x="{x + cw / 2:.1f}" y="{top - 12}" text-anchor="middle" fill="#c62828" '
+                'font-weight="bold">first divergence</text>'
+            )
     for b, label in enumerate(labels):
         py = panel_y[b]
-        out.append(f'<text x="4" y="{py + 13}" font-weight="bold" fill="{PALETTE[b % len(PALETTE)]}">{_e(_clip(label, 22))}</text>')
+        out.append(
+            f'<text x="4" y="{py + 13}" font-weight="bold" fill="{PALETTE[b % len(PALETTE)]}">{_e(_clip(label, 22))}</text>'
+        )
         lane_y = {lane: py + head_h + lane_h * k + lane_h / 2 for k, lane in enumerate(lanes[b])}
         for lane, ly in lane_y.items():
-            out.append(f'<text x="12" y="{ly + 4:.1f}" fill="#555">{_e(lane)}</text>'
-                       f'<line x1="{left}" y1="{ly:.1f}" x2="{left + cw * len(cols):.1f}" y2="{ly:.1f}" stroke="#ddd"/>')
+            out.append(
+                f'<text x="12" y="{ly + 4:.1f}" fill="#555">{_e(lane)}</text>'
+                f'<line x1="{left}" y1="{ly:.1f}" x2="{left + cw * len(cols):.1f}" y2="{ly:.1f}" stroke="#ddd"/>'
+            )
         for i, col in enumerate(cols):
             x = left + i * cw
             if col.repeats:
                 if all(marks[k][b] is None for k in col.rows):
                     continue  # the repeats are of the other builds' events
                 tip = f"the {col.repeats} step(s) before, {len(col.rows) // col.repeats} more times (steps {col.rows[0] + 1}-{col.rows[-1] + 1})"
-                out.append(f'<rect x="{x + 1:.1f}" y="{py + head_h - 2}" width="{cw - 2:.1f}" '
-                           f'height="{lane_h * len(lanes[b]) + 4}" rx="3" fill="#fff" stroke="#888" stroke-dasharray="3 2">'
-                           f'<title>{_e(tip)}</title></rect>'
-                           f'<text x="{x + cw / 2:.1f}" y="{py + head_h - 4}" text-anchor="middle" font-size="9" '
-                           f'fill="#333">×{len(col.rows) // col.repeats + 1}</text>')
+                out.append(
+                    f'<rect x="{x + 1:.1f}" y="{py + head_h - 2}" width="{cw - 2:.1f}" '
+                    f'height="{lane_h * len(lanes[b]) + 4}" rx="3" fill="#fff" stroke="#888" stroke-dasharray="3 2">'
+                    f"<title>{_e(tip)}</title></rect>"
+                    f'<text x="{x + cw / 2:.1f}" y="{py + head_h - 4}" text-anchor="middle" font-size="9" '
+                    f'fill="#333">×{len(col.rows) // col.repeats + 1}</text>'
+                )
                 continue
             if col.folded:
-                out.append(f'<rect x="{x + 1:.1f}" y="{py + head_h - 2}" width="{cw - 2:.1f}" '
-                           f'height="{lane_h * len(lanes[b]) + 4}" rx="3" fill="#e8e8e8">'
-                           f'<title>{len(col.rows)} events alike in every build (steps {col.rows[0] + 1}-{col.rows[-1] + 1})</title></rect>')
+                out.append(
+                    f'<rect x="{x + 1:.1f}" y="{py + head_h - 2}" width="{cw - 2:.1f}" '
+                    f'height="{lane_h * len(lanes[b]) + 4}" rx="3" fill="#e8e8e8">'
+                    f"<title>{len(col.rows)} events alike in every build (steps {col.rows[0] + 1}-{col.rows[-1] + 1})</title></rect>"
+                )
                 continue
             m = marks[col.rows[0]][b]
             if m is None:
@@ -181,11 +196,15 @@ def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
             colour = KINDS[m.kind]
             fill = "#fff" if m.failed else colour
             tip = f"{label} step {col.rows[0] + 1}: {m.text}" + (f" (×{m.count})" if m.count > 1 else "")
-            out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{fill}" stroke="{colour}" '
-                       f'stroke-width="1.6"><title>{_e(tip)}</title></circle>')
+            out.append(
+                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{fill}" stroke="{colour}" '
+                f'stroke-width="1.6"><title>{_e(tip)}</title></circle>'
+            )
             if m.count > 1:
-                out.append(f'<text x="{cx:.1f}" y="{cy - r - 2:.1f}" text-anchor="middle" font-size="9" '
-                           f'fill="#333">×{m.count}</text>')
+                out.append(
+                    f'<text x="{cx:.1f}" y="{cy - r - 2:.1f}" text-anchor="middle" font-size="9" '
+                    f'fill="#333">×{m.count}</text>'
+                )
     out.append(_legend(left, y + 8))
     return _svg(width, height, out, "swimlane timeline of the aligned builds")
 
@@ -193,25 +212,34 @@ def swimlanes(labels: Sequence[str], tl: Timeline) -> str:
 def _legend(x: float, y: float) -> str:
     parts = []
     for name, colour in KINDS.items():
-        parts.append(f'<circle cx="{x + 5}" cy="{y + 6}" r="4" fill="{colour}"/>'
-                     f'<text x="{x + 13}" y="{y + 10}">{name}</text>')
+        parts.append(
+            f'<circle cx="{x + 5}" cy="{y + 6}" r="4" fill="{colour}"/><text x="{x + 13}" y="{y + 10}">{name}</text>'
+        )
         x += 24 + 6.5 * len(name)
-    parts.append(f'<circle cx="{x + 5}" cy="{y + 6}" r="4" fill="#fff" stroke="#333"/>'
-                 f'<text x="{x + 13}" y="{y + 10}">failed call</text>')
+    parts.append(
+        f'<circle cx="{x + 5}" cy="{y + 6}" r="4" fill="#fff" stroke="#333"/>'
+        f'<text x="{x + 13}" y="{y + 10}">failed call</text>'
+    )
     x += 90
-    parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="#e8e8e8"/>'
-                 f'<text x="{x + 17}" y="{y + 10}">events alike (folded)</text>')
+    parts.append(
+        f'<rect x="{x}" y="{y}" width="12" height="12" fill="#e8e8e8"/>'
+        f'<text x="{x + 17}" y="{y + 10}">events alike (folded)</text>'
+    )
     x += 140
-    parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="#ffe08a"/>'
-                 f'<text x="{x + 17}" y="{y + 10}">divergence point</text>')
+    parts.append(
+        f'<rect x="{x}" y="{y}" width="12" height="12" fill="#ffe08a"/>'
+        f'<text x="{x + 17}" y="{y + 10}">divergence point</text>'
+    )
     x += 120
-    parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="#fff" stroke="#888" stroke-dasharray="3 2"/>'
-                 f'<text x="{x + 17}" y="{y + 10}">×N: the steps before, repeated</text>')
+    parts.append(
+        f'<rect x="{x}" y="{y}" width="12" height="12" fill="#fff" stroke="#888" stroke-dasharray="3 2"/>'
+        f'<text x="{x + 17}" y="{y + 10}">×N: the steps before, repeated</text>'
+    )
     return "".join(parts)
 
 
 def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else "…" + text[-(n - 1):]
+    return text if len(text) <= n else "…" + text[-(n - 1) :]
 
 
 MAX_MESSAGES = 40  # per build in the sequence diagram; the DNS table counts every one
@@ -227,13 +255,17 @@ def dns_sequence(label: str, messages: Sequence[DnsMessage]) -> str:
     width = first_x + step_x * (len(servers) - 1) + 90
     top = 44
     height = top + row * len(shown) + (44 if len(messages) > len(shown) else 22)
-    out = [f'<text x="{prog_x}" y="16" text-anchor="middle" font-weight="bold">program</text>'
-           f'<text x="{prog_x}" y="30" text-anchor="middle" fill="#555">{_e(_clip(label, 26))}</text>'
-           f'<line x1="{prog_x}" y1="36" x2="{prog_x}" y2="{height - 8}" stroke="#999" stroke-dasharray="2 3"/>']
+    out = [
+        f'<text x="{prog_x}" y="16" text-anchor="middle" font-weight="bold">program</text>'
+        f'<text x="{prog_x}" y="30" text-anchor="middle" fill="#555">{_e(_clip(label, 26))}</text>'
+        f'<line x1="{prog_x}" y1="36" x2="{prog_x}" y2="{height - 8}" stroke="#999" stroke-dasharray="2 3"/>'
+    ]
     for s, x in xs.items():
-        out.append(f'<text x="{x}" y="16" text-anchor="middle" font-weight="bold">server</text>'
-                   f'<text x="{x}" y="30" text-anchor="middle" fill="#555">{_e(s)}</text>'
-                   f'<line x1="{x}" y1="36" x2="{x}" y2="{height - 8}" stroke="#999" stroke-dasharray="2 3"/>')
+        out.append(
+            f'<text x="{x}" y="16" text-anchor="middle" font-weight="bold">server</text>'
+            f'<text x="{x}" y="30" text-anchor="middle" fill="#555">{_e(s)}</text>'
+            f'<line x1="{x}" y1="36" x2="{x}" y2="{height - 8}" stroke="#999" stroke-dasharray="2 3"/>'
+        )
     truncated = False
     for k, m in enumerate(shown):
         y = top + row * k + 14
@@ -248,16 +280,22 @@ def dns_sequence(label: str, messages: Sequence[DnsMessage]) -> str:
                 text = "retry over TCP: " + text
                 truncated = False
         else:
-            text = f"{m.rcode} · {m.answers} answer{'s' if m.answers != 1 else ''}" + (" · TC truncated" if m.tc else "")
+            text = f"{m.rcode} · {m.answers} answer{'s' if m.answers != 1 else ''}" + (
+                " · TC truncated" if m.tc else ""
+            )
             truncated = truncated or m.tc
         dash = ' stroke-dasharray="6 3"' if tcp else ""
         head = -7 if x2 > x1 else 7
-        out.append(f'<line x1="{x1}" y1="{y}" x2="{x2 + head}" y2="{y}" stroke="{colour}" stroke-width="1.6"{dash}/>'
-                   f'<polygon points="{x2},{y} {x2 + head},{y - 4} {x2 + head},{y + 4}" fill="{colour}"/>'
-                   f'<text x="{(x1 + x2) / 2:.0f}" y="{y - 5}" text-anchor="middle" fill="{colour}">'
-                   f'<title>{_e(f"event #{m.seq}, pid {m.pid}, id {m.id}")}</title>{_e(_clip(text, 52))}</text>')
+        out.append(
+            f'<line x1="{x1}" y1="{y}" x2="{x2 + head}" y2="{y}" stroke="{colour}" stroke-width="1.6"{dash}/>'
+            f'<polygon points="{x2},{y} {x2 + head},{y - 4} {x2 + head},{y + 4}" fill="{colour}"/>'
+            f'<text x="{(x1 + x2) / 2:.0f}" y="{y - 5}" text-anchor="middle" fill="{colour}">'
+            f"<title>{_e(f'event #{m.seq}, pid {m.pid}, id {m.id}')}</title>{_e(_clip(text, 52))}</text>"
+        )
     if len(messages) > len(shown):
-        out.append(f'<text x="{prog_x}" y="{height - 14}" fill="#555">… {len(messages) - len(shown)} more messages (see the DNS table)</text>')
+        out.append(
+            f'<text x="{prog_x}" y="{height - 14}" fill="#555">… {len(messages) - len(shown)} more messages (see the DNS table)</text>'
+        )
     return _svg(width, height, out, f"DNS messages of {label}")
 
 
@@ -275,9 +313,11 @@ def count_bars(labels: Sequence[str], counts: Sequence[dict[str, int]], top: int
             n = c.get(name, 0)
             w = span * n / biggest
             yb = y + b * bar
-            out.append(f'<rect x="{left}" y="{yb}" width="{max(w, 0.5):.1f}" height="{bar - 2}" '
-                       f'fill="{PALETTE[b % len(PALETTE)]}"><title>{_e(f"{labels[b]}: {n} {name}")}</title></rect>'
-                       f'<text x="{left + w + 4:.1f}" y="{yb + bar - 3}" font-size="9">{n}</text>')
+            out.append(
+                f'<rect x="{left}" y="{yb}" width="{max(w, 0.5):.1f}" height="{bar - 2}" '
+                f'fill="{PALETTE[b % len(PALETTE)]}"><title>{_e(f"{labels[b]}: {n} {name}")}</title></rect>'
+                f'<text x="{left + w + 4:.1f}" y="{yb + bar - 3}" font-size="9">{n}</text>'
+            )
     height = 8 + group * len(names) + 26
     out.append(_build_legend(labels, left, height - 16))
     return _svg(left + span + 60, height, out, "syscall counts per build")
@@ -293,25 +333,31 @@ def time_bars(labels: Sequence[str], walls: Sequence[float], in_calls: Sequence[
         y = 6 + b * (bar + 10)
         inside = min(inside, wall)
         w_in, w_all = span * inside / longest, span * wall / longest
-        out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" fill="{PALETTE[b % len(PALETTE)]}" '
-                   f'font-weight="bold">{_e(_clip(label, 22))}</text>'
-                   f'<rect x="{left}" y="{y}" width="{max(w_all, 0.5):.1f}" height="{bar}" fill="#cfd8dc">'
-                   f'<title>{_e(f"untraced: {wall - inside:.3f} s")}</title></rect>'
-                   f'<rect x="{left}" y="{y}" width="{w_in:.1f}" height="{bar}" fill="#455a64">'
-                   f'<title>{_e(f"in recorded calls: {inside:.3f} s")}</title></rect>'
-                   f'<text x="{left + w_all + 6:.1f}" y="{y + 13}">{wall:.3f} s, untraced {wall - inside:.3f} s</text>')
+        out.append(
+            f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" fill="{PALETTE[b % len(PALETTE)]}" '
+            f'font-weight="bold">{_e(_clip(label, 22))}</text>'
+            f'<rect x="{left}" y="{y}" width="{max(w_all, 0.5):.1f}" height="{bar}" fill="#cfd8dc">'
+            f"<title>{_e(f'untraced: {wall - inside:.3f} s')}</title></rect>"
+            f'<rect x="{left}" y="{y}" width="{w_in:.1f}" height="{bar}" fill="#455a64">'
+            f"<title>{_e(f'in recorded calls: {inside:.3f} s')}</title></rect>"
+            f'<text x="{left + w_all + 6:.1f}" y="{y + 13}">{wall:.3f} s, untraced {wall - inside:.3f} s</text>'
+        )
     height = 6 + len(labels) * (bar + 10) + 22
     y = height - 16
-    out.append(f'<rect x="{left}" y="{y}" width="12" height="12" fill="#455a64"/><text x="{left + 17}" y="{y + 10}">in recorded calls</text>'
-               f'<rect x="{left + 140}" y="{y}" width="12" height="12" fill="#cfd8dc"/>'
-               f'<text x="{left + 157}" y="{y + 10}">untraced: the program\'s own code, calls not recorded</text>')
+    out.append(
+        f'<rect x="{left}" y="{y}" width="12" height="12" fill="#455a64"/><text x="{left + 17}" y="{y + 10}">in recorded calls</text>'
+        f'<rect x="{left + 140}" y="{y}" width="12" height="12" fill="#cfd8dc"/>'
+        f'<text x="{left + 157}" y="{y + 10}">untraced: the program\'s own code, calls not recorded</text>'
+    )
     return _svg(left + span + 170, height, out, "wall time, in recorded calls and untraced")
 
 
 def _build_legend(labels: Sequence[str], x: float, y: float) -> str:
     parts = []
     for b, label in enumerate(labels):
-        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{PALETTE[b % len(PALETTE)]}"/>'
-                     f'<text x="{x + 17}" y="{y + 10}">{_e(_clip(label, 22))}</text>')
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="12" height="12" fill="{PALETTE[b % len(PALETTE)]}"/>'
+            f'<text x="{x + 17}" y="{y + 10}">{_e(_clip(label, 22))}</text>'
+        )
         x += 30 + 6.5 * min(len(label), 22)
     return "".join(parts)

@@ -112,18 +112,23 @@ def format_sockaddr(sa: dict[str, Any], strsize: int = STRSIZE) -> str:
 
 def format_iov(iov: list[Any], strsize: int) -> str:
     """struct iovec[] as strace prints it; iov_len is the buffer's size."""
-    return "[" + ", ".join(
-        f"{{iov_base={format_value(b, strsize)}, iov_len={b.get('size', b.get('len', 0))}}}"
-        if isinstance(b, dict) else format_value(b, strsize) for b in iov
-    ) + "]"
+    return (
+        "["
+        + ", ".join(
+            f"{{iov_base={format_value(b, strsize)}, iov_len={b.get('size', b.get('len', 0))}}}"
+            if isinstance(b, dict)
+            else format_value(b, strsize)
+            for b in iov
+        )
+        + "]"
+    )
 
 
 def _format_msghdr(m: dict[str, Any], strsize: int) -> str:
     name = m.get("name")
     iov = m.get("iov") or []
     if "namelen" not in m:  # a trace recorded before msghdr had all its fields
-        hdr = (f"{{msg_name={format_value(name, strsize)}, msg_iov={format_iov(iov, strsize)}, "
-               f"msg_iovlen={len(iov)}}}")
+        hdr = f"{{msg_name={format_value(name, strsize)}, msg_iov={format_iov(iov, strsize)}, msg_iovlen={len(iov)}}}"
     else:
         control = f"msg_control={m['control']}, " if m.get("controllen") else ""
         hdr = (
@@ -154,7 +159,11 @@ def format_value(v: Any, strsize: int = STRSIZE) -> str:
             return format_sockaddr(v, strsize)
         if "iov" in v:
             return _format_msghdr(v, strsize)
-        return "{" + ", ".join(f"{k}={_hex(x) if k in _HEX_FIELDS else format_value(x, strsize)}" for k, x in v.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{k}={_hex(x) if k in _HEX_FIELDS else format_value(x, strsize)}" for k, x in v.items())
+            + "}"
+        )
     return str(v)
 
 
@@ -219,10 +228,22 @@ def _decoded_result(name: Any, args: list[Any], ret: int) -> str | None:
     return None
 
 
-_MEMBARRIER_CMDS = tuple((1 << i, "MEMBARRIER_CMD_" + n) for i, n in enumerate((
-    "GLOBAL", "GLOBAL_EXPEDITED", "REGISTER_GLOBAL_EXPEDITED", "PRIVATE_EXPEDITED", "REGISTER_PRIVATE_EXPEDITED",
-    "PRIVATE_EXPEDITED_SYNC_CORE", "REGISTER_PRIVATE_EXPEDITED_SYNC_CORE", "PRIVATE_EXPEDITED_RSEQ",
-    "REGISTER_PRIVATE_EXPEDITED_RSEQ")))
+_MEMBARRIER_CMDS = tuple(
+    (1 << i, "MEMBARRIER_CMD_" + n)
+    for i, n in enumerate(
+        (
+            "GLOBAL",
+            "GLOBAL_EXPEDITED",
+            "REGISTER_GLOBAL_EXPEDITED",
+            "PRIVATE_EXPEDITED",
+            "REGISTER_PRIVATE_EXPEDITED",
+            "PRIVATE_EXPEDITED_SYNC_CORE",
+            "REGISTER_PRIVATE_EXPEDITED_SYNC_CORE",
+            "PRIVATE_EXPEDITED_RSEQ",
+            "REGISTER_PRIVATE_EXPEDITED_RSEQ",
+        )
+    )
+)
 _DUMPABLE = {0: "SUID_DUMP_DISABLE", 1: "SUID_DUMP_USER", 2: "SUID_DUMP_ROOT"}
 
 
@@ -251,9 +272,13 @@ def _format_syscall(event: Event, strsize: int) -> str:
     if cut is not None and cut < len(args):
         # strace's -s applies to argv and to the target readlink read, not to paths.
         v = args[cut]
-        parts[cut] = (format_value([_cut(x, strsize) for x in v], strsize) if isinstance(v, list)
-                      else quote_string(_cut(v, strsize)) if isinstance(v, str) and not _POINTER.fullmatch(v)
-                      else parts[cut])
+        parts[cut] = (
+            format_value([_cut(x, strsize) for x in v], strsize)
+            if isinstance(v, list)
+            else quote_string(_cut(v, strsize))
+            if isinstance(v, str) and not _POINTER.fullmatch(v)
+            else parts[cut]
+        )
     h = HEX_ARG.get(event["name"])
     if h is not None and h < len(args):
         parts[h] = _hex(args[h])
@@ -304,8 +329,11 @@ def format_event(event: Event, strsize: int = STRSIZE) -> str:
         body = _format_dns_log(event)
     else:
         # A newer event type: show its fields rather than hide it (readers stay tolerant).
-        fields = ", ".join(f"{k}={quote_string(v) if isinstance(v, str) else format_value(v)}"
-                           for k, v in event.items() if k not in ("type", "seq", "t", "pid"))
+        fields = ", ".join(
+            f"{k}={quote_string(v) if isinstance(v, str) else format_value(v)}"
+            for k, v in event.items()
+            if k not in ("type", "seq", "t", "pid")
+        )
         body = f"--- {kind} {fields} ---" if fields else f"--- {kind} ---"
     return f"{who} {body}"
 

@@ -277,8 +277,9 @@ def _close_other_fds(keep: set[int]) -> None:
                 pass  # the descriptor listdir used, already gone
 
 
-def start_server(zone: Zone, log_path: str, host: str = "127.0.0.1", port: int = 53,
-                 scratch: str | None = None) -> ServerProcess:
+def start_server(
+    zone: Zone, log_path: str, host: str = "127.0.0.1", port: int = 53, scratch: str | None = None
+) -> ServerProcess:
     """Starts the server in a detached grandchild and returns once it answers on host:port
     (port 0 picks a free port, for tests on the host loopback). `scratch` is a directory the
     server deletes when it ends: it outlives the tracer, so even a SIGKILLed tracer leaves
@@ -319,4 +320,6 @@ def start_server(zone: Zone, log_path: str, host: str = "127.0.0.1", port: int =
         os.close(ready_r)
         os.close(life_w)
         raise DnsServerError(f"cannot start the sandbox DNS server on {host}:{port}: {info['error']}")
-    return ServerProcess(pid=int(info["pid"]), port=int(info["port"]), log_path=log_path, _done_r=ready_r, _life_w=life_w)
+    return ServerProcess(
+        pid=int(info["pid"]), port=int(info["port"]), log_path=log_path, _done_r=ready_r, _life_w=life_w
+    )

@@ -29,8 +29,15 @@ HOST_ADDRESSES = (("192.0.2.1", 32), ("2001:db8::1", 128))
 
 
 class SandboxSession:
-    def __init__(self, config: SandboxConfig, mounts: list[dict[str, Any]], addresses: list[str],
-                 zone: dict[str, Any], server: ServerProcess, user_namespace: bool) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig,
+        mounts: list[dict[str, Any]],
+        addresses: list[str],
+        zone: dict[str, Any],
+        server: ServerProcess,
+        user_namespace: bool,
+    ) -> None:
         self.config = config
         self.mounts = mounts
         self.addresses = addresses
@@ -66,8 +73,11 @@ def _overlays(config: SandboxConfig) -> list[tuple[str, str, str]]:
         # nsswitch.conf only on request: the host's NSS setup is often the thing under study
         ("/etc/nsswitch.conf", config.nsswitch, None),
     ]
-    return [(target, source, given or "default") for target, given, default in chosen
-            if (source := given or default) is not None]
+    return [
+        (target, source, given or "default")
+        for target, given, default in chosen
+        if (source := given or default) is not None
+    ]
 
 
 def _snapshot(source: str, target: str, workdir: Path) -> tuple[Path, bytes]:
@@ -101,13 +111,15 @@ def open_sandbox(config: SandboxConfig) -> Iterator[SandboxSession]:
             mounts = []
             for target, copy, data, label in copies:
                 covered = ns.bind_file(str(copy), target)
-                mounts.append({
-                    "target": target,
-                    "covered": covered,
-                    "source": label,
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "content": data[:CONTENT_CAP].decode(errors="replace"),
-                })
+                mounts.append(
+                    {
+                        "target": target,
+                        "covered": covered,
+                        "source": label,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "content": data[:CONTENT_CAP].decode(errors="replace"),
+                    }
+                )
             try:
                 namespaces.loopback_up()
             except OSError as e:

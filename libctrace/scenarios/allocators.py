@@ -37,7 +37,9 @@ def availability(name: str, cache: Path) -> str | None:
         return None
     missing = [t for t in _TOOLS if shutil.which(t) is None]
     if missing:
-        return f"building {name} from Debian source needs {', '.join(missing)} (apt-get install dpkg-dev musl-tools make)"
+        return (
+            f"building {name} from Debian source needs {', '.join(missing)} (apt-get install dpkg-dev musl-tools make)"
+        )
     return None
 
 

@@ -188,9 +188,7 @@ def _sandbox(table: Any, directory: Path, where: str) -> SandboxConfig | None:
 def _variants(listed: Any, directory: Path, where: str) -> tuple[str, ...]:
     if listed is None:
         has = {kind: (directory / kind).is_file() for kind in ("main.c", "main.go", "main.rs")}
-        return (
-            DEFAULT_C_VARIANTS * has["main.c"] + GO_VARIANTS * has["main.go"] + RUST_VARIANTS * has["main.rs"]
-        )
+        return DEFAULT_C_VARIANTS * has["main.c"] + GO_VARIANTS * has["main.go"] + RUST_VARIANTS * has["main.rs"]
     if not isinstance(listed, list) or not listed or set(listed) - set(VARIANTS):
         raise ScenarioError(f"{where}: 'variants' must be a non-empty list of {', '.join(VARIANTS)}")
     for variant in listed:
@@ -324,7 +322,9 @@ def describe(variant: str) -> tuple[str, str]:
         return (tool, "none: Go's own runtime") if variant == "go" else (f"{tool} cgo", glibc)
     compiler, flags = _C_TOOLCHAIN[variant]
     gcc = _first_line(["gcc", "-dumpfullversion"])
-    tool = f"{'gcc' if compiler == 'gcc' else 'musl-gcc (gcc'} {gcc}{')' * (compiler != 'gcc')} {' '.join(flags)}".rstrip()
+    tool = (
+        f"{'gcc' if compiler == 'gcc' else 'musl-gcc (gcc'} {gcc}{')' * (compiler != 'gcc')} {' '.join(flags)}".rstrip()
+    )
     if variant.startswith("glibc"):
         return tool, f"{glibc}{', static' * (variant == 'glibc-static')}"
     libc = f"musl {_musl_version()}"
@@ -404,7 +404,10 @@ def _run_compiler(cmd: list[str], log: list[str], what: str, **kw: Any) -> None:
     log.append("$ " + " ".join(cmd) + "\n" + proc.stdout + proc.stderr)
     if proc.returncode != 0:
         lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-        first = next((ln for ln in lines if "error:" in ln or ln.startswith("error[")), lines[0] if lines else f"exit status {proc.returncode}")
+        first = next(
+            (ln for ln in lines if "error:" in ln or ln.startswith("error[")),
+            lines[0] if lines else f"exit status {proc.returncode}",
+        )
         # paths relative to the scenario root keep the one line short
         raise ScenarioError(f"building {what} failed: {first.strip().replace(str(root()) + '/', '')}")
 
@@ -425,7 +428,13 @@ def _compile(scenario: Scenario, variant: str, out_dir: Path, log: list[str],
         if "HOME" not in env:
             # go keeps its caches under HOME; without one (some CI shells) keep them under .build
             env |= {"GOCACHE": str(build_root() / ".go-cache"), "GOPATH": str(build_root() / ".go-path")}
-        _run_compiler(["go", "build", "-trimpath", *tags, "-o", str(target), "main.go"], log, what, env=env, cwd=scenario.directory)
+        _run_compiler(
+            ["go", "build", "-trimpath", *tags, "-o", str(target), "main.go"],
+            log,
+            what,
+            env=env,
+            cwd=scenario.directory,
+        )
         return
     if variant in RUST_VARIANTS:
         rust_target, flags = _RUST_BUILD[variant]

@@ -70,14 +70,22 @@ def test_nss_facts_musl_reads_the_files_itself() -> None:
 def test_nss_diff_findings() -> None:
     d = _diff("nss-passwd")
     assert [f.id for f in d.findings] == [
-        "second-libc", "nss-config", "nss-module", "output", "nscd-probe", "startup", "syscall-profile"]
+        "second-libc",
+        "nss-config",
+        "nss-module",
+        "output",
+        "nscd-probe",
+        "startup",
+        "syscall-profile",
+    ]
     second = _finding(d, "second-libc")
     assert (second.severity, second.runs) == ("critical", ("glibc-static",))
     assert second.title == "glibc-static: two C libraries in one process (static glibc + libc.so.6)"
     assert [e.line.split('"')[1].rsplit("/", 1)[-1] for e in second.evidence] == ["libnss_ctrace.so.2", "libc.so.6"]
     assert _finding(d, "nss-config").title == "nsswitch.conf read by glibc-dynamic, glibc-static, not by musl-static"
     assert _finding(d, "nscd-probe").title == (
-        "nscd asked: 4x non-blocking, first vs 4x non-blocking, first vs 4x blocking, after a miss")
+        "nscd asked: 4x non-blocking, first vs 4x non-blocking, first vs 4x blocking, after a miss"
+    )
     assert d.diverged
 
 
@@ -95,12 +103,21 @@ def test_dns_facts_transport_and_truncation() -> None:
 def test_dns_diff_findings() -> None:
     d = _diff("dns-lookup")
     assert [f.id for f in d.findings] == [
-        "nss-config", "resolver-config", "dns-queries", "dns-transport", "dns-answers", "output", "nscd-probe",
-        "startup", "syscall-profile"]
+        "nss-config",
+        "resolver-config",
+        "dns-queries",
+        "dns-transport",
+        "dns-answers",
+        "output",
+        "nscd-probe",
+        "startup",
+        "syscall-profile",
+    ]
     assert _finding(d, "dns-transport").title == "DNS over TCP in glibc-dynamic, glibc-static only"
     assert _finding(d, "dns-answers").title == "DNS answers differ: many.libctrace.test A: 60 vs 60 vs 29 (TC)"
     assert _finding(d, "resolver-config").title == (
-        "Resolver files: host.conf, gai.conf read by glibc-dynamic, glibc-static only")
+        "Resolver files: host.conf, gai.conf read by glibc-dynamic, glibc-static only"
+    )
     assert all(f.severity in ("behaviour", "info") for f in d.findings)
     assert {t.key for t in d.tables} >= {"dns"}
 
@@ -131,7 +148,10 @@ def test_json_rendering_matches_schema_and_findings(name: str) -> None:
     assert [f["id"] for f in doc["findings"]] == [f.id for f in d.findings]
     assert [r["label"] for r in doc["runs"]] == list(BUILDS)
     assert [(r["libc"], r["linkage"]) for r in doc["runs"]] == [
-        ("glibc", "dynamic"), ("glibc", "static"), ("musl", "static")]
+        ("glibc", "dynamic"),
+        ("glibc", "static"),
+        ("musl", "static"),
+    ]
 
 
 def test_console_rendering_names_every_finding() -> None:

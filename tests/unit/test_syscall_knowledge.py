@@ -81,8 +81,11 @@ def _name_lists() -> list[tuple[str, str, int, list[str]]]:
 
 
 def test_no_module_keeps_its_own_list_of_syscall_names() -> None:
-    own = [f"{rel}:{line} {owner}: {names}" for rel, owner, line, names in _name_lists()
-           if (rel, owner) not in ALLOWED and (rel, "*") not in ALLOWED]
+    own = [
+        f"{rel}:{line} {owner}: {names}"
+        for rel, owner, line, names in _name_lists()
+        if (rel, owner) not in ALLOWED and (rel, "*") not in ALLOWED
+    ]
     assert not own, "ask libctrace/syscalls/spec.py instead:\n" + "\n".join(own)
 
 
@@ -98,18 +101,35 @@ def test_the_check_finds_a_list() -> None:
 
 
 _COLUMNS = {
-    "PATH_ARG": syscalls.PATH_ARG, "FD_ARG": syscalls.FD_ARG, "STRING_ARG": syscalls.STRING_ARG,
-    "LENGTH_AT_ENTRY": syscalls.LENGTH_AT_ENTRY, "MEMORY_FREE": syscalls.MEMORY_FREE,
-    "ENTRY_DECODED": syscalls.ENTRY_DECODED, "SOCKADDR_CALLS": syscalls.SOCKADDR_CALLS, "SENDS": syscalls.SENDS,
-    "RECEIVES": syscalls.RECEIVES, "SOCKET_SETUP": syscalls.SOCKET_SETUP, "SIGNAL_SENDS": syscalls.SIGNAL_SENDS,
-    "CLONES": syscalls.CLONES, "EXECS": syscalls.EXECS, "EXITS": syscalls.EXITS, "FD_TABLE": syscalls.FD_TABLE,
-    "LIFECYCLE": syscalls.LIFECYCLE, "DEFAULT_SET": syscalls.DEFAULT_SET, "SPECS": decode.SPECS,
-    "HANDLERS": core.HANDLERS, "STRING_ARG_BY_OP": syscalls.STRING_ARG_BY_OP,
+    "PATH_ARG": syscalls.PATH_ARG,
+    "FD_ARG": syscalls.FD_ARG,
+    "STRING_ARG": syscalls.STRING_ARG,
+    "LENGTH_AT_ENTRY": syscalls.LENGTH_AT_ENTRY,
+    "MEMORY_FREE": syscalls.MEMORY_FREE,
+    "ENTRY_DECODED": syscalls.ENTRY_DECODED,
+    "SOCKADDR_CALLS": syscalls.SOCKADDR_CALLS,
+    "SENDS": syscalls.SENDS,
+    "RECEIVES": syscalls.RECEIVES,
+    "SOCKET_SETUP": syscalls.SOCKET_SETUP,
+    "SIGNAL_SENDS": syscalls.SIGNAL_SENDS,
+    "CLONES": syscalls.CLONES,
+    "EXECS": syscalls.EXECS,
+    "EXITS": syscalls.EXITS,
+    "FD_TABLE": syscalls.FD_TABLE,
+    "LIFECYCLE": syscalls.LIFECYCLE,
+    "DEFAULT_SET": syscalls.DEFAULT_SET,
+    "SPECS": decode.SPECS,
+    "HANDLERS": core.HANDLERS,
+    "STRING_ARG_BY_OP": syscalls.STRING_ARG_BY_OP,
     **{f"CLASSES[{k}]": v for k, v in syscalls.CLASSES.items()},
 }
 # Display rules also hold i386 names: calls of that ABI are rendered from their numbers.
-_DISPLAY = {"HEX_ARG": syscalls.HEX_ARG, "ADDRESS_RESULT": syscalls.ADDRESS_RESULT, "IOV_ARG": syscalls.IOV_ARG,
-            "CUT_ARG": syscalls.CUT_ARG}
+_DISPLAY = {
+    "HEX_ARG": syscalls.HEX_ARG,
+    "ADDRESS_RESULT": syscalls.ADDRESS_RESULT,
+    "IOV_ARG": syscalls.IOV_ARG,
+    "CUT_ARG": syscalls.CUT_ARG,
+}
 
 
 @pytest.mark.parametrize("column", list(_COLUMNS))

@@ -22,7 +22,10 @@ def test_no_test_runs_a_checkouts_venv(path: Path) -> None:
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_document_a_test_names_is_in_the_repository(path: Path) -> None:
     text = path.read_text()
-    missing = [name for name in set(_DOC.findall(text))
-               if not (ROOT / name).exists() and not (ROOT / "docs" / Path(name).name).exists()]
+    missing = [
+        name
+        for name in set(_DOC.findall(text))
+        if not (ROOT / name).exists() and not (ROOT / "docs" / Path(name).name).exists()
+    ]
     assert not missing, f"{path.name} names documents the repository does not have: {missing}"
     assert _OUTSIDE not in text, f"{path.name} names a path outside the repository"
