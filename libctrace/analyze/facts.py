@@ -109,10 +109,6 @@ _FILE_OPS = ("open", "stat", "access", "readlink", "exec")
 _PATH_CALLS: dict[str, tuple[int, str, int | None]] = {
     n: (p.index, p.op, p.dirfd) for n, p in PATH_ARG.items() if p.op in _FILE_OPS
 }
-_MEMORY_CALLS = MEMORY_CALLS
-_CLONE_CALLS = CLONES
-_SEND_CALLS = SENDS
-_RECV_CALLS = RECEIVES
 
 
 @dataclass(frozen=True)
@@ -356,12 +352,12 @@ class _Extractor:
                 "close": self._close,
                 "socket": self._socket,
                 "connect": self._connect,
-                **dict.fromkeys(_CLONE_CALLS, self._clone),
+                **dict.fromkeys(CLONES, self._clone),
             }
         )
-        for n in _MEMORY_CALLS:
+        for n in MEMORY_CALLS:
             self.handlers.setdefault(n, self._memory)
-        for n in _SEND_CALLS | _RECV_CALLS:
+        for n in SENDS | RECEIVES:
             self.handlers[n] = self._io
 
     # -- per-event dispatch -------------------------------------------------------------
@@ -611,7 +607,7 @@ class _Extractor:
                     if sa is not None:
                         self._set_peer(s, sa, e["seq"])
             return
-        sending = name in _SEND_CALLS
+        sending = name in SENDS
         for data, sa in _payloads(name, args, ret):
             if sa is not None:
                 self._set_peer(s, sa, e["seq"])
@@ -840,7 +836,7 @@ def extract(trace: Trace, label: str, normalize: Sequence[re.Pattern[str]] = ())
     wall = footer.get("duration")
     if not isinstance(wall, (int, float)):
         wall = events[-1].get("t", 0.0) if events else 0.0
-    memory = {k: x.memory.get(k, 0) for k in (*_MEMORY_CALLS, "mmap_bytes", "munmap_bytes")}
+    memory = {k: x.memory.get(k, 0) for k in (*MEMORY_CALLS, "mmap_bytes", "munmap_bytes")}
     output = raw if isinstance(raw := footer.get("output"), dict) else {}
     stdout, stderr = _captured(output.get("stdout")), _captured(output.get("stderr"))
     return Facts(
@@ -859,7 +855,7 @@ def extract(trace: Trace, label: str, normalize: Sequence[re.Pattern[str]] = ())
         thread_stacks=x.thread_stacks(),
         processes=len(x.pids),
         threads=x.threads,
-        clone_calls={k: x.clone_calls.get(k, 0) for k in _CLONE_CALLS},
+        clone_calls={k: x.clone_calls.get(k, 0) for k in CLONES},
         futex=x.counts.get("futex", 0),
         signals=tuple(x.signals),
         stdout=_normalized(stdout if stdout is not None else _text(bytes(x.out[1])), normalize),

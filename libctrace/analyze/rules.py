@@ -33,6 +33,7 @@ from libctrace.analyze.images import program_at, programs
 from libctrace.analyze.refusal import Refusal, refusal
 from libctrace.model import Event, Trace
 from libctrace.render.evidence import evidence_line
+from libctrace.syscalls.spec import RECEIVE_CALLS, SEND_CALLS
 
 SEVERITIES = catalogue.SEVERITIES
 _LIMITS = catalogue.load().evidence
@@ -43,8 +44,6 @@ DNS_HEADER = 12  # bytes: a DNS message cannot be read from fewer
 # through sendmmsg (glibc), sendto (musl), write (Go over TCP)... A trace lacking any one of
 # them could miss one build's side and turn the gap into a difference (libctrace/analyze/coverage.py).
 _OPEN = ("open", "openat")
-_SEND = ("sendto", "sendmsg", "sendmmsg", "write", "writev")
-_RECV = ("recvfrom", "recvmsg", "recvmmsg", "read", "readv")
 
 
 @dataclass(frozen=True)
@@ -486,7 +485,7 @@ def _queries(f: Facts) -> list[DnsMessage]:
     return [m for m in f.dns if m.direction == "query"]
 
 
-@rule("dns-queries", needs=("socket", *_SEND), min_bytes=DNS_HEADER, varies=True)
+@rule("dns-queries", needs=("socket", *SEND_CALLS), min_bytes=DNS_HEADER, varies=True)
 def _dns_queries(ctx: _Ctx) -> list[_Hit]:
     per = [_queries(f) for f in ctx.facts]
     if not any(per):
@@ -576,7 +575,7 @@ def _musl_verdict(ctx: _Ctx, run: int) -> str | None:
     return "musl ≤ 1.2.3 behaviour: no TCP fallback"
 
 
-@rule("dns-transport", needs=("socket", *_SEND), min_bytes=DNS_HEADER)
+@rule("dns-transport", needs=("socket", *SEND_CALLS), min_bytes=DNS_HEADER)
 def _dns_transport(ctx: _Ctx) -> list[_Hit]:
     per = [_queries(f) for f in ctx.facts]
     asked = [i for i, q in enumerate(per) if q]
@@ -622,7 +621,7 @@ def _dns_transport(ctx: _Ctx) -> list[_Hit]:
     return [_Hit(tuple(ctx.labels), values, text, ev)]
 
 
-@rule("dns-answers", needs=("socket", *_RECV), min_bytes=DNS_HEADER, varies=True)
+@rule("dns-answers", needs=("socket", *RECEIVE_CALLS), min_bytes=DNS_HEADER, varies=True)
 def _dns_answers(ctx: _Ctx) -> list[_Hit]:
     finals: list[dict[str, DnsMessage]] = []
     for f in ctx.facts:
