@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from overhead import LOOP_C, PYTHON, bench_env, build  # noqa: E402
+from overhead import LOOP_C, PY_IMPORTS, PYTHON, bench_env, build  # noqa: E402
 
 
 def cpu_of(cmd: list[str], env: dict[str, str]) -> float:
@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--pin", type=int, default=1, help="taskset -c CPU (default 1)")
     parser.add_argument("--loop", type=int, default=200_000, help="getppid calls of the loop workload")
+    parser.add_argument("--only", default="", help="comma-separated words: rows whose command has one (ls,find)")
     args = parser.parse_args()
     trees = []
     for spec in args.trees:
@@ -49,9 +50,13 @@ def main() -> None:
         trees.append((label, str(Path(path).resolve()), module or "libctrace"))
     commands = {
         "ls -lR /usr/share/doc": ["ls", "-lR", "/usr/share/doc"],
-        'python3 -c "import json, sqlite3"': [PYTHON, "-c", "import json, sqlite3"],
+        "find /usr -name x": ["find", "/usr", "-name", "x"],  # make bench's find row
+        "python3 -c IMPORTS": [PYTHON, "-c", PY_IMPORTS],  # make bench's python row
         f"getppid loop {args.loop}": [str(build(LOOP_C, "getppid-loop")), str(args.loop)],
     }
+    if args.only:
+        words = args.only.split(",")
+        commands = {k: v for k, v in commands.items() if any(w in k for w in words)}
     cpu: dict[tuple[str, str], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="libctrace-ab-") as tmp:
         out = os.path.join(tmp, "t.jsonl")

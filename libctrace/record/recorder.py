@@ -624,6 +624,10 @@ class _Recorder:
             }
             if tid != pid:
                 ev["tid"] = tid
+        self._row(ev)
+
+    def _row(self, ev: Event | list[Any]) -> None:
+        """Adds a syscall event whose seq is the next one (a row: the writer's form, no dict)."""
         self.events.append(ev)  # type: ignore[arg-type]
         if self.batching and len(self.events) - self.written >= self.batch:
             self.feed_writer()
@@ -705,6 +709,22 @@ class _Recorder:
             decoded, fd_path = list(args[:nargs]), None
         else:
             decoded, fd_path = self.decoder.decode(name, tid, pid, args, nargs, rval)
+        if self.rows and end is not None and rval is not None:  # only written: the row itself
+            rest: dict[str, Any] = {}  # syscall_row's order: tid, fd_path, ret_text, errno
+            if tid != pid:
+                rest["tid"] = tid
+            if fd_path is not None:
+                rest["fd_path"] = fd_path
+            if pre is None and self.decoder.note is not None:
+                rest["ret_text"] = self.decoder.note
+            if is_error:
+                rest["errno"] = errname(-rval)
+            row = [round(t * 1e6), pid, name, decoded, rval, round((end - self.t0 - t) * 1e6)]
+            if rest:
+                row.append(rest)
+            self.seq += 1
+            self._row(row)
+            return
         ev: Event = {
             "type": "syscall",
             "seq": 0,

@@ -46,6 +46,9 @@
 #define COPY_RET 3    /* the result's count of bytes at args[arg], when the call returned > 0 */
 #define COPY_ATPATH 4 /* a path at args[arg] as COPY_CSTR; relative to the cwd (args[0] AT_FDCWD)
                        * in a call that succeeded, it goes to Python, which reads the cwd then */
+#define COPY_DIRENTS 5 /* how many directory entries the result's bytes at args[arg] hold (getdents,
+                       * getdents64: d_reclen at offset 16 in both), as an int32 */
+#define DIRENTS_MAX 65535 /* a longer result goes to Python (Memory.read reads this much at most) */
 #define AT_FDCWD_ (-100)
 #define NAME_SIZE 32  /* bytes per name in names[] and errnames[] */
 #define ERRNO_MAX 4096
@@ -135,6 +138,23 @@ static void drop(struct ctx *c, struct raw_call *p) {
     *p = c->pending[--c->npending];
 }
 
+/* Counts the directory entries in the size bytes at addr into *count (decode/core.py
+ * count_dirents over what Memory.read gives); the bytes written, 4, or -1 if unreadable. */
+static int32_t dirents(int32_t tid, uint64_t addr, size_t size, uint8_t *count) {
+    static uint8_t buf[DIRENTS_MAX];
+    struct iovec local = {buf, size}, remote = {(void *)addr, size};
+    ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+    int32_t entries = 0;
+    for (ssize_t off = 0; n > 0 && off + 18 <= n; entries++) {
+        uint16_t reclen;
+        memcpy(&reclen, buf + off + 16, sizeof reclen);
+        if (!reclen) break;
+        off += reclen;
+    }
+    memcpy(count, &entries, sizeof entries);
+    return n < 0 ? -1 : (int32_t)sizeof entries;
+}
+
 /* Copies the memory the decoder of p's call reads into *out while the thread is stopped at
  * its exit; 0 when the copy cannot stand for that read (a longer string or result), which
  * hands the stop to Python (Python takes the open call with stoploop_forget). */
@@ -146,6 +166,13 @@ static int copy(const struct ctx *c, int32_t tid, const struct raw_call *p, stru
         if (!sp[i].kind) continue;
         uint64_t addr = p->args[sp[i].arg];
         size_t size = sp[i].size;
+        if (sp[i].kind == COPY_DIRENTS) {
+            if (p->ret <= 0) continue;
+            if (p->ret > DIRENTS_MAX) return 0;
+            out->addr[i] = addr;
+            out->len[i] = dirents(tid, addr, (size_t)p->ret, out->data[i]);
+            continue;
+        }
         if (sp[i].kind == COPY_RET) {
             if (p->ret <= 0) continue;
             if ((uint64_t)p->ret > size) return 0;

@@ -11,12 +11,15 @@ then ioctl, fcntl, prlimit64).
 
 from __future__ import annotations
 
+import sys
+
 from libctrace.syscalls.decode.core import Memory
 
 SLOTS = 3  # stoploop.c SLOTS
 SLOT_SIZE = 256  # stoploop.c SLOT_SIZE
-FIXED, CSTR, RET, ATPATH = 1, 2, 3, 4  # stoploop.c COPY_*; ATPATH: a CSTR path that, relative to the
-# cwd in a call that succeeded, goes to Python (decode/file.py _opened reads /proc/TID/cwd then)
+FIXED, CSTR, RET, ATPATH, DIRENTS = 1, 2, 3, 4, 5  # stoploop.c COPY_*; ATPATH: a CSTR path that,
+# relative to the cwd in a call that succeeded, goes to Python (decode/file.py _opened reads
+# /proc/TID/cwd then); DIRENTS: the count of entries in getdents' result (C counts, as an int32)
 
 # name -> (argument index, kind, bytes) per slot, as the decoders read them
 # (decode/signals.py _sigaction, _sigprocmask; decode/file.py _getxattr, _fgetxattr, _fcntl's
@@ -35,7 +38,12 @@ COPIED: dict[str, tuple[tuple[int, int, int], ...]] = {
     "openat": ((1, ATPATH, SLOT_SIZE),),
     "newfstatat": ((1, CSTR, SLOT_SIZE), (2, FIXED, 144)),
     "statx": ((1, CSTR, SLOT_SIZE), (4, FIXED, 256)),
+    "getdents64": ((1, DIRENTS, 4),),  # find and ls -R: a stop per directory block
+    "getdents": ((1, DIRENTS, 4),),
 }
+
+
+_AS = {RET: FIXED, ATPATH: CSTR}
 
 
 class CopiedMemory(Memory):
@@ -49,8 +57,9 @@ class CopiedMemory(Memory):
         self._ranges = ranges
 
     def _find(self, addr: int, kind: int) -> tuple[int, bytes] | None:
+        """The range at addr read as kind: FIXED finds a RET range too, CSTR an ATPATH one."""
         for base, k, size, data in self._ranges:
-            if base == addr and (k in (CSTR, ATPATH)) == (kind == CSTR):
+            if base == addr and _AS.get(k, k) == kind:
                 return size, data
         return None
 
@@ -63,6 +72,10 @@ class CopiedMemory(Memory):
         asked, data = got
         # a short copy ended at unmapped memory, where a longer read ends too
         return data[:size] if size <= asked or len(data) < asked else b""
+
+    def dirents(self, pid: int, addr: int, size: int) -> int:
+        got = self._find(addr, DIRENTS)
+        return int.from_bytes(got[1], sys.byteorder) if got else 0
 
     def cstr(self, pid: int, addr: int, cap: int) -> bytes | None:
         if addr == 0:

@@ -82,6 +82,21 @@ class Memory:
             addr += len(data)
         return out
 
+    def dirents(self, pid: int, addr: int, size: int) -> int:
+        """How many directory entries the size bytes getdents left at addr hold."""
+        return count_dirents(self.read(pid, addr, size))
+
+
+def count_dirents(raw: bytes) -> int:
+    """Directory entries in getdents/getdents64's result (d_reclen at offset 16 in both structs)."""
+    n = off = 0
+    while off + 18 <= len(raw):
+        reclen = struct.unpack_from("=H", raw, off + 16)[0]
+        if reclen == 0:
+            break
+        n, off = n + 1, off + reclen
+    return n
+
 
 def text(raw: bytes, cap: int) -> str:
     """C string as JSON text: non-UTF-8 bytes as \\xNN, cut at cap with '...'."""

@@ -367,14 +367,7 @@ def _statx(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 def _getdents(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     arg: str = ptr(a[1])
     if r >= 0:
-        raw = d.mem.read(tid, a[1], r)
-        n = off = 0
-        while off + 18 <= len(raw):
-            reclen = struct.unpack_from("=H", raw, off + 16)[0]
-            if reclen == 0:
-                break
-            n, off = n + 1, off + reclen
-        arg = f"{arg} /* {n} entries */"
+        arg = f"{arg} /* {d.mem.dirents(tid, a[1], r)} entries */"
     return [int32(a[0]), arg, a[2] & 0xFFFFFFFF]
 
 
