@@ -11,10 +11,14 @@ differences (nsswitch.conf, TCP fallback, munmap churn) sprinkled through.
     .venv/bin/python bench/diff_scale.py --events 100000,1000000,5000000 --reps 3 --keep /tmp/scale --reuse
     .venv/bin/python bench/diff_scale.py --events 200000 --stages   # and each stage in-process
 
-Each row is the median of --reps end-to-end runs: wall time, CPU time (user+sys) and peak RSS
-of the diff process (os.wait4), and the CPU time per event of both traces, which stays flat
-when the cost grows linearly. `make bench` prints the three sizes; docs/performance.md has the
-figures and what bounds them.
+Each row is the median of --reps end-to-end runs: wall time, CPU time (user+sys, the diff and
+the processes it forks: os.wait4), peak memory (the largest sum of the resident sets of the
+diff and its child processes, sampled every 10 ms) and the CPU time per event of both
+traces, which stays flat when the cost grows linearly. Below them, the floor of each size:
+orjson.loads of every line of both traces (each trace once, results dropped), the least any
+diff of these files must do, as CPU time and as wall time on two CPUs (the slower trace),
+with the diff's ratio to each. `make bench` prints the three sizes; docs/performance.md has
+the figures and what bounds them.
 """
 
 from __future__ import annotations
@@ -25,17 +29,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
+
+import orjson
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from libctrace.model import Trace  # noqa: E402
-from libctrace.traceio import (
-    TraceWriter,  # noqa: E402
-    load_trace,  # noqa: E402
-)
+from libctrace.traceio import TraceWriter  # noqa: E402
 
 PID = 4242
 
@@ -165,21 +169,66 @@ def _pair(folder: str, events: int, reuse: bool) -> tuple[str, str]:
     return a, b
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and of all its descendants, now."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * _PAGE
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += map(int, f.read().split())
+        except (OSError, ValueError, IndexError):  # it ended meanwhile
+            pass
+    return total
+
+
 def _diff_once(a: str, b: str, pin: str | None) -> tuple[float, float, int]:
-    """(wall s, cpu s, peak RSS bytes) of one `libctrace diff A B --format json --timeline`."""
+    """(wall s, cpu s, peak RSS bytes of the diff and its children together) of one
+    `libctrace diff A B --format json --timeline`."""
     cmd = [sys.executable, "-m", "libctrace", "diff", a, b, "--format", "json", "--timeline"]
     if pin is not None:
         cmd = ["taskset", "-c", pin, *cmd]
+    peak = 0
+    done = threading.Event()
+
+    def sample(pid: int) -> None:
+        nonlocal peak
+        while not done.wait(0.01):
+            peak = max(peak, _tree_rss(pid))
+
     t0 = time.perf_counter()
     with open(os.devnull, "w") as devnull:
         proc = subprocess.Popen(cmd, stdout=devnull, stderr=subprocess.PIPE)
+        sampler = threading.Thread(target=sample, args=(proc.pid,))
+        sampler.start()
         assert proc.stderr is not None
         err = proc.stderr.read()
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    done.set()
+    sampler.join()
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         sys.exit(f"diff failed ({status}): {err.decode(errors='replace').strip()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+    # ru_maxrss: the largest one process reached; a sample can miss a short peak
+    return wall, usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss * 1024)
+
+
+def floor(a: str, b: str) -> tuple[float, float]:
+    """(CPU s, wall s on two CPUs) of orjson.loads over every line of both traces: the
+    parsing any diff of them must do, each trace parsed in this process in turn."""
+    cpu = []
+    for path in (a, b):
+        t0 = time.process_time()
+        with open(path, "rb") as f:
+            for line in f:
+                orjson.loads(line)
+        cpu.append(time.process_time() - t0)
+    return sum(cpu), max(cpu)
 
 
 def scale_rows(sizes: list[int], folder: str, reps: int, pin: str | None, reuse: bool = True) -> list[dict[str, Any]]:
@@ -189,6 +238,8 @@ def scale_rows(sizes: list[int], folder: str, reps: int, pin: str | None, reuse:
         a, b = _pair(folder, n, reuse)
         runs = [_diff_once(a, b, pin) for _ in range(reps)]
         wall, cpu, rss = (statistics.median(r[k] for r in runs) for k in range(3))
+        floors = [floor(a, b) for _ in range(reps)]
+        floor_cpu, floor_wall = (statistics.median(f[k] for f in floors) for k in range(2))
         rows.append(
             {
                 "events": n,
@@ -199,6 +250,8 @@ def scale_rows(sizes: list[int], folder: str, reps: int, pin: str | None, reuse:
                 "wall_max": max(r[0] for r in runs),
                 "us_per_event": 1e6 * cpu / (2 * n),
                 "reps": reps,
+                "floor_cpu": floor_cpu,
+                "floor_wall": floor_wall,
             }
         )
     return rows
@@ -216,6 +269,13 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
             f"   {r['rss'] / (1 << 20):6.0f} MB   {r['us_per_event']:12.2f}   {target}"
         )
     print(" cpu us/event: user+sys of the whole diff over the events of both traces (linear cost: a flat column)")
+    print(" floor: orjson.loads of every line of both traces, and the diff against it")
+    print(" events per trace   floor cpu s   diff/floor   floor wall s (2 CPUs)   diff/floor")
+    for r in rows:
+        print(
+            f" {r['events']:>16,}   {r['floor_cpu']:11.2f}   {r['cpu'] / r['floor_cpu']:9.1f}x"
+            f"   {r['floor_wall']:21.2f}   {r['wall'] / r['floor_wall']:9.1f}x"
+        )
 
 
 def main() -> None:
@@ -243,17 +303,19 @@ def main() -> None:
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if opts.stages:
         a, b = _pair(tmp, sizes[-1], True)
-        print("stages, in this process:")
-        from libctrace.analyze import diff, facts, rules
+        print("stages, in this process (the diff digests the two traces at once, one process each):")
+        from libctrace.analyze import diff, digest
 
-        traces: list[Trace] = _timed("load both traces", lambda: [load_trace(a), load_trace(b)])
-        fs = _timed(
-            "facts.extract (both)",
-            lambda: [facts.extract(t, n) for t, n in zip(traces, ("glibc", "musl"), strict=True)],
+        labels = ["glibc", "musl"]
+        ds = [_timed(f"digest {lb}", partial(digest.digest, p, lb, (), None)) for p, lb in zip((a, b), labels)]
+        result = _timed(
+            "compare (rules, timeline)",
+            lambda: diff.compare([d.trace for d in ds], labels, timeline=True, digests=ds),
         )
-        _timed("rules.evaluate", lambda: rules.evaluate(fs, traces))
-        tl = _timed("align (timeline)", lambda: diff.align(traces))
-        print(f"  timeline rows: {len(tl.rows):,}, first divergence at row {tl.first_divergence}")
+        assert result.timeline is not None
+        print(
+            f"  timeline rows: {len(result.timeline.rows):,}, first divergence at row {result.timeline.first_divergence}"
+        )
     if not opts.keep:
         for n in sizes:
             for lib in ("glibc", "musl"):

@@ -209,6 +209,37 @@ def test_version_2_rows_read_back_as_written(tmp_path, name):
     assert load_trace(str(p)).events == _MIXED
 
 
+@pytest.mark.parametrize(
+    "row, needle",
+    [
+        ('[1,"7","getpid",[],7,null]', "'pid' is a string, not an integer"),
+        ("[1,7,5,[],7,null]", "'name' is an integer, not a string"),
+        ('[1,7,"getpid",{},7,null]', "'args' is an object, not a list"),
+        ('[1,7,"getpid",[],1.5,null]', "'ret' is a number, not an integer or null"),
+        ('[1,7,"getpid",[],7,null,{"tid":"9"}]', "'tid' is a string, not an integer"),
+        ('[1,7,"getpid",[],7,null,{"fd_path":3}]', "'fd_path' is an integer, not a string"),
+        ('[1,7,"getpid",[],-1,null,{"errno":5}]', "'errno' is an integer, not a string or null"),
+        ('[1,7,"getpid",[],7,null,{"type":"exec"}]', "corrupt exec event: no 'path' field"),
+        ('[1.5,7,"getpid",[],7,null]', "corrupt syscall row"),
+        ('[1,7,"getpid",[],7,0.5]', "corrupt syscall row"),
+    ],
+)
+def test_version_2_row_defects_name_the_line(tmp_path, row, needle):
+    """A syscall row the quick check (traceio._row_event) refuses gets the full one's error."""
+    p = tmp_path / "bad.jsonl"
+    p.write_text('{"type":"header","format":"libctrace-trace","version":2}\n[1,7,"getpid",[],7,null]\n' + row + "\n")
+    with pytest.raises(TraceFormatError, match=f"line 3: .*{needle}"):
+        load_trace(str(p))
+
+
+def test_a_line_longer_than_many_reads_is_read_whole(tmp_path):
+    """A line is read in pieces when it spans many blocks (a big decoded buffer)."""
+    big = {**_MIXED[0], "args": ["AT_FDCWD", "/x" * 400_000, "O_RDONLY"]}  # 800 kB: a dozen 64 KiB reads
+    p = tmp_path / "t.jsonl"
+    write_trace(str(p), Trace(header={"command": ["x"]}, events=[big, *_MIXED[1:]], footer=FOOTER))
+    assert load_trace(str(p)).events == [big, *_MIXED[1:]]
+
+
 def test_version_1_still_read(tmp_path):
     p = tmp_path / "v1.jsonl"
     p.write_text('{"type":"header","format":"libctrace-trace","version":1}\n' + SYSCALL + "\n")

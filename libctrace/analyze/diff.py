@@ -8,17 +8,20 @@ import re
 import statistics
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from libctrace.analyze import facts as factlib, images, rules
 from libctrace.analyze.coverage import NotRun, gaps
 from libctrace.errors import LibctraceError
-from libctrace.model import Trace, ended
+from libctrace.model import Event, Trace, ended
 from libctrace.syscalls.decode.sockaddr import endpoint
 from libctrace.syscalls.spec import MEMORY_CALLS, PATH_ARG, SIGNAL_SENDS, SOCKADDR_CALLS, SOCKET_SETUP
+
+if TYPE_CHECKING:
+    from libctrace.analyze.digest import Digest
 
 DIFF_VERSION = 1
 
@@ -230,18 +233,21 @@ def compare(
     normalize: Sequence[re.Pattern[str]] = (),
     ignore_output: bool = False,
     inspect: images.Inspect | None = None,
+    digests: Sequence[Digest] = (),
 ) -> Diff:
     """Compares two or more traces of builds of one program. repeats[i]: more runs of build i;
     a rule that fires between them marks its finding across builds unstable (info).
     normalize: patterns masked in the output before it is compared. inspect: how to read the
     libc of a program a build exec'd (images.exec_summary); without it only the libraries its
-    process mapped tell."""
+    process mapped tell. digests: what each trace gave where it was read
+    (libctrace/analyze/digest.py; traces[i] is digests[i].trace), used instead of its events."""
     if len(traces) < 2:
         raise LibctraceError("diff needs at least two builds (programs or .jsonl traces)")
-    facts = _facts(traces, labels, normalize, inspect)
+    facts = [d.facts for d in digests] if digests else _facts(traces, labels, normalize, inspect)
     not_run = gaps(facts, ignore_output)
     skipped = {g.rule for g in not_run}
-    findings = [f for f in rules.evaluate(facts, traces) if f.id not in skipped]  # most severe first
+    digested = [(d.refusal, d.programs) for d in digests] if digests else None
+    findings = [f for f in rules.evaluate(facts, traces, digested) if f.id not in skipped]  # most severe first
     unstable: list[Unstable] = []
     for trace, label, more in zip(traces, labels, repeats):
         if more:
@@ -262,18 +268,22 @@ def compare(
         )
         if t.rows
     )
-    return Diff(runs, tuple(findings), tables, align(traces) if timeline else None, tuple(unstable), tuple(not_run))
+    timeline_ = align(traces, [d.runs for d in digests] if digests else None) if timeline else None
+    return Diff(runs, tuple(findings), tables, timeline_, tuple(unstable), tuple(not_run))
 
 
 def _facts(
     traces: Sequence[Trace], labels: Sequence[str], normalize: Sequence[re.Pattern[str]], inspect: images.Inspect | None
 ) -> list[factlib.Facts]:
-    """Facts of each build's own image; programs of another libc it ran are its `children`."""
-    out = []
-    for trace, label in zip(traces, labels, strict=True):
-        own, children = images.split(trace, label, inspect)
-        out.append(replace(factlib.extract(own, label, normalize), children=children))
-    return out
+    return [build_facts(t, label, normalize, inspect) for t, label in zip(traces, labels, strict=True)]
+
+
+def build_facts(
+    trace: Trace, label: str, normalize: Sequence[re.Pattern[str]], inspect: images.Inspect | None
+) -> factlib.Facts:
+    """Facts of a build's own image; programs of another libc it ran are its `children`."""
+    own, children = images.split(trace, label, inspect)
+    return replace(factlib.extract(own, label, normalize), children=children)
 
 
 def _unstable(
@@ -512,89 +522,106 @@ def _peer(args: list[Any]) -> str | None:
 def tokens(trace: Trace) -> list[str]:
     """The file, network and process events of a trace as normalised one-line tokens: pids
     renumbered in order of appearance, descriptors dropped, addresses and temp names masked."""
-    exe = (trace.header.get("executable") or {}).get("path") or next(iter(trace.header.get("command") or []), "")
-    program_dir = os.path.dirname(os.path.abspath(exe)) + "/" if exe else ""
-    if program_dir in ("/", "/usr/bin/", "/bin/", "/usr/local/bin/"):
-        program_dir = ""  # a shared folder says nothing about the build; keep paths as they are
-    pids: dict[int, str] = {}
-    out: list[str] = []
-    append = out.append
-    masked: dict[str, str] = {}  # a trace opens and maps the same few paths again and again
+    t = Tokens(trace.header)
+    t.feed(trace.events)
+    return t.out
 
-    def mask(path: str) -> str:
-        m = masked.get(path)
-        if m is None:
-            m = masked[path] = _mask(path, program_dir)
-        return m
 
-    path_arg = _PATH_ARG
-    token_calls = _TOKEN_CALLS
-    for e in trace.events:
-        kind = e["type"]
-        if kind == "syscall":
-            name = e["name"]
-            if name not in token_calls:
-                continue
-            spec = path_arg.get(name)
-            if spec is not None:
-                idx, op = spec
-                if op == "exec" and e.get("errno") is None:
-                    continue  # the exec event below tells it better
-                args = e["args"]
-                path = args[idx] if len(args) > idx and isinstance(args[idx], str) else "?"
-                if not path:
-                    continue  # AT_EMPTY_PATH: an fstat in disguise, not a file lookup
-                if idx == 1 and path[0] != "/" and "fd_path" in e:
-                    path = os.path.join(e["fd_path"], path)  # relative to a directory fd
-                tok = f"{op} {mask(path)}"
-            elif name == "mmap":
-                fd_path = e.get("fd_path")
-                if not fd_path:
-                    continue  # anonymous memory is counted in the tables, not aligned
-                tok = f"mmap {mask(fd_path)}"
-            elif name in _NET:
-                args = e["args"]
-                if name == "socket":
-                    tok = "socket " + " ".join(str(a) for a in args[:2])
+class Tokens:
+    """tokens() of a trace whose events are fed in order, in one list or batch by batch."""
+
+    def __init__(self, header: dict[str, Any]) -> None:
+        exe = (header.get("executable") or {}).get("path") or next(iter(header.get("command") or []), "")
+        program_dir = os.path.dirname(os.path.abspath(exe)) + "/" if exe else ""
+        if program_dir in ("/", "/usr/bin/", "/bin/", "/usr/local/bin/"):
+            program_dir = ""  # a shared folder says nothing about the build; keep paths as they are
+        self.program_dir = program_dir
+        self.pids: dict[int, str] = {}
+        self.out: list[str] = []
+        self.masked: dict[str, str] = {}  # a trace opens and maps the same few paths again and again
+
+    def feed(self, events: Iterable[Event]) -> None:
+        program_dir = self.program_dir
+        pids = self.pids
+        append = self.out.append
+        masked = self.masked
+
+        def mask(path: str) -> str:
+            m = masked.get(path)
+            if m is None:
+                m = masked[path] = _mask(path, program_dir)
+            return m
+
+        path_arg = _PATH_ARG
+        token_calls = _TOKEN_CALLS
+        for e in events:
+            kind = e["type"]
+            if kind == "syscall":
+                name = e["name"]
+                if name not in token_calls:
+                    continue
+                spec = path_arg.get(name)
+                if spec is not None:
+                    idx, op = spec
+                    if op == "exec" and e.get("errno") is None:
+                        continue  # the exec event below tells it better
+                    args = e["args"]
+                    path = args[idx] if len(args) > idx and isinstance(args[idx], str) else "?"
+                    if not path:
+                        continue  # AT_EMPTY_PATH: an fstat in disguise, not a file lookup
+                    if idx == 1 and path[0] != "/" and "fd_path" in e:
+                        path = os.path.join(e["fd_path"], path)  # relative to a directory fd
+                    tok = f"{op} {mask(path)}"
+                elif name == "mmap":
+                    fd_path = e.get("fd_path")
+                    if not fd_path:
+                        continue  # anonymous memory is counted in the tables, not aligned
+                    tok = f"mmap {mask(fd_path)}"
+                elif name in _NET:
+                    args = e["args"]
+                    if name == "socket":
+                        tok = "socket " + " ".join(str(a) for a in args[:2])
+                    else:
+                        # A connected socket names its peer in fd_path ("socket:[AF_INET ... -> ip:53]").
+                        peer = _peer(args) or e.get("fd_path", "").partition(" -> ")[2].rstrip("]")
+                        tok = f"{name} {peer}" if peer else name
+                elif name in _SIGNAL_CALLS:
+                    tok = f"{name} {e['args'][-1] if e['args'] else ''}"
                 else:
-                    # A connected socket names its peer in fd_path ("socket:[AF_INET ... -> ip:53]").
-                    peer = _peer(args) or e.get("fd_path", "").partition(" -> ")[2].rstrip("]")
-                    tok = f"{name} {peer}" if peer else name
-            elif name in _SIGNAL_CALLS:
-                tok = f"{name} {e['args'][-1] if e['args'] else ''}"
+                    continue
+                err = e.get("errno")
+                if err:
+                    tok += f" = {err}"
+            elif kind == "exec":
+                # The program itself has another path in every build; what it execs later does not.
+                tok = f"exec {_mask(e.get('path', '?'), program_dir)}" if pids else "exec <program>"
+            elif kind == "fork":
+                child = e["child"]
+                if e.get("kind") == "thread":
+                    tok = "clone thread"
+                else:
+                    pids.setdefault(child, f"p{len(pids) + 1}")
+                    tok = f"{e.get('kind', 'process')} → {pids[child]}"
+            elif kind == "signal":
+                tok = f"signal {e.get('signal')}"
+            elif kind == "exit":
+                if "tid" in e:
+                    continue  # thread exits are noise next to the process's own
+                sig = e.get("signal")
+                tok = f"exit {ended(sig, None)}" if sig else f"exit {e.get('code')}"
             else:
                 continue
-            err = e.get("errno")
-            if err:
-                tok += f" = {err}"
-        elif kind == "exec":
-            # The program itself has another path in every build; what it execs later does not.
-            tok = f"exec {_mask(e.get('path', '?'), program_dir)}" if pids else "exec <program>"
-        elif kind == "fork":
-            child = e["child"]
-            if e.get("kind") == "thread":
-                tok = "clone thread"
-            else:
-                pids.setdefault(child, f"p{len(pids) + 1}")
-                tok = f"{e.get('kind', 'process')} → {pids[child]}"
-        elif kind == "signal":
-            tok = f"signal {e.get('signal')}"
-        elif kind == "exit":
-            if "tid" in e:
-                continue  # thread exits are noise next to the process's own
-            sig = e.get("signal")
-            tok = f"exit {ended(sig, None)}" if sig else f"exit {e.get('code')}"
-        else:
-            continue
-        pid = e["pid"]
-        tag = pids.get(pid)
-        if tag is None:
-            tag = pids[pid] = f"p{len(pids) + 1}"
-        append(tok if tag == "p1" else f"[{tag}] {tok}")
-    return out
+            pid = e["pid"]
+            tag = pids.get(pid)
+            if tag is None:
+                tag = pids[pid] = f"p{len(pids) + 1}"
+            append(tok if tag == "p1" else f"[{tag}] {tok}")
 
 
-def _runs_of(toks: list[str]) -> tuple[list[str], list[int]]:
+Runs = tuple[list[str], list[int]]  # run-length encoded tokens: the distinct ones in order, their counts
+
+
+def runs_of(toks: list[str]) -> Runs:
     """Run-length encoding: loops become one token with a count, so alignment stays cheap."""
     vals: list[str] = []
     counts: list[int] = []
@@ -686,10 +713,12 @@ def _side_by_side(i1: int, i2: int, j1: int, j2: int, pairs: Pairs) -> None:
     pairs.extend((None, j) for j in range(j1 + common, j2))
 
 
-def align(traces: Sequence[Trace]) -> Timeline:
+def align(traces: Sequence[Trace], encoded: Sequence[Runs] | None = None) -> Timeline:
     """Aligns every run against the first (a star alignment) and merges the results into rows
-    of one cell per run; the first row where the runs differ is the first divergence."""
-    encoded = [_runs_of(tokens(t)) for t in traces]
+    of one cell per run; the first row where the runs differ is the first divergence.
+    encoded: each trace's runs_of(tokens(trace)), when already made."""
+    if encoded is None:
+        encoded = [runs_of(tokens(t)) for t in traces]
     base_vals = encoded[0][0]
     nbase = len(base_vals)
     # For each other run: base index -> its matched index, and its inserts before each base index.

@@ -313,10 +313,12 @@ class _Socket:
         return "SOCK_STREAM" in flag_set(self.type)
 
 
-class _Extractor:
-    def __init__(self, trace: Trace) -> None:
-        h = trace.header
-        self.trace = trace
+class Extractor:
+    """The facts of one trace, its events fed in order, in one list or batch by batch (a trace
+    digested while it is read: libctrace/analyze/digest.py); extract() for a loaded trace."""
+
+    def __init__(self, header: dict[str, Any]) -> None:
+        h = self.header = header
         self.elf: dict[str, Any] | None = h.get("executable")
         self.cwd: str = h.get("cwd") or "/"
         exe = (self.elf or {}).get("path") or (h.get("command") or [None])[0]
@@ -345,6 +347,7 @@ class _Extractor:
         self.threads = 0
         self.main_seq = 0  # first event of the traced program's own code, after its loader
         self.exits: dict[int, Event] = {}
+        self.last_t: float = 0.0  # the last event's time: the wall time of a trace without a footer
         self.handlers: dict[str, Callable[[Event], None]] = {n: self._path_call for n in _PATH_CALLS}
         self.handlers.update(
             {
@@ -361,12 +364,15 @@ class _Extractor:
             self.handlers[n] = self._io
 
     # -- per-event dispatch -------------------------------------------------------------
-    def run(self) -> None:
+    def feed(self, events: Sequence[Event]) -> None:
+        """The next events of the trace."""
+        if events:
+            self.last_t = events[-1].get("t", 0.0)
         counts = self.counts
         handlers = self.handlers
         pids = self.pids
         images = self.images
-        for e in self.trace.events:
+        for e in events:
             kind = e.get("type")
             if kind == "syscall":
                 name = e["name"]
@@ -390,8 +396,6 @@ class _Extractor:
                 self.exits.setdefault(e["pid"], e)
             elif kind == "dns-log":
                 self.dns_log.append({k: v for k, v in e.items() if k != "type"})
-        for pid, image in self.images.items():
-            self._keep_libcs(pid, image)
 
     def _image(self, pid: int) -> _Image:
         image = self.images.get(pid)
@@ -674,8 +678,7 @@ class _Extractor:
     def thread_stacks(self) -> tuple[int, ...]:
         return tuple(self.clone_stack[k] for k in self.thread_children if k in self.clone_stack)
 
-    def exit_info(self) -> ExitInfo:
-        footer = self.trace.footer or {}
+    def exit_info(self, footer: dict[str, Any]) -> ExitInfo:
         first = next(iter(self.pids), None)
         ev = self.exits.get(first) if first is not None else None
         code = ev.get("code") if ev else None
@@ -685,6 +688,45 @@ class _Extractor:
             status = SIGNAL_STATUS + _signal_number(sig) if sig else (code if isinstance(code, int) else -1)
         outcome = footer.get("outcome") or ("interrupted" if ev is None else "killed" if sig else "exited")
         return ExitInfo(outcome, status, code, sig, bool(ev.get("core")) if ev else False)
+
+    def facts(self, label: str, footer: dict[str, Any] | None, normalize: Sequence[re.Pattern[str]] = ()) -> Facts:
+        """The facts, once every event was fed; footer: the trace's (None: it was cut short)."""
+        footer = footer or {}
+        for pid, image in self.images.items():
+            self._keep_libcs(pid, image)
+        wall = footer.get("duration")
+        if not isinstance(wall, (int, float)):
+            wall = self.last_t
+        memory = {k: self.memory.get(k, 0) for k in (*MEMORY_CALLS, "mmap_bytes", "munmap_bytes")}
+        output = raw if isinstance(raw := footer.get("output"), dict) else {}
+        stdout, stderr = _captured(output.get("stdout")), _captured(output.get("stderr"))
+        return Facts(
+            label=label,
+            command=tuple(self.header.get("command") or ()),
+            elf=self.elf,
+            exit=self.exit_info(footer),
+            wall=float(wall),
+            files=tuple(self.files),
+            libcs=self.libcs,
+            dlopened=tuple(self.dlopened),
+            dns=tuple(self.dns),
+            dns_server_log=tuple(self.dns_log),
+            sockets=self.sockets(),
+            memory=memory,
+            thread_stacks=self.thread_stacks(),
+            processes=len(self.pids),
+            threads=self.threads,
+            clone_calls={k: self.clone_calls.get(k, 0) for k in CLONES},
+            futex=self.counts.get("futex", 0),
+            signals=tuple(self.signals),
+            stdout=_normalized(stdout if stdout is not None else _text(bytes(self.out[1])), normalize),
+            stderr=_normalized(stderr if stderr is not None else _text(bytes(self.out[2])), normalize),
+            syscall_counts=dict(self.counts),
+            trace_set=dict(self.header.get("trace_set") or {}),
+            main_seq=self.main_seq,
+            output_source="captured" if stdout is not None else "writes",
+            strsize=size if isinstance(size := self.header.get("strsize"), int) else -1,
+        )
 
 
 def _stack_size(e: Event, mapping: tuple[int, int, frozenset[str]] | None) -> int | None:
@@ -829,40 +871,6 @@ def _normalized(text: str, normalize: Sequence[re.Pattern[str]]) -> str:
 def extract(trace: Trace, label: str, normalize: Sequence[re.Pattern[str]] = ()) -> Facts:
     """All the facts of one trace. label names the run in findings and tables; every match of
     a `normalize` pattern in the program's output is replaced by <…> before it is compared."""
-    x = _Extractor(trace)
-    x.run()
-    footer = trace.footer or {}
-    events = trace.events
-    wall = footer.get("duration")
-    if not isinstance(wall, (int, float)):
-        wall = events[-1].get("t", 0.0) if events else 0.0
-    memory = {k: x.memory.get(k, 0) for k in (*MEMORY_CALLS, "mmap_bytes", "munmap_bytes")}
-    output = raw if isinstance(raw := footer.get("output"), dict) else {}
-    stdout, stderr = _captured(output.get("stdout")), _captured(output.get("stderr"))
-    return Facts(
-        label=label,
-        command=tuple(trace.header.get("command") or ()),
-        elf=x.elf,
-        exit=x.exit_info(),
-        wall=float(wall),
-        files=tuple(x.files),
-        libcs=x.libcs,
-        dlopened=tuple(x.dlopened),
-        dns=tuple(x.dns),
-        dns_server_log=tuple(x.dns_log),
-        sockets=x.sockets(),
-        memory=memory,
-        thread_stacks=x.thread_stacks(),
-        processes=len(x.pids),
-        threads=x.threads,
-        clone_calls={k: x.clone_calls.get(k, 0) for k in CLONES},
-        futex=x.counts.get("futex", 0),
-        signals=tuple(x.signals),
-        stdout=_normalized(stdout if stdout is not None else _text(bytes(x.out[1])), normalize),
-        stderr=_normalized(stderr if stderr is not None else _text(bytes(x.out[2])), normalize),
-        syscall_counts=dict(x.counts),
-        trace_set=dict(trace.header.get("trace_set") or {}),
-        main_seq=x.main_seq,
-        output_source="captured" if stdout is not None else "writes",
-        strsize=size if isinstance(size := trace.header.get("strsize"), int) else -1,
-    )
+    x = Extractor(trace.header)
+    x.feed(trace.events)
+    return x.facts(label, trace.footer, normalize)

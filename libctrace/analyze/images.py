@@ -7,13 +7,14 @@ must not be told as facts of the musl build. `split` separates the images of ano
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from libctrace.analyze.facts import ChildImage, extract, is_libc
 from libctrace.model import Event, Trace
 
 Inspect = Callable[[str], "dict[str, Any] | None"]  # path -> the ELF summary (elfcache), or None
+Programs = dict[int, list[tuple[int, str]]]  # pid -> [(seq from which, program)] (programs)
 KNOWN = ("glibc", "musl", "none")  # libcs that can be told apart; "unknown" splits nothing
 _MAX_INSPECTED = 64  # distinct exec'd paths inspected per trace (a build that runs many tools)
 
@@ -45,22 +46,33 @@ class _Image:
         self.mapped: str | None = None  # the libc its processes mapped, seen in the trace
 
 
+def _build(header: dict[str, Any]) -> tuple[str, str, str]:
+    """(the build's libc, its working directory, its executable's absolute path)."""
+    elf: dict[str, Any] = header["executable"] if isinstance(header.get("executable"), dict) else {}
+    cwd = str(header.get("cwd") or "/")
+    return str(elf.get("libc") or ""), cwd, os.path.normpath(os.path.join(cwd, str(elf.get("path") or "")))
+
+
+def may_split(header: dict[str, Any], events: Iterable[Event]) -> bool:
+    """Whether split can take events away: the build's libc is known and it exec'd another
+    program. Only exec events matter here (most builds exec nothing but themselves)."""
+    own, cwd, exe = _build(header)
+    if own not in KNOWN:
+        return False
+    execs = [e for e in events if e["type"] == "exec"]
+    return any(os.path.normpath(os.path.join(cwd, str(e.get("path") or ""))) != exe for e in execs[1:])
+
+
 def split(trace: Trace, label: str, inspect: Inspect | None = None) -> tuple[Trace, tuple[ChildImage, ...]]:
     """(the trace without the events of images of another libc than the build, those images).
     Events of exec'd programs of the same libc (or of a build whose libc is unknown) stay."""
     header = trace.header
-    elf: dict[str, Any] = header["executable"] if isinstance(header.get("executable"), dict) else {}
-    own = str(elf.get("libc") or "")
-    if own not in KNOWN:
+    if not may_split(header, trace.events):
         return trace, ()
-    cwd = str(header.get("cwd") or "/")
-    exe = os.path.normpath(os.path.join(cwd, str(elf.get("path") or "")))
-    execs = [e for e in trace.events if e["type"] == "exec"]  # cheap first look: most builds exec nothing
-    if not any(os.path.normpath(os.path.join(cwd, str(e.get("path") or ""))) != exe for e in execs[1:]):
-        return trace, ()
+    own, cwd, exe = _build(header)
     images: dict[str, _Image] = {}
     current: dict[int, _Image | None] = {}  # pid -> the image it runs; None: the build's own
-    first = execs[0] if execs else None
+    first = next((e for e in trace.events if e["type"] == "exec"), None)
     for e in trace.events:
         kind = e["type"]
         pid: int = e["pid"]  # every event has one (traceio.validate_event)
@@ -111,10 +123,10 @@ def split(trace: Trace, label: str, inspect: Inspect | None = None) -> tuple[Tra
     )
 
 
-def programs(trace: Trace) -> dict[int, list[tuple[int, str]]]:
+def programs(trace: Trace) -> Programs:
     """pid -> [(seq from which, program)] for each process that ran another program than the
     traced one at some point ("" while it runs the traced one): exec'd, or forked from one."""
-    out: dict[int, list[tuple[int, str]]] = {}
+    out: Programs = {}
     running: dict[int, str] = {}
     own = None
     for e in trace.events:
@@ -133,6 +145,6 @@ def programs(trace: Trace) -> dict[int, list[tuple[int, str]]]:
     return out
 
 
-def program_at(spans: dict[int, list[tuple[int, str]]], pid: int, seq: int) -> str:
+def program_at(spans: Programs, pid: int, seq: int) -> str:
     """The program a process ran at event `seq` ("" for the traced one), from programs()."""
     return next((program for start, program in reversed(spans.get(pid, ())) if start <= seq), "")

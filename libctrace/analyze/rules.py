@@ -29,11 +29,12 @@ from libctrace.analyze.facts import (
     sockaddr_text,
     written,
 )
-from libctrace.analyze.images import program_at, programs
+from libctrace.analyze.images import Programs, program_at, programs
 from libctrace.analyze.refusal import Refusal, refusal
 from libctrace.model import Event, Trace
 from libctrace.render.evidence import evidence_line
 from libctrace.syscalls.spec import RECEIVE_CALLS, SEND_CALLS
+from libctrace.traceio import EventFile
 
 SEVERITIES = catalogue.SEVERITIES
 _LIMITS = catalogue.load().evidence
@@ -81,14 +82,18 @@ class _Ctx:
     """The runs under comparison, with event lookup for evidence."""
 
     def __init__(
-        self, facts: Sequence[Facts], traces: Sequence[Trace], refused: dict[int, Refusal] | None = None
+        self,
+        facts: Sequence[Facts],
+        traces: Sequence[Trace],
+        refused: dict[int, Refusal] | None = None,
+        programs: Sequence[Programs] | None = None,
     ) -> None:
         self.facts = list(facts)
         self.traces = list(traces)
         self.refused = refused or {}  # run index -> why that build never started
         self.labels = [f.label for f in facts]
-        self._seqs: dict[int, list[int]] = {}
-        self._programs: dict[int, dict[int, list[tuple[int, str]]]] = {}
+        self._seqs: dict[int, Sequence[int]] = {}
+        self._programs: dict[int, Programs] = dict(enumerate(programs or ()))
         self._dns: list[dict[int, list[DnsMessage]]] = []
         for f in facts:
             by_seq: dict[int, list[DnsMessage]] = {}
@@ -96,7 +101,7 @@ class _Ctx:
                 by_seq.setdefault(m.seq, []).append(m)
             self._dns.append(by_seq)
 
-    def programs(self, run: int) -> dict[int, list[tuple[int, str]]]:
+    def programs(self, run: int) -> Programs:
         """Which processes of a run ran another program than the build (images.programs)."""
         if run not in self._programs:
             self._programs[run] = programs(self.traces[run])
@@ -108,10 +113,12 @@ class _Ctx:
 
     def event(self, run: int, seq: int) -> Event | None:
         events = self.traces[run].events
-        # seq is 1, 2, 3... in recording order, so the index is usually seq - 1.
-        if 0 < seq <= len(events) and events[seq - 1].get("seq") == seq:
-            return events[seq - 1]
         seqs = self._seqs.get(run)
+        if seqs is None and isinstance(events, EventFile):
+            seqs = self._seqs[run] = events.seqs  # its index: no event parsed to find one
+        # seq is 1, 2, 3... in recording order, so the index is usually seq - 1.
+        if 0 < seq <= len(events) and (events[seq - 1].get("seq") if seqs is None else seqs[seq - 1]) == seq:
+            return events[seq - 1]
         if seqs is None:
             seqs = self._seqs[run] = [e.get("seq", 0) for e in events]
         i = bisect_left(seqs, seq)
@@ -1060,17 +1067,32 @@ def _evidence(ctx: _Ctx, pairs: list[tuple[int, int]]) -> tuple[Evidence, ...]:
     return tuple(out)
 
 
-def evaluate(facts: Sequence[Facts], traces: Sequence[Trace]) -> list[Finding]:
+def evaluate(
+    facts: Sequence[Facts],
+    traces: Sequence[Trace],
+    digested: Sequence[tuple[Refusal | None, Programs]] | None = None,
+) -> list[Finding]:
     """Findings for the runs compared, most severe first (catalogue order within a severity).
-    facts[i] must be the facts of traces[i]."""
+    facts[i] must be the facts of traces[i]; digested[i], when given, is (refusal(facts[i],
+    traces[i]), images.programs(traces[i])) worked out where the events were loaded
+    (libctrace/analyze/digest.py), so that nothing here reads every event of a trace again."""
     if len(facts) != len(traces):
         raise ValueError("evaluate needs the facts of each trace, in the same order")
-    refused = {i: r for i, (f, t) in enumerate(zip(facts, traces)) if (r := refusal(f, t)) is not None}
-    ctx = _Ctx(facts, traces, refused)
+    if digested is None:
+        refusals = [refusal(f, t) for f, t in zip(facts, traces)]
+        progs: list[Programs] | None = None
+    else:
+        refusals, progs = [d[0] for d in digested], [d[1] for d in digested]
+    refused = {i: r for i, r in enumerate(refusals) if r is not None}
+    ctx = _Ctx(facts, traces, refused, progs)
     # What a build that never started did not do follows from that: the other rules compare
     # only the builds that ran.
     kept = [i for i in range(len(facts)) if i not in refused]
-    started = _Ctx([facts[i] for i in kept], [traces[i] for i in kept]) if refused else ctx
+    started = (
+        _Ctx([facts[i] for i in kept], [traces[i] for i in kept], None, [progs[i] for i in kept] if progs else None)
+        if refused
+        else ctx
+    )
     findings: list[Finding] = []
     for registered in sorted(RULES, key=lambda x: SEVERITIES.index(x.severity)):
         on = ctx if registered.id == "loader-refusal" else started

@@ -134,11 +134,12 @@ def diff(
     side-by-side tables of files, DNS, memory and threads, and syscall counts."""
     from libctrace.analyze import diff as diffmod
     from libctrace.analyze.diffrun import Build, RunSettings, collect_runs, is_trace_file
+    from libctrace.analyze.digest import Digest, digest_files
     from libctrace.analyze.images import exec_summary
     from libctrace.cli._common import environment, keep_until_exit, stderr_console, stdout_console
     from libctrace.cli.run_cmd import trace_expr
     from libctrace.model import Trace
-    from libctrace.outputs import create_file
+    from libctrace.outputs import create_file, make_dir
     from libctrace.render.safe import text
 
     if len(builds) < 2:
@@ -166,10 +167,16 @@ def diff(
             return wanted - 1
         return 1 if diffmod.needs_rerun(diffmod.compare(first, names, **options)) else 0
 
-    traces, repeats = collect_runs(
-        specs, sandbox, os.path.abspath(output_dir) if output_dir else None, progress, more, settings
-    )
-    result = diffmod.compare(traces, names, timeline=timeline, repeats=repeats, **options)
+    out_dir = os.path.abspath(output_dir) if output_dir else None
+    digests: list[Digest] = []
+    if all(s.is_trace for s in specs):  # saved traces only: each is read in a process of its own
+        if out_dir is not None:
+            make_dir(out_dir, "--output-dir folder")
+        digests = digest_files([s.argv[0] for s in specs], names, patterns, exec_summary)
+        traces, repeats = [d.trace for d in digests], []
+    else:
+        traces, repeats = collect_runs(specs, sandbox, out_dir, progress, more, settings)
+    result = diffmod.compare(traces, names, timeline=timeline, repeats=repeats, digests=digests, **options)
     if html_file is not None:
         from libctrace.render.diff_html import render as render_html
 
