@@ -519,16 +519,20 @@ def _peer(args: list[Any]) -> str | None:
     return None
 
 
-def tokens(trace: Trace) -> list[str]:
+Runs = tuple[list[str], list[int]]  # run-length encoded tokens: the distinct ones in order, their counts
+
+
+def token_runs(trace: Trace) -> Runs:
     """The file, network and process events of a trace as normalised one-line tokens: pids
-    renumbered in order of appearance, descriptors dropped, addresses and temp names masked."""
+    renumbered in order of appearance, descriptors dropped, addresses and temp names masked;
+    run-length encoded (a loop is one token with a count), so alignment stays cheap."""
     t = Tokens(trace.header)
     t.feed(trace.events)
-    return t.out
+    return t.runs
 
 
 class Tokens:
-    """tokens() of a trace whose events are fed in order, in one list or batch by batch."""
+    """token_runs() of a trace whose events are fed in order, in one list or batch by batch."""
 
     def __init__(self, header: dict[str, Any]) -> None:
         exe = (header.get("executable") or {}).get("path") or next(iter(header.get("command") or []), "")
@@ -537,13 +541,14 @@ class Tokens:
             program_dir = ""  # a shared folder says nothing about the build; keep paths as they are
         self.program_dir = program_dir
         self.pids: dict[int, str] = {}
-        self.out: list[str] = []
+        self.runs: Runs = ([], [])
         self.masked: dict[str, str] = {}  # a trace opens and maps the same few paths again and again
 
     def feed(self, events: Iterable[Event]) -> None:
         program_dir = self.program_dir
         pids = self.pids
-        append = self.out.append
+        vals, counts = self.runs
+        prev = vals[-1] if vals else None
         masked = self.masked
 
         def mask(path: str) -> str:
@@ -615,25 +620,14 @@ class Tokens:
             tag = pids.get(pid)
             if tag is None:
                 tag = pids[pid] = f"p{len(pids) + 1}"
-            append(tok if tag == "p1" else f"[{tag}] {tok}")
-
-
-Runs = tuple[list[str], list[int]]  # run-length encoded tokens: the distinct ones in order, their counts
-
-
-def runs_of(toks: list[str]) -> Runs:
-    """Run-length encoding: loops become one token with a count, so alignment stays cheap."""
-    vals: list[str] = []
-    counts: list[int] = []
-    prev = None
-    for t in toks:
-        if t == prev:
-            counts[-1] += 1
-        else:
-            vals.append(t)
-            counts.append(1)
-            prev = t
-    return vals, counts
+            if tag != "p1":
+                tok = f"[{tag}] {tok}"
+            if tok == prev:
+                counts[-1] += 1
+            else:
+                vals.append(tok)
+                counts.append(1)
+                prev = tok
 
 
 Pairs = list[tuple[int | None, int | None]]  # (index in a, index in b); None is a gap
@@ -716,9 +710,9 @@ def _side_by_side(i1: int, i2: int, j1: int, j2: int, pairs: Pairs) -> None:
 def align(traces: Sequence[Trace], encoded: Sequence[Runs] | None = None) -> Timeline:
     """Aligns every run against the first (a star alignment) and merges the results into rows
     of one cell per run; the first row where the runs differ is the first divergence.
-    encoded: each trace's runs_of(tokens(trace)), when already made."""
+    encoded: each trace's token_runs(trace), when already made."""
     if encoded is None:
-        encoded = [runs_of(tokens(t)) for t in traces]
+        encoded = [token_runs(t) for t in traces]
     base_vals = encoded[0][0]
     nbase = len(base_vals)
     # For each other run: base index -> its matched index, and its inserts before each base index.

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from libctrace.analyze import images
-from libctrace.analyze.diff import Runs, Tokens, build_facts, runs_of, tokens
+from libctrace.analyze.diff import Runs, Tokens, build_facts, token_runs
 from libctrace.analyze.facts import Extractor, Facts
 from libctrace.analyze.refusal import Refusal, refusal
 from libctrace.errors import LibctraceError
@@ -32,7 +32,7 @@ class Digest:
 
     trace: Trace  # its events an EventFile: read again only for evidence
     facts: Facts  # diff.build_facts(trace)
-    runs: Runs  # diff.runs_of(diff.tokens(trace)): the timeline's tokens
+    runs: Runs  # diff.token_runs(trace): the timeline's tokens
     refusal: Refusal | None  # refusal.refusal(facts, trace)
     programs: images.Programs  # images.programs(trace)
 
@@ -52,9 +52,9 @@ def digest(path: str, label: str, normalize: Sequence[re.Pattern[str]], inspect:
     if images.may_split(reader.header, others):
         # It ran a program of another libc, maybe: split needs every event at hand (rare).
         whole = load_trace(path)
-        facts, encoded = build_facts(whole, label, normalize, inspect), runs_of(tokens(whole))
+        facts, encoded = build_facts(whole, label, normalize, inspect), token_runs(whole)
     else:
-        facts, encoded = extractor.facts(label, reader.footer, normalize), runs_of(toks.out)
+        facts, encoded = extractor.facts(label, reader.footer, normalize), toks.runs
     # programs() reads only exec and fork events; refusal() reads events only for a build
     # that failed, and then parses them from the file again.
     return Digest(trace, facts, encoded, refusal(facts, trace), images.programs(Trace(reader.header, others)))
