@@ -91,25 +91,30 @@ def _child(
             if not isinstance(e, (LibctraceError, KeyboardInterrupt)):
                 e.add_note(f"in the process digesting {path}:\n{traceback.format_exc().rstrip()}")
             result = e
-        try:
-            data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
-        except Exception as e:  # an exception that does not pickle
-            data = pickle.dumps(RuntimeError(f"digesting {path}: {result!r} ({e})"))
         with os.fdopen(w, "wb") as f:
-            f.write(data)
+            if isinstance(result, BaseException):
+                try:
+                    f.write(pickle.dumps(result))
+                except Exception as e:  # an exception that does not pickle
+                    f.write(pickle.dumps(RuntimeError(f"digesting {path}: {result!r} ({e})")))
+            else:
+                pickle.dump(result, f, pickle.HIGHEST_PROTOCOL)  # streamed: no second copy in memory
     finally:
         os._exit(0)  # nothing to free, flush or run at exit: the parent carries on
 
 
 def _collect(pid: int, r: int, path: str) -> Digest | BaseException:
+    result: Digest | BaseException | None
     with os.fdopen(r, "rb") as f:
-        data = f.read()
+        try:
+            result = pickle.load(f)
+        except (EOFError, pickle.UnpicklingError):
+            result = None
     _, status = os.waitpid(pid, 0)
-    if not data:  # it died before it could answer
+    if result is None:  # it died before it could answer
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
         name = signal.Signals(sig).name if sig in signal.valid_signals() else f"signal {sig}"
-        how = f"was killed by {name}" if sig else f"exited with {os.waitstatus_to_exitcode(status)}"
+        how = f"was killed by {name}" if sig else f"ended without a result (status {os.waitstatus_to_exitcode(status)})"
         hint = " (out of memory?)" if sig == signal.SIGKILL else ""
         return LibctraceError(f"cannot read trace {path}: the process reading it {how}{hint}")
-    result: Digest | BaseException = pickle.loads(data)
     return result
