@@ -656,7 +656,8 @@ def _pairs(a: list[str], b: list[str]) -> Pairs:
     pairs: Pairs = []
     pi = pj = 0
     for i, j in [*anchors, (len(a), len(b))]:
-        _fill(a, b, pi, i, pj, j, pairs)
+        if i > pi or j > pj:  # most anchors follow each other: nothing between them
+            _fill(a, b, pi, i, pj, j, pairs)
         if i < len(a):
             pairs.append((i, j))
         pi, pj = i + 1, j + 1
