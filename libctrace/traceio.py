@@ -12,6 +12,7 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from itertools import accumulate
+from operator import add, itemgetter
 from typing import IO, Any
 
 import orjson
@@ -312,24 +313,21 @@ class TraceReader:
                 objs: list[Any] = list(map(orjson.loads, lines))
             except orjson.JSONDecodeError:
                 objs = [None] * len(lines)  # parsed one by one below, up to the defective line
+            # Every line is an event until the footer, which ends them: the events of the
+            # batch are its first lines.
             batch: list[Event] = []
-            kept: list[int] = []  # with index=True: the line of each event of the batch
             for k, obj in enumerate(objs):
                 if v2 and type(obj) is list and not ended:
                     e = _row_event(obj, self._seq + 1)
                     if e is not None:  # a well-formed syscall row: the common case, checked here
                         self._seq += 1
                         batch.append(e)
-                        if offsets is not None:
-                            kept.append(k)
                         continue
                 if v2 and obj is not None:
                     self._lineno = lineno + k + 1
                     obj = self._expand(obj)
                 if not ended and type(obj) is dict and obj.get("type") == "syscall" and _syscall_ok(obj):
                     batch.append(obj)
-                    if offsets is not None:
-                        kept.append(k)
                     continue
                 self._lineno = lineno + k + 1
                 if obj is None:
@@ -345,12 +343,10 @@ class TraceReader:
                     self.footer, ended = obj, True
                 else:
                     batch.append(obj)
-                    if offsets is not None:
-                        kept.append(k)
             if offsets is not None:
                 before = list(accumulate(map(len, lines), initial=start))  # + k newlines: line k's start
-                offsets.extend(before[k] + k for k in kept)
-                self.seqs.extend(e["seq"] for e in batch)
+                offsets.extend(map(add, before[: len(batch)], range(len(batch))))
+                self.seqs.extend(map(itemgetter("seq"), batch))
                 start = before[-1] + len(lines)
             lineno += len(lines)
             self._lineno = lineno
