@@ -716,37 +716,33 @@ def align(traces: Sequence[Trace], encoded: Sequence[Runs] | None = None) -> Tim
         encoded = [token_runs(t) for t in traces]
     base_vals = encoded[0][0]
     nbase = len(base_vals)
-    # For each other run: base index -> its matched index, and its inserts before each base index.
+    # For each other run: base index -> its matched index, and its inserts before a base index.
     matched: list[list[int | None]] = []
-    inserts: list[list[list[int]]] = []
+    inserts: list[dict[int, list[int]]] = []
     for vals, _ in encoded[1:]:
         m: list[int | None] = [None] * nbase
-        ins: list[list[int]] = [[] for _ in range(nbase + 1)]
+        ins: dict[int, list[int]] = {}
         next_base = 0
         for i, j in _pairs(base_vals, vals):
             if i is None:
-                ins[next_base].append(j)  # type: ignore[arg-type]
+                ins.setdefault(next_base, []).append(j)  # type: ignore[arg-type]
             else:
                 m[i] = j
                 next_base = i + 1
         matched.append(m)
         inserts.append(ins)
-
-    def cell(run: int, idx: int | None) -> str | None:
-        if idx is None:
-            return None
-        vals, counts = encoded[run]
-        return vals[idx] if counts[idx] == 1 else f"{vals[idx]} ×{counts[idx]}"
+    # Every token of every run is shown once: its cell text, with its count when it repeats.
+    texts = [[v if n == 1 else f"{v} ×{n}" for v, n in zip(vals, counts)] for vals, counts in encoded]
+    others = list(zip(texts[1:], matched, inserts))
 
     rows: list[TimelineRow] = []
-    others = range(1, len(traces))
     for i in range(nbase + 1):
-        depth = max((len(inserts[r - 1][i]) for r in others), default=0)
-        for k in range(depth):
-            cells = (None, *(cell(r, inserts[r - 1][i][k] if k < len(inserts[r - 1][i]) else None) for r in others))
-            rows.append(TimelineRow(False, cells))
+        if any(i in ins for _, _, ins in others):
+            before = [(t, ins.get(i, [])) for t, _, ins in others]
+            for k in range(max(len(b) for _, b in before)):
+                rows.append(TimelineRow(False, (None, *(t[b[k]] if k < len(b) else None for t, b in before))))
         if i < nbase:
-            cells = (cell(0, i), *(cell(r, matched[r - 1][i]) for r in others))
+            cells = (texts[0][i], *(None if (j := m[i]) is None else t[j] for t, m, _ in others))
             rows.append(TimelineRow(all(c == cells[0] for c in cells), cells))
     first = next((k for k, r in enumerate(rows) if not r.same), None)
     return Timeline(tuple(rows), first)
