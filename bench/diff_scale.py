@@ -24,6 +24,7 @@ the figures and what bounds them.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import subprocess
@@ -306,6 +307,7 @@ def main() -> None:
         print("stages, in this process (the diff digests the two traces at once, one process each):")
         from libctrace.analyze import diff, digest
 
+        gc.disable()  # as the diff command does
         labels = ["glibc", "musl"]
         ds = [_timed(f"digest {lb}", partial(digest.digest, p, lb, (), None)) for p, lb in zip((a, b), labels)]
         result = _timed(
