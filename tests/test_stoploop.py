@@ -190,6 +190,8 @@ _COPIED = {
     "openat",
     "newfstatat",
     "statx",
+    "getdents64",
+    "getdents",
 }
 _FD_FIRST = {
     "ioctl",
@@ -198,6 +200,8 @@ _FD_FIRST = {
     "openat",
     "newfstatat",
     "statx",
+    "getdents64",
+    "getdents",
 }  # the descriptor each thread opened: its number varies
 
 
@@ -208,7 +212,11 @@ def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp
 
     target = tmp_path / "file"
     target.write_text("x")
-    argv = [str(prog("copied_calls")), str(target)]
+    big = tmp_path / "big"  # 2000 entries of 64 bytes: a result longer than Memory's 64 KiB buffer
+    big.mkdir()
+    for i in range(2000):
+        (big / f"{i:040}").touch()
+    argv = [str(prog("copied_calls")), str(target), str(big)]
     copies = 0
     real = stoploop.StopLoop.copied
 
@@ -258,6 +266,9 @@ def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp
     assert 'fcntl["FD", "F_GETLK", "{l_type=F_UNLCK, l_whence=SEEK_SET, l_start=' in text
     assert 'fcntl["FD", "F_SETLK", "{l_type=F_RDLCK, l_whence=SEEK_SET, l_start=' in text
     assert '["./././' in text  # the path longer than the copy, decoded by Python at the stop
+    assert re.search(r'getdents64\["FD", "ADDR /\* [1-9][0-9]* entries \*/", 4096\]', text)
+    assert 'getdents64["FD", "ADDR /* 2002 entries */", 262144]' in text  # as strace counts them
+    assert 'getdents["FD", "ADDR /* ' in text and 'getdents64["FD", "0x1", 4096]' in text
     assert 'openat["AT_FDCWD", "/no/such/file", "O_WRONLY|O_CREAT", "0640"]' in text
     assert 'openat["FD", "passwd", "O_RDONLY"]' in text and 'openat["AT_FDCWD", "NULL", "O_RDONLY"]' in text
     assert (

@@ -45,12 +45,13 @@ from libctrace.record.rawptrace import (
     get_errno,
     ptrace,
 )
-from libctrace.record.stoploop import ERRNO_MAX, FULL, STOP, StopLoop, load as load_stoploop
+from libctrace.record.stoploop import FULL, STOP, StopLoop, load as load_stoploop
 from libctrace.syscalls.decode import (
     CLONE_FILES,
     CLONE_THREAD,
     CLONE_VFORK,
     ENTRY_DECODED,
+    ERRNAMES,
     LENGTH_AT_ENTRY,
     NO_MEMORY,
     Decoder,
@@ -568,7 +569,7 @@ class _Recorder:
         handled = self._handled_in_c()
         self.fast.enable(handled, all_mode, {nr: COPIED[NAMES[nr]] for nr in handled if NAMES[nr] in COPIED})  # type: ignore[union-attr]
         if self.rows:  # only written: C writes the rows of the calls with nothing to decode
-            self.fast.enable_rows(self.plain, [errname(n) for n in range(ERRNO_MAX)], self.t0)  # type: ignore[union-attr]
+            self.fast.enable_rows(self.plain, ERRNAMES, self.t0)  # type: ignore[union-attr]
             for tid, pid in self.tgid.items():
                 if tid != pid:
                     self.fast.thread(tid, pid)  # type: ignore[union-attr]

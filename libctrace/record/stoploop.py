@@ -98,20 +98,24 @@ class StopLoop:
         self.text = b""
         self._view = memoryview(self.copies)  # read in place: a ctypes call costs about 1 us
 
-    def enable_rows(self, plain: Mapping[int, tuple[str, int]], errnames: list[str], t0: float) -> None:
+    def enable_rows(self, plain: Mapping[int, tuple[str, int]], errnames: Mapping[int, str], t0: float) -> None:
         """From now on C writes each call of `plain` (nr -> name, argument count) as the trace's
-        row (traceio.syscall_row) itself; errnames[n]: errno n's name; t0: the time origin."""
+        row (traceio.syscall_row) itself; errnames[n]: errno n's name (C writes E<n> for the others);
+        t0: the time origin."""
         self._text = ctypes.create_string_buffer(ROW_MAX * _CAP)
         self._ends = (ctypes.c_int32 * _CAP)()
-        self._names = ctypes.create_string_buffer(NAME_SIZE * NR_MAX)
-        self._nargs = (ctypes.c_uint8 * NR_MAX)()
-        self._errnames = ctypes.create_string_buffer(NAME_SIZE * ERRNO_MAX)
+        # filled as bytes first: a slice of a ctypes buffer costs a microsecond, at start-up
+        names, nargs, errs = bytearray(NAME_SIZE * NR_MAX), bytearray(NR_MAX), bytearray(NAME_SIZE * ERRNO_MAX)
         for nr, (name, n) in plain.items():
             if nr < NR_MAX and len(name) < NAME_SIZE:
-                self._names[nr * NAME_SIZE : nr * NAME_SIZE + len(name)] = name.encode()
-                self._nargs[nr] = n
-        for n, name in enumerate(errnames[:ERRNO_MAX]):
-            self._errnames[n * NAME_SIZE : n * NAME_SIZE + len(name[: NAME_SIZE - 1])] = name[: NAME_SIZE - 1].encode()
+                names[nr * NAME_SIZE : nr * NAME_SIZE + len(name)] = name.encode()
+                nargs[nr] = n
+        for n, name in errnames.items():
+            if 0 < n < ERRNO_MAX and len(name) < NAME_SIZE:
+                errs[n * NAME_SIZE : n * NAME_SIZE + len(name)] = name.encode()
+        self._names = ctypes.create_string_buffer(bytes(names), len(names))
+        self._nargs = (ctypes.c_uint8 * NR_MAX).from_buffer_copy(nargs)
+        self._errnames = ctypes.create_string_buffer(bytes(errs), len(errs))
         c = self.ctx
         c.ends, c.names, c.nargs = (
             ctypes.addressof(self._ends),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from libctrace.syscalls.decode import admin, file, ioctl, ipc, memory, network, poll, process, signals, timers
 from libctrace.syscalls.decode.core import (
+    ERRNAMES,
     FD_ARG,
     HANDLERS,
     LENGTH_AT_ENTRY,
@@ -39,7 +40,7 @@ from libctrace.syscalls.decode.sockaddr import addr_text, sockaddr
 from libctrace.syscalls.spec import ENTRY_DECODED, MEMORY_FREE, PATH_ARG, STRING_ARG
 
 __all__ = [
-    "CLONE_FILES", "CLONE_THREAD", "CLONE_VFORK", "ENTRY_DECODED", "LENGTH_AT_ENTRY", "NO_MEMORY", "O_CLOEXEC",
+    "CLONE_FILES", "CLONE_THREAD", "CLONE_VFORK", "ENTRY_DECODED", "ERRNAMES", "LENGTH_AT_ENTRY", "NO_MEMORY", "O_CLOEXEC",
     "SPECS", "STRING_ARGS", "Decoder", "Fd", "FdTable", "Memory", "addr_text", "errname", "flags", "octal", "open_flags", "plain",
     "ptr", "siginfo", "signame", "signed", "sockaddr", "text",
 ]

@@ -83,8 +83,15 @@ class Memory:
         return out
 
     def dirents(self, pid: int, addr: int, size: int) -> int:
-        """How many directory entries the size bytes getdents left at addr hold."""
-        return count_dirents(self.read(pid, addr, size))
+        """How many directory entries the size bytes getdents left at addr hold (read in
+        pieces: a block may be longer than the buffer)."""
+        raw = b""
+        while len(raw) < size:
+            piece = self.read(pid, addr + len(raw), size - len(raw))
+            if not piece:
+                break
+            raw += piece
+        return count_dirents(raw)
 
 
 def count_dirents(raw: bytes) -> int:
@@ -188,11 +195,11 @@ _KERNEL_ERRNO = {512: "ERESTARTSYS", 513: "ERESTARTNOINTR", 514: "ERESTARTNOHAND
 
 
 # Where two names share a number, the one strace prints (Python keeps the other).
-_ERRNAMES = {**_errno.errorcode, _errno.EDEADLK: "EDEADLK", _errno.EOPNOTSUPP: "EOPNOTSUPP", **_KERNEL_ERRNO}
+ERRNAMES: dict[int, str] = {**_errno.errorcode, _errno.EDEADLK: "EDEADLK", _errno.EOPNOTSUPP: "EOPNOTSUPP", **_KERNEL_ERRNO}
 
 
 def errname(n: int) -> str:
-    return _ERRNAMES.get(n) or f"E{n}"
+    return ERRNAMES.get(n) or f"E{n}"
 
 
 def dirfd(v: int) -> int | str:
