@@ -288,6 +288,9 @@ class TraceReader:
         lineno = self._lineno  # of the line before `lines`
         ended = False  # the footer was read: any further line is an error
         v2 = self.header["version"] >= 2  # rows to expand (_expand), in order
+        legacy: Callable[[Event], None] | None = None
+        if self.header["version"] < 3:  # NULL C strings as the text "NULL" (format 3: numbers)
+            from libctrace.syscalls.decode import pointers_as_numbers as legacy
         for lines in self._blocks():
             try:
                 objs: list[Any] = list(map(orjson.loads, lines))
@@ -317,6 +320,10 @@ class TraceReader:
                     batch.append(obj)
             lineno += len(lines)
             self._lineno = lineno
+            if legacy is not None:
+                for e in batch:
+                    if e["type"] == "syscall":
+                        legacy(e)
             if batch:
                 yield batch
         if self.footer is None and not self.notes:
