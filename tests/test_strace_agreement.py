@@ -368,7 +368,7 @@ def test_files_named_like_pointers_are_quoted_as_strace_quotes_them():
     NULL pointer strace prints bare (the two were the same text in the trace)."""
     need_tool("strace")
     _, ref, ours = FIDELITY.compare_argv(FIDELITY.OTHERS["cat NULL 0x1"], "execve(")
-    opens = [line for line in ref if line.startswith("openat(AT_FDCWD, \"NULL\"")]
+    opens = [line for line in ref if line.startswith('openat(AT_FDCWD, "NULL"')]
     assert opens and all(line in ours for line in opens)
 
 
