@@ -73,7 +73,10 @@ def quote_string(s: str) -> str:
 def format_buffer(buf: dict[str, Any], strsize: int = STRSIZE) -> str:
     """`{"hex": ..., "len": N}` as strace prints a data buffer: `"\\x12\\x34abc"...`, at most
     strsize bytes of it."""
-    data = bytes.fromhex(buf.get("hex", "")[: 2 * strsize])
+    try:
+        data = bytes.fromhex(buf.get("hex", "")[: 2 * strsize])
+    except (TypeError, ValueError):  # a damaged trace (found by tests/test_fuzz.py)
+        return "/* corrupt buffer */"
     out: list[str] = []
     for b in data:
         if b in _BYTE_ESCAPES:
@@ -82,7 +85,8 @@ def format_buffer(buf: dict[str, Any], strsize: int = STRSIZE) -> str:
             out.append(chr(b))
         else:
             out.append(f"\\x{b:02x}")
-    cut = int(buf.get("len", len(data))) > len(data)
+    length = buf.get("len")
+    cut = type(length) is int and length > len(data)
     return '"' + "".join(out) + '"' + (_ELLIPSIS if cut else "")
 
 
