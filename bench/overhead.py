@@ -88,9 +88,9 @@ FLOOR = "seccomp-floor"  # for the filtered loop: what the kernel charges for an
 # Only for the start-up workload: what any CPython tracer built on click pays before its first
 # line of work (the python target compares libctrace's start-up with strace's whole overhead).
 PY_FLOOR, CLICK_FLOOR = "python-floor", "click-floor"
-# strace writing what libctrace's trace holds besides the arguments: descriptor paths, times and
-# durations (the second reference of target 5; its size only, not timed)
-SAME_FACTS = ["strace", "-f", "-qq", "-y", "-ttt", "-T", "-o"]
+# strace writing what libctrace's trace holds: descriptor paths, times, durations, and the first
+# 256 bytes of strings and buffers (run's default -s) (target 5's second reference; size only)
+SAME_FACTS = ["strace", "-f", "-qq", "-y", "-ttt", "-T", "-s", "256", "-o"]
 SAME = "strace-same-facts"
 GZ = "libctrace-all-gz"  # trace=all written compressed (-o FILE.jsonl.gz)
 MODE_TITLES = {
@@ -340,7 +340,7 @@ def targets_table(workloads: list[Workload]) -> Table:
     for w, reference, label in (  # 5. trace size: libctrace's bytes per event against strace's text
         (w, reference, label)
         for w in workloads
-        for reference, label in (("strace", "strace"), (SAME, "strace -y -ttt -T"))
+        for reference, label in (("strace", "strace"), (SAME, "strace -y -ttt -T -s256"))
     ):
         lib, ref = w.size.get("libctrace-all"), w.size.get(reference)
         if lib and ref and lib[1] and ref[1]:
@@ -509,8 +509,8 @@ def main() -> None:
     out.print("  cpu s: user+sys of the whole tree (tracer and program), median")
     out.print("  +us/call: extra wall time per loop iteration (one syscall) over native")
     out.print("  B/event: bytes of the trace file per event (strace: per line), last repetition")
-    out.print("  target 5 also against strace -f -y -ttt -T -o FILE, run once: the same facts per")
-    out.print("  call as libctrace's trace (descriptor paths, times, durations)")
+    out.print("  target 5 also against strace -f -y -ttt -T -s 256 -o FILE, run once: the same facts")
+    out.print("  per call as libctrace's trace (descriptor paths, times, durations, 256-byte strings)")
     out.print()
     out.print(targets_table(ws))
     if args.json:
