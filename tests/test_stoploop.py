@@ -220,10 +220,10 @@ def test_copied_calls_decode_as_at_the_stop(monkeypatch: pytest.MonkeyPatch, tmp
     copies = 0
     real = stoploop.StopLoop.copied
 
-    def counted(self: stoploop.StopLoop, i: int) -> list:
+    def counted(self: stoploop.StopLoop, *args: object) -> list:
         nonlocal copies
         copies += 1
-        return real(self, i)
+        return real(self, *args)  # type: ignore[arg-type]
 
     def calls(trace: Trace) -> Counter:
         # addresses (ASLR) differ between runs, also inside decoded structs; so do the pipes'

@@ -60,7 +60,7 @@ from libctrace.syscalls.decode import (
     siginfo,
     signame,
 )
-from libctrace.syscalls.decode.copied import COPIED, RET, CopiedMemory
+from libctrace.syscalls.decode.copied import COPIED, CopiedMemory
 from libctrace.syscalls.spec import (
     EXECS,
     EXITS,
@@ -658,13 +658,7 @@ class _Recorder:
                     continue
                 self._plain(tid, nr, args, t, ret, -4096 < ret < 0, left)
             elif NAMES[nr] in COPIED:
-                self._copied.load(
-                    [
-                        (addr, kind, ret if kind == RET else size, data or b"")
-                        for (_arg, kind, size), (addr, data) in zip(COPIED[NAMES[nr]], self.fast.copied(i))  # type: ignore[union-attr]
-                        if addr
-                    ]
-                )
+                self._copied.load(fast.copied(i, COPIED[NAMES[nr]], ret))
                 live, self.decoder.mem = self.decoder.mem, self._copied
                 try:
                     self._syscall(tid, (nr, tuple(args), t, None), ret, -4096 < ret < 0, left)

@@ -16,7 +16,7 @@ import sys
 from functools import cache
 from typing import Iterable, Iterator, Mapping
 
-from libctrace.syscalls.decode.copied import SLOT_SIZE, SLOTS
+from libctrace.syscalls.decode.copied import RET, SLOT_SIZE, SLOTS
 
 # The name setuptools gives a stable-ABI extension (setup.py asks for one).
 LIBRARY = os.path.join(os.path.dirname(__file__), "_stoploop.abi3.so")
@@ -189,21 +189,20 @@ class StopLoop:
             self.ctx.text_len = self.ctx.rows = 0
         return RAW.iter_unpack(ctypes.string_at(self.raw, n * RAW.size))
 
-    def copied(self, i: int) -> list[tuple[int, bytes | None]]:
-        """The memory copied for the i-th call of the last take(): per slot its address and
-        bytes (None: unreadable); read before the next run()."""
+    def copied(self, i: int, slots: tuple[tuple[int, int, int], ...], ret: int) -> list[tuple[int, int, int, bytes]]:
+        """The memory copied for the i-th call of the last take(), for each of its slots
+        (decode/copied.py's spec) that has an address: (address, kind, bytes asked (the result
+        for RET), bytes; b"" when unreadable), as CopiedMemory.load takes them; read before the
+        next run()."""
         view, base = self._view, i * _COPIES_SIZE
         head = COPIES.unpack_from(view, base)
         base += COPIES.size
-        return [
-            (
-                head[s],
-                None
-                if head[SLOTS + s] < 0
-                else view[base + s * SLOT_SIZE : base + s * SLOT_SIZE + head[SLOTS + s]].tobytes(),
-            )
-            for s in range(SLOTS)
-        ]
+        out = []
+        for s, (_arg, kind, size) in enumerate(slots):
+            if head[s]:
+                n, at = head[SLOTS + s], base + s * SLOT_SIZE
+                out.append((head[s], kind, ret if kind == RET else size, view[at : at + n].tobytes() if n > 0 else b""))
+        return out
 
     def forget(self, tid: int) -> tuple | None:
         """The open call of a thread that left inside it (killed, or voided by an exec)."""
