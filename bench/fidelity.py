@@ -46,6 +46,8 @@ OTHERS: dict[str, list[str]] = {
     # util-linux reading capabilities, securebits and ambient caps (capget, prctl) and an affinity.
     "setpriv --dump": ["setpriv", "--dump"],
     "taskset -p 1": ["taskset", "-p", "1"],
+    # File names that read like a pointer strace prints bare (trace format 3 keeps them apart).
+    "cat NULL 0x1": ["sh", "-c", "printf x > NULL; printf y > 0x1; cat NULL 0x1 >/dev/null"],
     # Python's own wrappers of the process and scheduling calls (os.waitid, os.sched_*...).
     "python3 os calls": [
         "/usr/bin/python3",

@@ -88,6 +88,10 @@ FLOOR = "seccomp-floor"  # for the filtered loop: what the kernel charges for an
 # Only for the start-up workload: what any CPython tracer built on click pays before its first
 # line of work (the python target compares libctrace's start-up with strace's whole overhead).
 PY_FLOOR, CLICK_FLOOR = "python-floor", "click-floor"
+# strace writing what libctrace's trace holds: descriptor paths, times, durations, and the first
+# 256 bytes of strings and buffers (run's default -s) (target 5's second reference; size only)
+SAME_FACTS = ["strace", "-f", "-qq", "-y", "-ttt", "-T", "-s", "256", "-o"]
+SAME = "strace-same-facts"
 GZ = "libctrace-all-gz"  # trace=all written compressed (-o FILE.jsonl.gz)
 MODE_TITLES = {
     "native": "the program alone",
@@ -261,6 +265,12 @@ def measure(workloads: list[Workload], reps: int, default: str, console: Console
                     if os.path.exists(outs[mode]):
                         os.unlink(outs[mode])
                 console.log(f"{w.name}: repetition {rep + 1}/{reps} done")
+            if "libctrace-all" in w.modes:  # target 5's second reference: size only, once
+                out = os.path.join(tmp, "strace-same.out")
+                subprocess.run([*prefix, *SAME_FACTS, out, *w.argv], env=env, stdout=subprocess.DEVNULL, check=False)
+                if (size := trace_size("strace", out)) is not None:
+                    w.size[SAME] = size
+                os.unlink(out)
 
 
 def median(w: Workload, mode: str, cpu: bool = False) -> float:
@@ -327,12 +337,16 @@ def targets_table(workloads: list[Workload]) -> Table:
                 shown, met = (f"{cpu:.2f}x", f"{wall:.2f}x", f"{tg.bound:.2f}x"), cpu <= tg.bound
                 miss = f"missed by {100 * (cpu / tg.bound - 1):.0f}%"
             t.add_row(tg.text, pinned, _secs(got), _secs(ref), *shown, "met" if met else miss)
-    for w in workloads:  # 5. trace size: libctrace's bytes per event against strace's text
-        lib, ref = w.size.get("libctrace-all"), w.size.get("strace")
+    for w, reference, label in (  # 5. trace size: libctrace's bytes per event against strace's text
+        (w, reference, label)
+        for w in workloads
+        for reference, label in (("strace", "strace"), (SAME, "strace -y -ttt -T -s256"))
+    ):
+        lib, ref = w.size.get("libctrace-all"), w.size.get(reference)
         if lib and ref and lib[1] and ref[1]:
             ratio = (lib[0] / lib[1]) / (ref[0] / ref[1])
             t.add_row(
-                f"5. bytes/event, {w.name}, <= strace",
+                f"5. bytes/event, {w.name}, <= {label}",
                 "-" if w.pin is None else str(w.pin),
                 f"{lib[0] / lib[1]:.1f} B",
                 f"{ref[0] / ref[1]:.1f} B",
@@ -495,6 +509,8 @@ def main() -> None:
     out.print("  cpu s: user+sys of the whole tree (tracer and program), median")
     out.print("  +us/call: extra wall time per loop iteration (one syscall) over native")
     out.print("  B/event: bytes of the trace file per event (strace: per line), last repetition")
+    out.print("  target 5 also against strace -f -y -ttt -T -s 256 -o FILE, run once: the same facts")
+    out.print("  per call as libctrace's trace (descriptor paths, times, durations, 256-byte strings)")
     out.print()
     out.print(targets_table(ws))
     if args.json:

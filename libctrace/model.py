@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORMAT = "libctrace-trace"
-VERSION = 2  # 2: syscall events as rows, seq implicit (docs/trace-format.md); 1 still read
+# 2: syscall events as rows, seq implicit; 3: a NULL or unreadable C string is its address as a
+# number, never the text "NULL" (docs/trace-format.md); 1 and 2 still read
+VERSION = 3
 
 Event = dict[str, Any]
 

@@ -69,26 +69,26 @@ class TraceWriter:
             return
 
     def write(self, event: Event) -> None:
-        self._pending.append(_dumps(self._compact([event])[0]))
+        self._pending.extend(self._encode([event]))
         if len(self._pending) >= _BATCH:
             self.flush()
 
     def write_many(self, events: list[Event | list[Any] | bytes]) -> None:
         """Encodes and writes a batch at once. A list is a syscall row the recorder built itself
-        (syscall_row's form, its seq the next one): encoded as it is, no Python call per event;
-        bytes are such rows already encoded, one per line (the C stop loop's)."""
-        self._pending.extend(e if type(e) is bytes else _dumps(e) for e in self._compact(events))
+        (syscall_row's form, its seq the next one): encoded as it is; bytes are such rows
+        already encoded, one per line (the C stop loop's)."""
+        self._pending.extend(self._encode(events))
         self.flush()
 
-    def _compact(self, events: list[Event | list[Any] | bytes]) -> list[Any]:
-        """Version 2's lines: syscall events as rows, and every seq that follows the one before
-        left out (the reader counts)."""
-        out: list[Any] = []
-        seq = self._seq
+    def _encode(self, events: list[Event | list[Any] | bytes]) -> list[bytes]:
+        """Version 2's lines, encoded: syscall events as rows, and every seq that follows the
+        one before left out (the reader counts). One loop, the hottest of a recording's writer."""
+        out: list[bytes] = []
+        seq, dumps = self._seq, _dumps
         for e in events:
             seq += 1
             if type(e) is list:
-                out.append(e)
+                out.append(dumps(e))
                 continue
             if type(e) is bytes:
                 out.append(e)
@@ -99,9 +99,9 @@ class TraceWriter:
             if gap and type(given) is int:
                 seq = given
             if e.get("type") == "syscall":  # type: ignore[union-attr]
-                out.append(syscall_row(e, gap))  # type: ignore[arg-type]
+                out.append(dumps(syscall_row(e, gap)))  # type: ignore[arg-type]
             else:
-                out.append({k: v for k, v in e.items() if k != "seq" or gap})  # type: ignore[union-attr]
+                out.append(dumps({k: v for k, v in e.items() if k != "seq" or gap}))  # type: ignore[union-attr]
         self._seq = seq
         return out
 
@@ -308,6 +308,9 @@ class TraceReader:
         v2 = self.header["version"] >= 2  # rows to expand (_expand), in order
         offsets = self.offsets
         start = self._start
+        legacy: Callable[[Event], None] | None = None
+        if self.header["version"] < 3:  # NULL C strings as the text "NULL" (format 3: numbers)
+            from libctrace.syscalls.decode import pointers_as_numbers as legacy
         for lines in self._blocks():
             try:
                 objs: list[Any] = list(map(orjson.loads, lines))
@@ -350,6 +353,10 @@ class TraceReader:
                 start = before[-1] + len(lines)
             lineno += len(lines)
             self._lineno = lineno
+            if legacy is not None:
+                for e in batch:
+                    if e["type"] == "syscall":
+                        legacy(e)
             if batch:
                 yield batch
         if self.footer is None and not self.notes:
@@ -426,8 +433,14 @@ class EventFile(Sequence[Event]):
             return [self[k] for k in range(*i.indices(len(self)))]
         data = self._open()
         start = self.offsets[i]
-        obj = orjson.loads(data[start : data.find(b"\n", start)])
-        return _event_of(obj, self.seqs[i]) if self.version >= 2 else obj
+        e = orjson.loads(data[start : data.find(b"\n", start)])
+        if self.version >= 2:
+            e = _event_of(e, self.seqs[i])
+        if self.version < 3 and e["type"] == "syscall":  # as TraceReader.batches reads it
+            from libctrace.syscalls.decode import pointers_as_numbers
+
+            pointers_as_numbers(e)
+        return e
 
     def __iter__(self) -> Iterator[Event]:
         return map(self.__getitem__, range(len(self)))

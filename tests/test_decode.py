@@ -336,8 +336,10 @@ def test_paths_that_look_like_constants_are_quoted() -> None:
     assert format_event(ev) == '1 readlink("GPL", "GPL-3", 80) = 5'
     ev = {"type": "syscall", "pid": 1, "name": "mkdir", "args": ["0755", "0755"], "ret": 0, "errno": None}
     assert format_event(ev) == '1 mkdir("0755", 0755) = 0'
-    ev = {"type": "syscall", "pid": 1, "name": "open", "args": ["0x1", "O_RDONLY"], "ret": -14, "errno": "EFAULT"}
+    # an unreadable name is its address, a number (trace format 3); a name that reads 0x1 is text
+    ev = {"type": "syscall", "pid": 1, "name": "open", "args": [1, "O_RDONLY"], "ret": -14, "errno": "EFAULT"}
     assert format_event(ev) == "1 open(0x1, O_RDONLY) = -1 EFAULT (Bad address)"
+    assert format_event({**ev, "args": ["0x1", "O_RDONLY"]}) == '1 open("0x1", O_RDONLY) = -1 EFAULT (Bad address)'
 
 
 def test_every_syscall_with_arguments_has_a_decoder() -> None:

@@ -22,10 +22,27 @@ from libctrace.traceio import load_trace, write_trace
 DATA = ROOT / "tests" / "data"
 
 
-def _v2(tmp_path, name: str) -> str:
-    """tests/data/NAME (format version 1) written again as version 2 (syscall rows)."""
-    out = tmp_path / f"v2-{name}"
+def _new(tmp_path, name: str) -> str:
+    """tests/data/NAME (format version 1) written again in the current format (syscall rows)."""
+    out = tmp_path / f"new-{name}"
     write_trace(str(out), load_trace(str(DATA / name)))
+    return str(out)
+
+
+def _v2_null(tmp_path, name: str) -> str:
+    """NAME in format version 2, whose first open(at) or execve has its path as the text "NULL": the
+    reader makes that a number (format 3), for the events read again as for those loaded."""
+    lines = open(_new(tmp_path, name)).readlines()
+    header = json.loads(lines[0])
+    header["version"] = 2
+    lines[0] = json.dumps(header) + "\n"
+    path_at = {"openat": 1, "open": 0, "execve": 0}
+    k = next(k for k, line in enumerate(lines) if line.startswith("[") and json.loads(line)[2] in path_at)
+    row = json.loads(lines[k])
+    row[3][path_at[row[2]]] = "NULL"
+    lines[k] = json.dumps(row) + "\n"
+    out = tmp_path / f"v2-{name}"
+    out.write_text("".join(lines))
     return str(out)
 
 
@@ -72,16 +89,18 @@ PAIRS = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["v1", "v2", "gz", "cut", "child"])
+@pytest.mark.parametrize("kind", ["v1", "v2", "new", "gz", "cut", "child"])
 @pytest.mark.parametrize("names", PAIRS, ids=lambda n: n[0].split("-")[0])
 def test_digested_diff_is_the_serial_diff(tmp_path, names, kind):
     """Every finding, table and timeline row the same, whether the facts come from the loaded
     traces here or from the digests of worker processes (events read again for evidence)."""
     paths = [str(DATA / n) for n in names]
-    if kind == "v2":
-        paths = [_v2(tmp_path, n) for n in names]
+    if kind == "new":
+        paths = [_new(tmp_path, n) for n in names]
+    elif kind == "v2":
+        paths = [_v2_null(tmp_path, n) for n in names]
     elif kind == "gz":
-        paths[0] = _v2(tmp_path, names[0]) + ".gz"
+        paths[0] = _new(tmp_path, names[0]) + ".gz"
         write_trace(paths[0], load_trace(str(DATA / names[0])))
     elif kind == "cut":
         paths[-1] = _cut(tmp_path, names[-1])
@@ -103,7 +122,7 @@ def test_digested_diff_is_the_serial_diff(tmp_path, names, kind):
 def test_a_corrupt_trace_is_one_error_line(tmp_path):
     """The worker's TraceFormatError reaches the user as it would from a load here."""
     bad = tmp_path / "bad.jsonl"
-    lines = open(_v2(tmp_path, "id-glibc-dynamic.jsonl")).readlines()
+    lines = open(_new(tmp_path, "id-glibc-dynamic.jsonl")).readlines()
     row = json.loads(lines[5])
     row[1] = str(row[1])  # a syscall row whose pid is a string
     lines[5] = json.dumps(row) + "\n"

@@ -214,3 +214,14 @@ def test_sockaddr_decoder(raw: bytes) -> None:
     if sa is not None:
         orjson.dumps(sa)
         addr_text(sa)
+
+
+def test_a_damaged_buffer_renders_as_damaged() -> None:
+    """Found by test_mutated_real_traces: one byte of a buffer's hex changed (to ':') made show
+    fail with a traceback."""
+    from libctrace.render.text import format_buffer
+
+    assert format_buffer({"hex": "61:62", "len": 2}) == "/* corrupt buffer */"
+    assert format_buffer({"hex": 5, "len": 2}) == "/* corrupt buffer */"
+    assert format_buffer({"hex": "6162", "len": "x"}) == '"ab"'
+    assert format_buffer({"hex": "6162", "len": 9}) == '"ab"...'

@@ -363,6 +363,15 @@ def test_lines_of_programs_nobody_here_wrote(label):
     _check_lines(label, *FIDELITY.compare_argv(argv, "execve("))
 
 
+def test_files_named_like_pointers_are_quoted_as_strace_quotes_them():
+    """A file named NULL or 0x1 is a string; until trace format 3 show printed it bare, as the
+    NULL pointer strace prints bare (the two were the same text in the trace)."""
+    need_tool("strace")
+    _, ref, ours = FIDELITY.compare_argv(FIDELITY.OTHERS["cat NULL 0x1"], "execve(")
+    opens = [line for line in ref if line.startswith('openat(AT_FDCWD, "NULL"')]
+    assert opens and all(line in ours for line in opens)
+
+
 def test_line_normalisation_is_not_blind():
     """Only what differs by design is masked: a changed argument still counts as a difference."""
     ref = FIDELITY.normalise(

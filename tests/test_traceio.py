@@ -5,7 +5,7 @@ import pytest
 from helpers import assert_one_line_error, libctrace
 
 from libctrace.errors import TraceFormatError
-from libctrace.model import Trace
+from libctrace.model import VERSION, Trace
 from libctrace.traceio import TraceWriter, load_trace, write_trace
 
 FOOTER = {
@@ -36,7 +36,7 @@ def test_round_trip_and_mode(tmp_path):
     write_trace(str(p), _sample())
     assert stat.S_IMODE(os.stat(p).st_mode) == 0o600
     t = load_trace(str(p))
-    assert t.header["version"] == 2 and t.header["command"] == ["x"]
+    assert t.header["version"] == VERSION and t.header["command"] == ["x"]
     assert len(t.events) == 1199 and t.events[-1]["seq"] == 1199
     assert t.footer["outcome"] == "exited" and not t.interrupted
 

@@ -45,12 +45,13 @@ from libctrace.record.rawptrace import (
     get_errno,
     ptrace,
 )
-from libctrace.record.stoploop import ERRNO_MAX, FULL, STOP, StopLoop, load as load_stoploop
+from libctrace.record.stoploop import FULL, STOP, StopLoop, load as load_stoploop
 from libctrace.syscalls.decode import (
     CLONE_FILES,
     CLONE_THREAD,
     CLONE_VFORK,
     ENTRY_DECODED,
+    ERRNAMES,
     LENGTH_AT_ENTRY,
     NO_MEMORY,
     Decoder,
@@ -59,7 +60,7 @@ from libctrace.syscalls.decode import (
     siginfo,
     signame,
 )
-from libctrace.syscalls.decode.copied import COPIED, RET, CopiedMemory
+from libctrace.syscalls.decode.copied import COPIED, CopiedMemory
 from libctrace.syscalls.spec import (
     EXECS,
     EXITS,
@@ -568,7 +569,7 @@ class _Recorder:
         handled = self._handled_in_c()
         self.fast.enable(handled, all_mode, {nr: COPIED[NAMES[nr]] for nr in handled if NAMES[nr] in COPIED})  # type: ignore[union-attr]
         if self.rows:  # only written: C writes the rows of the calls with nothing to decode
-            self.fast.enable_rows(self.plain, [errname(n) for n in range(ERRNO_MAX)], self.t0)  # type: ignore[union-attr]
+            self.fast.enable_rows(self.plain, ERRNAMES, self.t0)  # type: ignore[union-attr]
             for tid, pid in self.tgid.items():
                 if tid != pid:
                     self.fast.thread(tid, pid)  # type: ignore[union-attr]
@@ -657,13 +658,7 @@ class _Recorder:
                     continue
                 self._plain(tid, nr, args, t, ret, -4096 < ret < 0, left)
             elif NAMES[nr] in COPIED:
-                self._copied.load(
-                    [
-                        (addr, kind, ret if kind == RET else size, data or b"")
-                        for (_arg, kind, size), (addr, data) in zip(COPIED[NAMES[nr]], self.fast.copied(i))  # type: ignore[union-attr]
-                        if addr
-                    ]
-                )
+                self._copied.load(fast.copied(i, COPIED[NAMES[nr]], ret))
                 live, self.decoder.mem = self.decoder.mem, self._copied
                 try:
                     self._syscall(tid, (nr, tuple(args), t, None), ret, -4096 < ret < 0, left)

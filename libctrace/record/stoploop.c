@@ -48,7 +48,7 @@
                        * in a call that succeeded, it goes to Python, which reads the cwd then */
 #define COPY_DIRENTS 5 /* how many directory entries the result's bytes at args[arg] hold (getdents,
                        * getdents64: d_reclen at offset 16 in both), as an int32 */
-#define DIRENTS_MAX 65535 /* a longer result goes to Python (Memory.read reads this much at most) */
+#define DIRENTS_MAX (1 << 20) /* a longer result goes to Python */
 #define AT_FDCWD_ (-100)
 #define NAME_SIZE 32  /* bytes per name in names[] and errnames[] */
 #define ERRNO_MAX 4096
@@ -110,7 +110,7 @@ struct ctx {
     int32_t *ends;            /* ends[i]: where raw[i]'s row ends in text (its start: ends[i-1]) */
     const char *names;        /* NR_MAX * NAME_SIZE: the call's name, "" for none */
     const uint8_t *nargs;     /* NR_MAX: its argument count */
-    const char *errnames;     /* ERRNO_MAX * NAME_SIZE: errno names */
+    const char *errnames;     /* ERRNO_MAX * NAME_SIZE: errno names, "" for E<n> */
     double t0;                /* the recording's time origin (time.monotonic()) */
     int32_t text_len;         /* bytes in text; set to 0 by Python with nraw */
     int32_t rows;             /* rows in text */
@@ -216,12 +216,19 @@ static void row(struct ctx *c, const struct raw_call *r) {
         n += sprintf(out + n, i ? ",%lld" : "%lld", (long long)r->args[i]);
     n += sprintf(out + n, "],%lld,%lld", (long long)r->ret, us(r->left - c->t0) - t);
     int failed = r->ret < 0 && r->ret > -ERRNO_MAX;
+    /* errno.errorcode's name, else E<n> as decode/core.py errname */
+    const char *err = failed ? c->errnames + (-r->ret) * NAME_SIZE : "";
+    char unknown[NAME_SIZE];
+    if (failed && !*err) {
+        snprintf(unknown, sizeof unknown, "E%lld", -(long long)r->ret);
+        err = unknown;
+    }
     if (pid != r->tid && failed)
-        n += sprintf(out + n, ",{\"tid\":%d,\"errno\":\"%s\"}", r->tid, c->errnames + (-r->ret) * NAME_SIZE);
+        n += sprintf(out + n, ",{\"tid\":%d,\"errno\":\"%s\"}", r->tid, err);
     else if (pid != r->tid)
         n += sprintf(out + n, ",{\"tid\":%d}", r->tid);
     else if (failed)
-        n += sprintf(out + n, ",{\"errno\":\"%s\"}", c->errnames + (-r->ret) * NAME_SIZE);
+        n += sprintf(out + n, ",{\"errno\":\"%s\"}", err);
     out[n++] = ']';
     out[n++] = '\n';
     c->text_len += n;

@@ -16,7 +16,7 @@ import sys
 from functools import cache
 from typing import Iterable, Iterator, Mapping
 
-from libctrace.syscalls.decode.copied import SLOT_SIZE, SLOTS
+from libctrace.syscalls.decode.copied import RET, SLOT_SIZE, SLOTS
 
 # The name setuptools gives a stable-ABI extension (setup.py asks for one).
 LIBRARY = os.path.join(os.path.dirname(__file__), "_stoploop.abi3.so")
@@ -98,20 +98,24 @@ class StopLoop:
         self.text = b""
         self._view = memoryview(self.copies)  # read in place: a ctypes call costs about 1 us
 
-    def enable_rows(self, plain: Mapping[int, tuple[str, int]], errnames: list[str], t0: float) -> None:
+    def enable_rows(self, plain: Mapping[int, tuple[str, int]], errnames: Mapping[int, str], t0: float) -> None:
         """From now on C writes each call of `plain` (nr -> name, argument count) as the trace's
-        row (traceio.syscall_row) itself; errnames[n]: errno n's name; t0: the time origin."""
+        row (traceio.syscall_row) itself; errnames[n]: errno n's name (C writes E<n> for the others);
+        t0: the time origin."""
         self._text = ctypes.create_string_buffer(ROW_MAX * _CAP)
         self._ends = (ctypes.c_int32 * _CAP)()
-        self._names = ctypes.create_string_buffer(NAME_SIZE * NR_MAX)
-        self._nargs = (ctypes.c_uint8 * NR_MAX)()
-        self._errnames = ctypes.create_string_buffer(NAME_SIZE * ERRNO_MAX)
+        # filled as bytes first: a slice of a ctypes buffer costs a microsecond, at start-up
+        names, nargs, errs = bytearray(NAME_SIZE * NR_MAX), bytearray(NR_MAX), bytearray(NAME_SIZE * ERRNO_MAX)
         for nr, (name, n) in plain.items():
             if nr < NR_MAX and len(name) < NAME_SIZE:
-                self._names[nr * NAME_SIZE : nr * NAME_SIZE + len(name)] = name.encode()
-                self._nargs[nr] = n
-        for n, name in enumerate(errnames[:ERRNO_MAX]):
-            self._errnames[n * NAME_SIZE : n * NAME_SIZE + len(name[: NAME_SIZE - 1])] = name[: NAME_SIZE - 1].encode()
+                names[nr * NAME_SIZE : nr * NAME_SIZE + len(name)] = name.encode()
+                nargs[nr] = n
+        for n, name in errnames.items():
+            if 0 < n < ERRNO_MAX and len(name) < NAME_SIZE:
+                errs[n * NAME_SIZE : n * NAME_SIZE + len(name)] = name.encode()
+        self._names = ctypes.create_string_buffer(bytes(names), len(names))
+        self._nargs = (ctypes.c_uint8 * NR_MAX).from_buffer_copy(nargs)
+        self._errnames = ctypes.create_string_buffer(bytes(errs), len(errs))
         c = self.ctx
         c.ends, c.names, c.nargs = (
             ctypes.addressof(self._ends),
@@ -185,21 +189,20 @@ class StopLoop:
             self.ctx.text_len = self.ctx.rows = 0
         return RAW.iter_unpack(ctypes.string_at(self.raw, n * RAW.size))
 
-    def copied(self, i: int) -> list[tuple[int, bytes | None]]:
-        """The memory copied for the i-th call of the last take(): per slot its address and
-        bytes (None: unreadable); read before the next run()."""
+    def copied(self, i: int, slots: tuple[tuple[int, int, int], ...], ret: int) -> list[tuple[int, int, int, bytes]]:
+        """The memory copied for the i-th call of the last take(), for each of its slots
+        (decode/copied.py's spec) that has an address: (address, kind, bytes asked (the result
+        for RET), bytes; b"" when unreadable), as CopiedMemory.load takes them; read before the
+        next run()."""
         view, base = self._view, i * _COPIES_SIZE
         head = COPIES.unpack_from(view, base)
         base += COPIES.size
-        return [
-            (
-                head[s],
-                None
-                if head[SLOTS + s] < 0
-                else view[base + s * SLOT_SIZE : base + s * SLOT_SIZE + head[SLOTS + s]].tobytes(),
-            )
-            for s in range(SLOTS)
-        ]
+        out = []
+        for s, (_arg, kind, size) in enumerate(slots):
+            if head[s]:
+                n, at = head[SLOTS + s], base + s * SLOT_SIZE
+                out.append((head[s], kind, ret if kind == RET else size, view[at : at + n].tobytes() if n > 0 else b""))
+        return out
 
     def forget(self, tid: int) -> tuple | None:
         """The open call of a thread that left inside it (killed, or voided by an exec)."""

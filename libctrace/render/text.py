@@ -25,14 +25,13 @@ from typing import Any, TextIO
 
 from libctrace.model import Event, ended
 from libctrace.render.safe import term
-from libctrace.syscalls.decode import STRING_ARGS, flags, octal, open_flags
-from libctrace.syscalls.spec import ADDRESS_RESULT, CUT_ARG, FD_ARG, HEX_ARG, IOV_ARG, STRING_ARG_BY_OP
+from libctrace.syscalls.decode import flags, octal, open_flags, string_positions
+from libctrace.syscalls.spec import ADDRESS_RESULT, CUT_ARG, FD_ARG, HEX_ARG, IOV_ARG
 
 # Which argument the recorder's fd_path describes, integer arguments strace prints in hex
 # (mmap's offset), the argument cut at -s, iovec arguments, results that are addresses: the
 # syscall table's (libctrace/syscalls/spec.py). Struct fields printed in hex: clone3's stack_size.
 _HEX_FIELDS = frozenset({"stack_size"})
-_POINTER = re.compile(r"NULL|0x[0-9a-f]+")
 _C_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\v": "\\v", "\f": "\\f", '"': '\\"'}
 _BYTE_ESCAPES = {0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r", 0x0B: "\\v", 0x0C: "\\f", 0x22: '\\"', 0x5C: "\\\\"}
 _ELLIPSIS = "..."
@@ -74,7 +73,10 @@ def quote_string(s: str) -> str:
 def format_buffer(buf: dict[str, Any], strsize: int = STRSIZE) -> str:
     """`{"hex": ..., "len": N}` as strace prints a data buffer: `"\\x12\\x34abc"...`, at most
     strsize bytes of it."""
-    data = bytes.fromhex(buf.get("hex", "")[: 2 * strsize])
+    try:
+        data = bytes.fromhex(buf.get("hex", "")[: 2 * strsize])
+    except (TypeError, ValueError):  # a damaged trace (found by tests/test_fuzz.py)
+        return "/* corrupt buffer */"
     out: list[str] = []
     for b in data:
         if b in _BYTE_ESCAPES:
@@ -83,7 +85,8 @@ def format_buffer(buf: dict[str, Any], strsize: int = STRSIZE) -> str:
             out.append(chr(b))
         else:
             out.append(f"\\x{b:02x}")
-    cut = int(buf.get("len", len(data))) > len(data)
+    length = buf.get("len")
+    cut = type(length) is int and length > len(data)
     return '"' + "".join(out) + '"' + (_ELLIPSIS if cut else "")
 
 
@@ -173,6 +176,11 @@ def _cut(s: Any, strsize: int) -> Any:
     return s[:strsize] + _ELLIPSIS
 
 
+def _address(v: Any) -> str:
+    """A pointer argument: NULL, or its address in hex, as strace prints one it cannot read."""
+    return "NULL" if v == 0 else _hx(v) if isinstance(v, int) else format_value(v)
+
+
 def _hx(v: int) -> str:
     """strace's %#lx of a register: unsigned, 0 as 0."""
     return hex(v & 0xFFFFFFFFFFFFFFFF) if v else "0"
@@ -260,25 +268,23 @@ def _format_syscall(event: Event, strsize: int) -> str:
         parts[iov] = format_iov(args[iov], strsize)
     # The arguments the syscall table says are C strings or paths are quoted, whatever they look
     # like (a file named README, 0755 or O_RDONLY); every other string is a symbol or struct text.
-    strings = STRING_ARGS.get(name, ())
-    by_op = STRING_ARG_BY_OP.get(name)
-    if by_op is not None and args and isinstance(args[0], str):
-        strings = (*strings, *by_op.get(args[0], ()))
-    for i in strings:
+    # A number there is the address of a string that was NULL or unreadable (trace format 3).
+    for i in string_positions(name, args):
         v = args[i] if i < len(args) else None
-        if isinstance(v, str) and not _POINTER.fullmatch(v):  # unreadable: recorded as its address
+        if isinstance(v, str):
             parts[i] = quote_string(v)
+        elif isinstance(v, int) and not isinstance(v, bool):
+            parts[i] = _address(v)
     cut = CUT_ARG.get(name)
     if cut is not None and cut < len(args):
         # strace's -s applies to argv and to the target readlink read, not to paths.
         v = args[cut]
-        parts[cut] = (
-            format_value([_cut(x, strsize) for x in v], strsize)
-            if isinstance(v, list)
-            else quote_string(_cut(v, strsize))
-            if isinstance(v, str) and not _POINTER.fullmatch(v)
-            else parts[cut]
-        )
+        if isinstance(v, list):
+            parts[cut] = (
+                "[" + ", ".join(quote_string(_cut(x, strsize)) if isinstance(x, str) else _address(x) for x in v) + "]"
+            )
+        elif isinstance(v, str):
+            parts[cut] = quote_string(_cut(v, strsize))
     h = HEX_ARG.get(event["name"])
     if h is not None and h < len(args):
         parts[h] = _hex(args[h])

@@ -3,7 +3,9 @@
  * unmapped page, a path longer than the copy (handed to Python), a name longer than -s, an
  * xattr value returned, locks set then read on one struct, from two threads; the path calls
  * (openat absolute, relative to a descriptor, relative to the cwd (handed to Python), failing;
- * newfstatat and statx with their structs). argv[1]: a file in a writable directory. */
+ * newfstatat and statx with their structs; getdents64 and getdents, counted in C, a block longer
+ * than C counts (handed to Python), a bad buffer, one too small). argv[1]: a file in a writable
+ * directory; argv[2]: a directory with more than 64 KiB of entries. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -23,12 +25,12 @@
 /* the kernel's struct sigaction (not libc's) */
 struct ksigaction { void *handler; unsigned long flags; void *restorer; unsigned long mask; };
 
-static const char *file;
+static const char *file, *bigdir;
 static char *edge;  /* the last bytes of a mapped page followed by an unmapped one */
 
 static void *calls(void *arg) {
     (void)arg;
-    char value[64], longpath[600];
+    char value[64], longpath[600], dents[1 << 18];  /* each thread's own: counted at the exit */
     memset(longpath, 0, sizeof longpath);
     for (size_t i = 0; i + 2 < 500; i += 2) memcpy(longpath + i, "./", 2);
     strcat(longpath, "x");
@@ -94,6 +96,15 @@ static void *calls(void *arg) {
         ioctl(pfd[0], FIONREAD, (void *)1);
         close(pfd[0]);
         close(pfd[1]);
+        int etc = open("/etc", O_RDONLY | O_DIRECTORY), big = open(bigdir, O_RDONLY | O_DIRECTORY);
+        while (syscall(SYS_getdents64, etc, dents, 4096) > 0) {}
+        lseek(etc, 0, SEEK_SET);
+        syscall(SYS_getdents, etc, dents, 4096);
+        syscall(SYS_getdents64, etc, (void *)1, 4096);  /* EFAULT */
+        syscall(SYS_getdents64, etc, dents, 8);  /* EINVAL: smaller than an entry */
+        while (syscall(SYS_getdents64, big, dents, sizeof dents) > 0) {}  /* 125 KiB in one block */
+        close(etc);
+        close(big);
     }
     close(fd);
     close(dir);
@@ -101,8 +112,9 @@ static void *calls(void *arg) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) return 2;
+    if (argc < 3) return 2;
     file = argv[1];
+    bigdir = argv[2];
     char *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     munmap(pages + 4096, 4096);
     edge = pages + 4096 - 16;

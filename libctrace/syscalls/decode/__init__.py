@@ -9,8 +9,12 @@ SPECS, or a handler there.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from libctrace.syscalls.decode import admin, file, ioctl, ipc, memory, network, poll, process, signals, timers
 from libctrace.syscalls.decode.core import (
+    ERRNAMES,
     FD_ARG,
     HANDLERS,
     LENGTH_AT_ENTRY,
@@ -36,11 +40,11 @@ from libctrace.syscalls.decode.core import (
 from libctrace.syscalls.decode.process import CLONE_FILES, CLONE_THREAD, CLONE_VFORK
 from libctrace.syscalls.decode.signals import siginfo
 from libctrace.syscalls.decode.sockaddr import addr_text, sockaddr
-from libctrace.syscalls.spec import ENTRY_DECODED, MEMORY_FREE, PATH_ARG, STRING_ARG
+from libctrace.syscalls.spec import CUT_ARG, ENTRY_DECODED, MEMORY_FREE, PATH_ARG, STRING_ARG, STRING_ARG_BY_OP
 
 __all__ = [
-    "CLONE_FILES", "CLONE_THREAD", "CLONE_VFORK", "ENTRY_DECODED", "LENGTH_AT_ENTRY", "NO_MEMORY", "O_CLOEXEC",
-    "SPECS", "STRING_ARGS", "Decoder", "Fd", "FdTable", "Memory", "addr_text", "errname", "flags", "octal", "open_flags", "plain",
+    "CLONE_FILES", "CLONE_THREAD", "CLONE_VFORK", "ENTRY_DECODED", "ERRNAMES", "LENGTH_AT_ENTRY", "NO_MEMORY", "O_CLOEXEC",
+    "SPECS", "STRING_ARGS", "Decoder", "Fd", "FdTable", "Memory", "addr_text", "errname", "flags", "octal", "open_flags", "plain", "pointers_as_numbers", "string_positions",
     "ptr", "siginfo", "signame", "signed", "sockaddr", "text",
 ]
 
@@ -71,6 +75,33 @@ STRING_ARGS: dict[str, frozenset[int]] = {
     **{n: frozenset(i for i, k in enumerate(kinds) if k in (PATH, STR)) for n, kinds in SPECS.items()
        if PATH in kinds or STR in kinds},
 }
+
+
+def string_positions(name: str, args: list[Any]) -> tuple[int, ...]:
+    """The arguments of this call that are C strings or paths, those of its operation included
+    (STRING_ARG_BY_OP: by the name args[0] decodes to)."""
+    strings = STRING_ARGS.get(name, frozenset())
+    by_op = STRING_ARG_BY_OP.get(name)
+    if by_op is not None and args and isinstance(args[0], str):
+        return (*strings, *by_op.get(args[0], ()))
+    return tuple(strings)
+
+
+# Before trace format 3 a C string that was NULL or unreadable was kept as the text NULL or
+# 0x..., indistinguishable from a file of that name; read as the address it almost always was.
+_OLD_POINTER = re.compile(r"NULL|0x[0-9a-f]+")
+
+
+def pointers_as_numbers(event: dict[str, Any]) -> None:
+    """A syscall event of a trace older than format 3, its string pointers made numbers."""
+    args = event.get("args")
+    if not isinstance(args, list):
+        return
+    cut = CUT_ARG.get(event["name"])
+    for i in (*string_positions(event["name"], args), *(() if cut is None else (cut,))):
+        v = args[i] if i < len(args) else None
+        if isinstance(v, str) and _OLD_POINTER.fullmatch(v):
+            args[i] = 0 if v == "NULL" else int(v, 16)
 
 
 def plain(name: str) -> bool:

@@ -66,9 +66,9 @@ def _mount_flags(v: int) -> str:
 def _mount(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     fl = a[3] & 0xFFFFFFFF
     # The file system type only matters for a new mount; data is a string unless it is binary.
-    typ = d.string(tid, a[2]) if a[2] and not fl & (32 | 4096 | 8192 | 0x1E0000) else ptr(a[2])
-    return [d.string(tid, a[0]) if a[0] else "NULL", d.path(tid, a[1]), typ, _mount_flags(fl),
-            d.string(tid, a[4]) if a[4] else "NULL"]
+    typ = d.string(tid, a[2]) if a[2] and not fl & (32 | 4096 | 8192 | 0x1E0000) else a[2]
+    return [d.string(tid, a[0]), d.path(tid, a[1]), typ, _mount_flags(fl),
+            d.string(tid, a[4])]
 
 
 _MNT_BITS = ((1, "MNT_FORCE"), (2, "MNT_DETACH"), (4, "MNT_EXPIRE"), (8, "UMOUNT_NOFOLLOW"))
@@ -89,13 +89,13 @@ _MS_PROPAGATION = {0: "0", 1 << 17: "MS_UNBINDABLE", 1 << 18: "MS_PRIVATE", 1 <<
 def _fsconfig(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     cmd = a[1] & 0xFFFFFFFF
     out: list[Any] = [int32(a[0]), xlat(cmd, _FSCONFIG, "FSCONFIG_???")]
-    key = d.string(tid, a[2]) if a[2] and cmd <= 5 else ptr(a[2])
+    key = d.string(tid, a[2]) if a[2] and cmd <= 5 else a[2]
     if cmd in (1, 3, 4):  # a string value (a path for SET_PATH*)
-        value: Any = d.string(tid, a[3]) if a[3] else "NULL"
+        value: Any = d.string(tid, a[3])
     elif cmd == 2:
         value = d.buf(tid, a[3], int32(a[4]))
     else:
-        value = ptr(a[3])
+        value = a[3]
     return out + [key, value, int32(a[4])]
 
 
@@ -111,7 +111,7 @@ def _mount_attr_arg(d: Decoder, tid: int, addr: int, size: int) -> str:
 
 
 def _mount_setattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [dirfd(a[0]), d.path(tid, a[1]) if a[1] else "NULL", sflags(a[2], AT_BITS),
+    return [dirfd(a[0]), d.path(tid, a[1]), sflags(a[2], AT_BITS),
             _mount_attr_arg(d, tid, a[3], a[4]), a[4]]
 
 
@@ -144,11 +144,11 @@ def _key(v: int) -> str | int:
 
 
 def _add_key(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [d.string(tid, a[0]), d.string(tid, a[1]) if a[1] else "NULL", d.buf(tid, a[2], a[3]), a[3], _key(a[4])]
+    return [d.string(tid, a[0]), d.string(tid, a[1]), d.buf(tid, a[2], a[3]), a[3], _key(a[4])]
 
 
 def _request_key(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [d.string(tid, a[0]), d.string(tid, a[1]) if a[1] else "NULL", d.string(tid, a[2]) if a[2] else "NULL",
+    return [d.string(tid, a[0]), d.string(tid, a[1]), d.string(tid, a[2]),
             _key(a[3])]
 
 
@@ -164,7 +164,7 @@ def _keyctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     if op == 0:
         return [name, _key(a[1]), int32(a[2])]
     if op == 1:
-        return [name, d.string(tid, a[1]) if a[1] else "NULL"]
+        return [name, d.string(tid, a[1])]
     if op == 2:
         return [name, _key(a[1]), d.buf(tid, a[2], a[3]), a[3]]
     if op == 4:
@@ -172,7 +172,7 @@ def _keyctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     if op == 5:
         return [name, _key(a[1]), flags(a[2] & 0xFFFFFFFF, _KEY_PERM)]
     if op in (6, 17):  # a string the kernel writes
-        return [name, _key(a[1]), (d.string(tid, a[2]) if a[2] else "NULL") if r >= 0 else ptr(a[2]), a[3]]
+        return [name, _key(a[1]), d.string(tid, a[2]) if r >= 0 else a[2], a[3]]
     if op == 11:
         return [name, _key(a[1]), d.buf(tid, a[2], min(r, a[3])) if r >= 0 else ptr(a[2]), a[3]]
     if op in (8, 9):
@@ -390,7 +390,7 @@ def _fanotify_mark(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[An
     fd = int32(a[3])
     where: Any = "FAN_NOFD" if fd == -1 else dirfd(a[3])
     return [int32(a[0]), sflags(a[1], _FAN_MARK_BITS), flags(a[2], _FAN_EVENTS), where,
-            d.path(tid, a[4]) if a[4] else "NULL"]
+            d.path(tid, a[4])]
 
 
 _LL_FS = ("EXECUTE", "WRITE_FILE", "READ_FILE", "READ_DIR", "REMOVE_DIR", "REMOVE_FILE", "MAKE_CHAR", "MAKE_DIR",
@@ -561,7 +561,7 @@ def _reboot(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     out: list[Any] = [xlat(a[0] & 0xFFFFFFFF, _REBOOT_MAGIC1, "LINUX_REBOOT_MAGIC_???"),
                       xlat(a[1] & 0xFFFFFFFF, _REBOOT_MAGIC2, "LINUX_REBOOT_MAGIC_???"),
                       xlat(cmd, _REBOOT_CMD, "LINUX_REBOOT_CMD_???")]
-    return out + [d.string(tid, a[3]) if a[3] else "NULL"] if cmd == 0xA1B2C3D4 else out
+    return out + [d.string(tid, a[3])] if cmd == 0xA1B2C3D4 else out
 
 
 def _swapon(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -601,7 +601,7 @@ def _quota_cmd(v: int) -> str:
 
 
 def _quotactl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [_quota_cmd(a[0]), d.path(tid, a[1]) if a[1] else "NULL", int32(a[2]), ptr(a[3])]
+    return [_quota_cmd(a[0]), d.path(tid, a[1]), int32(a[2]), ptr(a[3])]
 
 
 def _quotactl_fd(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -626,11 +626,11 @@ def _kexec_load(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 def _kexec_file_load(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     fl = flags(a[4], ((1, "KEXEC_FILE_UNLOAD"), (2, "KEXEC_FILE_ON_CRASH"), (4, "KEXEC_FILE_NO_INITRAMFS")))
-    return [int32(a[0]), int32(a[1]), a[2], d.string(tid, a[3]) if a[3] else "NULL", fl]
+    return [int32(a[0]), int32(a[1]), a[2], d.string(tid, a[3]), fl]
 
 
 def _init_module(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [ptr(a[0]), a[1], d.string(tid, a[2]) if a[2] else "NULL"]
+    return [ptr(a[0]), a[1], d.string(tid, a[2])]
 
 
 def _ustat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:

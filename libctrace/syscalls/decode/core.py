@@ -83,8 +83,15 @@ class Memory:
         return out
 
     def dirents(self, pid: int, addr: int, size: int) -> int:
-        """How many directory entries the size bytes getdents left at addr hold."""
-        return count_dirents(self.read(pid, addr, size))
+        """How many directory entries the size bytes getdents left at addr hold (read in
+        pieces: a block may be longer than the buffer)."""
+        raw = b""
+        while len(raw) < size:
+            piece = self.read(pid, addr + len(raw), size - len(raw))
+            if not piece:
+                break
+            raw += piece
+        return count_dirents(raw)
 
 
 def count_dirents(raw: bytes) -> int:
@@ -188,11 +195,11 @@ _KERNEL_ERRNO = {512: "ERESTARTSYS", 513: "ERESTARTNOINTR", 514: "ERESTARTNOHAND
 
 
 # Where two names share a number, the one strace prints (Python keeps the other).
-_ERRNAMES = {**_errno.errorcode, _errno.EDEADLK: "EDEADLK", _errno.EOPNOTSUPP: "EOPNOTSUPP", **_KERNEL_ERRNO}
+ERRNAMES: dict[int, str] = {**_errno.errorcode, _errno.EDEADLK: "EDEADLK", _errno.EOPNOTSUPP: "EOPNOTSUPP", **_KERNEL_ERRNO}
 
 
 def errname(n: int) -> str:
-    return _ERRNAMES.get(n) or f"E{n}"
+    return ERRNAMES.get(n) or f"E{n}"
 
 
 def dirfd(v: int) -> int | str:
@@ -402,19 +409,21 @@ class Decoder:
             return ptr(addr)  # unreadable (EFAULT): strace prints the address
         return {"hex": data.hex(), "len": max(n, 0)}
 
-    def path(self, tid: int, addr: int) -> str:
+    # A C string that is NULL or unreadable is kept as its address, a number: a string in its
+    # place is always the program's text, a file named NULL or 0x1 included (trace format 3).
+    def path(self, tid: int, addr: int) -> str | int:
         raw = self.mem.cstr(tid, addr, 4096)
-        return ptr(addr) if raw is None else text(raw, 4096)
+        return addr if raw is None else text(raw, 4096)
 
-    def string(self, tid: int, addr: int) -> str:
+    def string(self, tid: int, addr: int) -> str | int:
         raw = self.mem.cstr(tid, addr, self.strsize)
-        return ptr(addr) if raw is None else text(raw, self.strsize)
+        return addr if raw is None else text(raw, self.strsize)
 
-    def strings(self, tid: int, addr: int) -> list[str] | str:
-        """A NULL-terminated char *[] (argv)."""
+    def strings(self, tid: int, addr: int) -> list[str | int] | int:
+        """A NULL-terminated char *[] (argv); NULL is 0, as a string's."""
         if addr == 0:
-            return "NULL"
-        out: list[str] = []
+            return 0
+        out: list[str | int] = []
         while len(out) < 4096:
             raw = self.mem.read(tid, addr, 8 * 64)
             if len(raw) < 8:
@@ -518,11 +527,11 @@ def _k_ptr(d: Decoder, tid: int, v: int) -> str:
     return ptr(v)
 
 
-def _k_path(d: Decoder, tid: int, v: int) -> str:
+def _k_path(d: Decoder, tid: int, v: int) -> str | int:
     return d.path(tid, v)
 
 
-def _k_str(d: Decoder, tid: int, v: int) -> str:
+def _k_str(d: Decoder, tid: int, v: int) -> str | int:
     return d.string(tid, v)
 
 

@@ -122,11 +122,18 @@ def flock_text(raw: bytes, with_pid: bool) -> str:
     return out + (f", l_pid={pid}}}" if with_pid else "}")
 
 
-def _opened(d: Decoder, tid: int, t: FdTable, dfd: int, addr: int, p: str, r: int) -> str:
+def _opened(d: Decoder, tid: int, t: FdTable, dfd: int, p: str | int, r: int) -> str:
     """The path a new descriptor refers to, like strace -y: a relative name joined to the
     directory it is relative to (dfd, or the cwd for AT_FDCWD)."""
-    if r < 0 or p.startswith("/") or p == ptr(addr):
-        return p  # failed, absolute, or unreadable (kept as the pointer text)
+    if r < 0:
+        return ""  # no descriptor
+    if not isinstance(p, str):  # the name was unreadable at the exit: the kernel's
+        try:
+            return os.readlink(f"/proc/{tid}/fd/{r}")
+        except OSError:
+            return "?"
+    if p.startswith("/"):
+        return p
     fd = int32(dfd)
     if fd == AT_FDCWD:
         # Read at the call's exit rather than tracked through chdir/fchdir: those may be
@@ -145,13 +152,13 @@ def _opened(d: Decoder, tid: int, t: FdTable, dfd: int, addr: int, p: str, r: in
 
 def _open(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     p = d.path(tid, a[0])
-    d.new_fd(t, r, Fd(_opened(d, tid, t, AT_FDCWD, a[0], p, r), bool(a[1] & O_CLOEXEC)))
+    d.new_fd(t, r, Fd(_opened(d, tid, t, AT_FDCWD, p, r), bool(a[1] & O_CLOEXEC)))
     return [p, open_flags(a[1]), a[2]] if a[1] & 0o100 or a[1] & 0o20200000 == 0o20200000 else [p, open_flags(a[1])]
 
 
 def _openat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     p = d.path(tid, a[1])
-    d.new_fd(t, r, Fd(_opened(d, tid, t, a[0], a[1], p, r), bool(a[2] & O_CLOEXEC)))
+    d.new_fd(t, r, Fd(_opened(d, tid, t, a[0], p, r), bool(a[2] & O_CLOEXEC)))
     out = [dirfd(a[0]), p, open_flags(a[2])]
     if a[2] & 0o100 or a[2] & 0o20200000 == 0o20200000:
         out.append(oct(a[3]).replace("0o", "0"))
@@ -162,13 +169,13 @@ def _openat2(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     p = d.path(tid, a[1])
     raw = d.mem.read(tid, a[2], 8)
     fl = struct.unpack("=Q", raw)[0] if len(raw) == 8 else 0
-    d.new_fd(t, r, Fd(_opened(d, tid, t, a[0], a[1], p, r), bool(fl & O_CLOEXEC)))
+    d.new_fd(t, r, Fd(_opened(d, tid, t, a[0], p, r), bool(fl & O_CLOEXEC)))
     return [dirfd(a[0]), p, {"flags": open_flags(fl)}, a[3]]
 
 
 def _creat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     p = d.path(tid, a[0])
-    d.new_fd(t, r, Fd(_opened(d, tid, t, AT_FDCWD, a[0], p, r)))
+    d.new_fd(t, r, Fd(_opened(d, tid, t, AT_FDCWD, p, r)))
     return [p, oct(a[1]).replace("0o", "0")]
 
 
@@ -186,12 +193,12 @@ def _faccessat2(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 
 def _readlink(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    target = text(d.mem.read(tid, a[1], r), d.strsize) if r > 0 else ptr(a[1])
+    target = text(d.mem.read(tid, a[1], r), d.strsize) if r > 0 else a[1]
     return [d.path(tid, a[0]), target, a[2]]
 
 
 def _readlinkat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    target = text(d.mem.read(tid, a[2], r), d.strsize) if r > 0 else ptr(a[2])
+    target = text(d.mem.read(tid, a[2], r), d.strsize) if r > 0 else a[2]
     return [dirfd(a[0]), d.path(tid, a[1]), target, a[3]]
 
 
@@ -416,7 +423,7 @@ def _setxattr_rest(d: Decoder, tid: int, a: Args) -> list[Any]:
 
 
 def _getcwd(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    path = text(d.mem.read(tid, a[0], r - 1), 4096) if r > 0 else ptr(a[0])
+    path = text(d.mem.read(tid, a[0], r - 1), 4096) if r > 0 else a[0]
     return [path, a[1]]
 
 
@@ -463,7 +470,7 @@ def _open_by_handle_at(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> lis
 
 
 def _xattrat_args(d: Decoder, tid: int, a: Args) -> list[Any]:
-    return [dirfd(a[0]), d.path(tid, a[1]) if a[1] else "NULL", sflags(a[2], AT_BITS), d.string(tid, a[3])]
+    return [dirfd(a[0]), d.path(tid, a[1]), sflags(a[2], AT_BITS), d.string(tid, a[3])]
 
 
 def _xattr_args(raw: bytes, d: Decoder, tid: int, r: int, out: bool) -> str:
@@ -489,7 +496,7 @@ def _getxattrat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 def _listxattrat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     lst = d.buf(tid, a[3], r) if a[3] and r >= 0 else ptr(a[3])
-    return [dirfd(a[0]), d.path(tid, a[1]) if a[1] else "NULL", sflags(a[2], AT_BITS), lst, a[4]]
+    return [dirfd(a[0]), d.path(tid, a[1]), sflags(a[2], AT_BITS), lst, a[4]]
 
 
 def _removexattrat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
@@ -497,7 +504,7 @@ def _removexattrat(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[An
 
 
 def _file_getattr(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
-    return [dirfd(a[0]), d.path(tid, a[1]) if a[1] else "NULL", ptr(a[2]), a[3], sflags(a[4], AT_BITS)]
+    return [dirfd(a[0]), d.path(tid, a[1]), ptr(a[2]), a[3], sflags(a[4], AT_BITS)]
 
 
 # f_type names of the file systems one meets (strace's xlat/fsmagic.in); others in hex.

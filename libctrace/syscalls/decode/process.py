@@ -317,10 +317,11 @@ def _prctl(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     if op == 15:
         return [name, d.string(tid, a[1])]
     if op == 16:
-        return [name, out_struct(d, tid, a[1], 16, r, lambda raw: text(raw.split(b"\0", 1)[0], d.strsize))]
+        raw = d.mem.read(tid, a[1], 16) if r >= 0 else b""  # the name the kernel wrote, else the pointer
+        return [name, text(raw.split(b"\0", 1)[0], d.strsize) if len(raw) == 16 else a[1]]
     if op == 0x53564D41:  # PR_SET_VMA
         sub = "PR_SET_VMA_ANON_NAME" if a[1] == 0 else hx(a[1])
-        return [name, sub, ptr(a[2]), a[3], d.string(tid, a[4]) if a[4] else "NULL"]
+        return [name, sub, ptr(a[2]), a[3], d.string(tid, a[4])]
     if op in (38, 39, 41):
         return [name, *(a[i] & 0xFFFFFFFF for i in range(1, 5))]
     if op == 0x59616D61:
