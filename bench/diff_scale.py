@@ -13,7 +13,7 @@ differences (nsswitch.conf, TCP fallback, munmap churn) sprinkled through.
 
 Each row is the median of --reps end-to-end runs: wall time, CPU time (user+sys, the diff and
 the processes it forks: os.wait4), peak memory (the largest sum of the resident sets of the
-diff and its child processes, sampled every 10 ms) and the CPU time per event of both
+diff and its child processes, sampled every 25 ms) and the CPU time per event of both
 traces, which stays flat when the cost grows linearly. Below them, the floor of each size:
 orjson.loads of every line of both traces (each trace once, results dropped), the least any
 diff of these files must do, as CPU time and as wall time on two CPUs (the slower trace),
@@ -199,7 +199,7 @@ def _diff_once(a: str, b: str, pin: str | None) -> tuple[float, float, int]:
 
     def sample(pid: int) -> None:
         nonlocal peak
-        while not done.wait(0.01):
+        while not done.wait(0.025):  # reading /proc takes CPU and locks from the diff: not too often
             peak = max(peak, _tree_rss(pid))
 
     t0 = time.perf_counter()
