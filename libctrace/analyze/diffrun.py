@@ -9,8 +9,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 from libctrace.model import Trace, ended
 from libctrace.outputs import make_dir
 from libctrace.render.safe import text
@@ -18,6 +16,8 @@ from libctrace.sandbox import SandboxConfig, open_sandbox
 from libctrace.traceio import load_trace
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from libctrace.sandbox.session import SandboxSession
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from libctrace.analyze.facts import Facts
-from libctrace.elf.info import ElfInfo, check_against, inspect_file, load_libc_versions, version_key
 from libctrace.errors import LibctraceError
 from libctrace.model import Trace
 from libctrace.syscalls.spec import EXITS, OUTPUT_CALLS
+
+if TYPE_CHECKING:
+    from libctrace.elf.info import ElfInfo
 
 # What a process may still do once its loader gave up: print why, and exit.
 _GIVING_UP = frozenset((*OUTPUT_CALLS, *EXITS))
@@ -44,6 +47,8 @@ def refusal(f: Facts, trace: Trace) -> Refusal | None:
 
 
 def _inspect(f: Facts) -> ElfInfo | None:
+    from libctrace.elf.info import inspect_file  # pyelftools: only for a build that failed
+
     path = (f.elf or {}).get("path")
     try:
         return inspect_file(path) if isinstance(path, str) else None
@@ -85,6 +90,8 @@ def _kernel(f: Facts, path: str, errno: str, seq: int) -> Refusal:
 
 
 def _loader(f: Facts, trace: Trace, first: int, info: ElfInfo) -> Refusal | None:
+    from libctrace.elf.info import check_against, load_libc_versions, version_key
+
     opens = [a for a in f.files if a.pid == first and a.op == "open" and (f.main_seq == 0 or a.seq < f.main_seq)]
     said = _said(trace, first, f.main_seq)
     for lib in info.needed:

@@ -158,7 +158,6 @@ def diff(
     ]
     # Opened before anything runs, so an unwritable path fails fast.
     html_file = create_file(html_path, "--html report", text=True) if html_path else None
-    progress = stderr_console()
     settings = RunSettings(trace_expr(expr), timeout, os.path.abspath(stdin_file) if stdin_file else os.devnull)
     options = {"normalize": patterns, "ignore_output": ignore_output, "inspect": exec_summary}
 
@@ -175,14 +174,14 @@ def diff(
         digests = digest_files([s.argv[0] for s in specs], names, patterns, exec_summary)
         traces, repeats = [d.trace for d in digests], []
     else:
-        traces, repeats = collect_runs(specs, sandbox, out_dir, progress, more, settings)
+        traces, repeats = collect_runs(specs, sandbox, out_dir, stderr_console(), more, settings)
     result = diffmod.compare(traces, names, timeline=timeline, repeats=repeats, digests=digests, **options)
     if html_file is not None:
         from libctrace.render.diff_html import render as render_html
 
         with html_file:
             html_file.write(render_html(result, traces))
-        progress.print(text(f"wrote {html_path}"), highlight=False)
+        stderr_console().print(text(f"wrote {html_path}"), highlight=False)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))  # compact: only then json uses its C encoder
     else:
