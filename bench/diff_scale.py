@@ -264,7 +264,7 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
         target = ""
         if r["events"] == 1_000_000:
             ok = r["wall"] <= 3 and r["rss"] <= 1 << 30
-            target = "met" if ok else f"missed: {r['wall'] / 3:.1f}x the time, {r['rss'] / (1 << 30):.2f} GB"
+            target = "met" if ok else f"missed: {r['wall'] / 3:.2f}x the time, {r['rss'] / (1 << 30):.2f} GB"
         print(
             f" {r['events']:>16,}   {r['wall']:6.2f} ({r['wall_min']:.2f}-{r['wall_max']:.2f})   {r['cpu']:9.2f}"
             f"   {r['rss'] / (1 << 20):6.0f} MB   {r['us_per_event']:12.2f}   {target}"
