@@ -178,7 +178,12 @@ def diff(
     result = diffmod.compare(traces, names, timeline=timeline, repeats=repeats, digests=digests, **options)
     if html_file is not None:
         from libctrace.render.diff_html import render as render_html
+        from libctrace.traceio import load_trace
 
+        # The report reads every event of every trace, more than once: digested traces loaded
+        # whole for it (read again through their index, they would be parsed at every pass).
+        if digests:
+            traces = [load_trace(t.source) for t in traces]
         with html_file:
             html_file.write(render_html(result, traces))
         stderr_console().print(text(f"wrote {html_path}"), highlight=False)
