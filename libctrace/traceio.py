@@ -418,11 +418,12 @@ class EventFile(Sequence[Event]):
     are parsed when asked for. Iterating parses them all, in order. The file is opened at the
     first access (a gzip trace is then decompressed whole)."""
 
-    def __init__(self, path: str, version: int, offsets: array[int], seqs: array[int]) -> None:
+    def __init__(self, path: str, version: int, offsets: array[int], seqs: array[int], non_calls: array[int]) -> None:
         self.path = path
         self.version = version
         self.offsets = offsets
         self.seqs = seqs  # ascending
+        self.non_calls = non_calls  # the indices of the events that are not syscalls (exec, exit...)
         self._data: bytes | mmap.mmap | None = None
 
     def __len__(self) -> int:

@@ -53,6 +53,17 @@ def _cut(tmp_path, name: str) -> str:
     return str(out)
 
 
+def _exit_1(tmp_path, name: str) -> str:
+    """NAME ending with status 1: the exit-status finding's evidence is its exit event, which a
+    digested trace finds among the events that are not syscalls."""
+    t = load_trace(str(DATA / name))
+    first = t.events[0]["pid"]
+    events = [{**e, "code": 1} if e["type"] == "exit" and e["pid"] == first else e for e in t.events]
+    out = tmp_path / f"exit1-{name}"
+    write_trace(str(out), Trace(t.header, events, {**(t.footer or {}), "exit_code": 1}))
+    return str(out)
+
+
 def _with_glibc_child(tmp_path) -> str:
     """The musl build's trace with a child process that execs a glibc tool: facts split it off
     (images.split), which the digest does from the whole trace, loaded."""
@@ -89,7 +100,7 @@ PAIRS = [
 ]
 
 
-@pytest.mark.parametrize("kind", ["v1", "v2", "new", "gz", "cut", "child"])
+@pytest.mark.parametrize("kind", ["v1", "v2", "new", "gz", "cut", "exit", "child"])
 @pytest.mark.parametrize("names", PAIRS, ids=lambda n: n[0].split("-")[0])
 def test_digested_diff_is_the_serial_diff(tmp_path, names, kind):
     """Every finding, table and timeline row the same, whether the facts come from the loaded
@@ -104,6 +115,8 @@ def test_digested_diff_is_the_serial_diff(tmp_path, names, kind):
         write_trace(paths[0], load_trace(str(DATA / names[0])))
     elif kind == "cut":
         paths[-1] = _cut(tmp_path, names[-1])
+    elif kind == "exit":
+        paths[-1] = _exit_1(tmp_path, names[-1])
     elif kind == "child":
         paths[-1] = _with_glibc_child(tmp_path)
     labels = default_labels(paths)
@@ -113,6 +126,9 @@ def test_digested_diff_is_the_serial_diff(tmp_path, names, kind):
     assert digested.to_json() == serial.to_json()
     if kind == "child":
         assert [c.path for c in digests[-1].facts.children] == ["/usr/bin/tool"]
+    if kind == "exit":
+        (status,) = [f for f in digested.findings if f.id == "exit-status"]
+        assert status.evidence[-1].line.endswith("+++ exited with 1 +++")  # the digested run's exit event
     for d, p in zip(digests, paths, strict=True):
         loaded = load_trace(p)
         assert list(d.trace.events) == loaded.events and d.trace.events[-1] == loaded.events[-1]

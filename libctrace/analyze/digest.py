@@ -13,8 +13,11 @@ import pickle
 import re
 import signal
 import traceback
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from typing import NoReturn
 
 from libctrace.analyze import images
@@ -24,6 +27,8 @@ from libctrace.analyze.refusal import Refusal, refusal
 from libctrace.errors import LibctraceError
 from libctrace.model import Event, Trace
 from libctrace.traceio import EventFile, TraceReader, load_trace
+
+_TYPE, _NOT_A_CALL = itemgetter("type"), "syscall".__ne__
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,15 @@ def digest(path: str, label: str, normalize: Sequence[re.Pattern[str]], inspect:
     with TraceReader(path, index=True) as reader:
         extractor, toks = Extractor(reader.header), Tokens(reader.header)
         others: list[Event] = []  # exec, fork, exit...: the few events that say which program runs
+        where = array("q")  # their indices
         for batch in reader.batches():
             extractor.feed(batch)
             toks.feed(batch)
-            others += [e for e in batch if e["type"] != "syscall"]
+            chosen = list(map(_NOT_A_CALL, map(_TYPE, batch)))  # no Python code per event
+            others += compress(batch, chosen)
+            where.extend(compress(range(len(reader.seqs) - len(batch), len(reader.seqs)), chosen))
     assert reader.offsets is not None
-    events = EventFile(path, reader.header["version"], reader.offsets, reader.seqs)
+    events = EventFile(path, reader.header["version"], reader.offsets, reader.seqs, where)
     trace = Trace(reader.header, events, reader.footer, path, tuple(reader.notes))  # type: ignore[arg-type]
     if images.may_split(reader.header, others):
         # It ran a program of another libc, maybe: split needs every event at hand (rare).

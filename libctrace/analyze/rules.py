@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import statistics
 from bisect import bisect_left
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -124,10 +124,16 @@ class _Ctx:
         i = bisect_left(seqs, seq)
         return events[i] if i < len(events) and seqs[i] == seq else None
 
-    def find(self, run: int, match: Callable[[Event], bool], limit: int = 1, after: int = 0) -> list[int]:
-        """seqs of the first `limit` events of a run that match, after seq `after`."""
+    def find(
+        self, run: int, match: Callable[[Event], bool], limit: int = 1, after: int = 0, calls: bool = True
+    ) -> list[int]:
+        """seqs of the first `limit` events of a run that match, after seq `after`. calls=False
+        says no syscall event matches: a digested trace then reads only its other events."""
+        events: Iterable[Event] = self.traces[run].events
+        if not calls and isinstance(events, EventFile):
+            events = map(events.__getitem__, events.non_calls)
         out: list[int] = []
-        for e in self.traces[run].events:
+        for e in events:
             if e.get("seq", 0) > after and match(e):
                 out.append(e["seq"])
                 if len(out) >= limit:
@@ -320,7 +326,7 @@ def _exit_status(ctx: _Ctx) -> list[_Hit]:
     short = " vs ".join(f.exit.signal or _exit_code(f) for f in ctx.facts)
     ev: list[tuple[int, int]] = []
     for i, f in enumerate(ctx.facts):
-        ev += [(i, s) for s in ctx.find(i, _ending(ctx.traces[i], f.exit.signal), limit=2)]
+        ev += [(i, s) for s in ctx.find(i, _ending(ctx.traces[i], f.exit.signal), limit=2, calls=False)]
     values = {
         "short": short,
         "status": {f.label: f.exit.status for f in ctx.facts},
