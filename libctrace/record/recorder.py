@@ -704,16 +704,17 @@ class _Recorder:
             decoded, fd_path = list(args[:nargs]), None
         else:
             decoded, fd_path = self.decoder.decode(name, tid, pid, args, nargs, rval)
+        rest: dict[str, Any] = {}  # the fields besides the row's, in syscall_row's order
+        if tid != pid:
+            rest["tid"] = tid
+        if fd_path is not None:
+            rest["fd_path"] = fd_path
+        if pre is None and rval is not None and self.decoder.note is not None:
+            rest["ret_text"] = self.decoder.note
+        errno = errname(-rval) if is_error and rval is not None else None
         if self.rows and end is not None and rval is not None:  # only written: the row itself
-            rest: dict[str, Any] = {}  # syscall_row's order: tid, fd_path, ret_text, errno
-            if tid != pid:
-                rest["tid"] = tid
-            if fd_path is not None:
-                rest["fd_path"] = fd_path
-            if pre is None and self.decoder.note is not None:
-                rest["ret_text"] = self.decoder.note
-            if is_error:
-                rest["errno"] = errname(-rval)
+            if errno is not None:
+                rest["errno"] = errno
             row = [round(t * 1e6), pid, name, decoded, rval, round((end - self.t0 - t) * 1e6)]
             if rest:
                 row.append(rest)
@@ -728,14 +729,9 @@ class _Recorder:
             "name": name,
             "args": decoded,
             "ret": rval,
-            "errno": errname(-rval) if is_error and rval is not None else None,
+            "errno": errno,
+            **rest,
         }
-        if tid != pid:
-            ev["tid"] = tid
-        if fd_path is not None:
-            ev["fd_path"] = fd_path
-        if pre is None and rval is not None and self.decoder.note is not None:
-            ev["ret_text"] = self.decoder.note
         if end is not None:
             ev["dur"] = round(end - self.t0 - t, 6)
         self.nsyscalls += 1
