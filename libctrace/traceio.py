@@ -355,8 +355,7 @@ class TraceReader:
             self._lineno = lineno
             if legacy is not None:
                 for e in batch:
-                    if e["type"] == "syscall":
-                        legacy(e)
+                    legacy(e)
             if batch:
                 yield batch
         if self.footer is None and not self.notes:
@@ -437,7 +436,7 @@ class EventFile(Sequence[Event]):
         e = orjson.loads(data[start : data.find(b"\n", start)])
         if self.version >= 2:
             e = _event_of(e, self.seqs[i])
-        if self.version < 3 and e["type"] == "syscall":  # as TraceReader.batches reads it
+        if self.version < 3:  # as TraceReader.batches reads it
             from libctrace.syscalls.decode import pointers_as_numbers
 
             pointers_as_numbers(e)

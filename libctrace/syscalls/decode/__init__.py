@@ -90,15 +90,17 @@ def string_positions(name: str, args: list[Any]) -> tuple[int, ...]:
 # Before trace format 3 a C string that was NULL or unreadable was kept as the text NULL or
 # 0x..., indistinguishable from a file of that name; read as the address it almost always was.
 _OLD_POINTER = re.compile(r"NULL|0x[0-9a-f]+")
+_WITH_STRINGS = frozenset((*STRING_ARGS, *STRING_ARG_BY_OP, *CUT_ARG))
 
 
 def pointers_as_numbers(event: dict[str, Any]) -> None:
-    """A syscall event of a trace older than format 3, its string pointers made numbers."""
-    args = event.get("args")
-    if not isinstance(args, list):
-        return
-    cut = CUT_ARG.get(event["name"])
-    for i in (*string_positions(event["name"], args), *(() if cut is None else (cut,))):
+    """An event of a trace older than format 3, the pointers of its C-string arguments made
+    numbers (only a syscall event has a name: the others pass as they are)."""
+    name, args = event.get("name"), event.get("args")
+    if name not in _WITH_STRINGS or not isinstance(args, list):
+        return  # most calls: read from every event of an old trace, so tested first
+    cut = CUT_ARG.get(name)
+    for i in (*string_positions(name, args), *(() if cut is None else (cut,))):
         v = args[i] if i < len(args) else None
         if isinstance(v, str) and _OLD_POINTER.fullmatch(v):
             args[i] = 0 if v == "NULL" else int(v, 16)
