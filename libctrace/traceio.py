@@ -180,20 +180,7 @@ def _event_of(obj: Any, seq: int) -> Any:
     """A version-2 line, parsed, as the event it stands for: a syscall row (checked) as its
     dict, a dict without seq given `seq`, the implicit one (syscall_row)."""
     if type(obj) is list:
-        t, pid, name, args, ret, dur, *rest = obj
-        obj = {
-            "type": "syscall",
-            "seq": seq,
-            "t": t / 1e6,
-            "pid": pid,
-            "name": name,
-            "args": args,
-            "ret": ret,
-            "errno": None,
-            **(rest[0] if rest else {}),
-        }
-        if dur is not None:
-            obj["dur"] = dur / 1e6
+        obj = _row_event(obj, seq, checked=False)
     elif type(obj) is dict and "seq" not in obj and obj.get("type") != "footer":
         obj["seq"] = seq
     return obj
@@ -466,13 +453,15 @@ class EventFile(Sequence[Event]):
 _ROW_REST = frozenset(("errno", "tid", "fd_path", "ret_text", "arch"))
 
 
-def _row_event(row: list[Any], seq: int) -> Event | None:
-    """A version-2 syscall row as the event _expand makes of it, given its implicit seq, when
+def _row_event(row: list[Any], seq: int, checked: bool = True) -> Event | None:
+    """A version-2 syscall row as the event it stands for, given its implicit seq, when
     _syscall_ok would pass that event; else None, and the row goes through _expand and
-    validate_event, which say what is wrong. One function for the most frequent line."""
+    validate_event, which say what is wrong. One function for the most frequent line.
+    checked=False: the row as it is, any field of any type (_expand checked only its shape,
+    6 or 7 items; validate_event says what is wrong)."""
     if len(row) == 7:
         t, pid, name, args, ret, dur, rest = row
-        if not (
+        if checked and not (
             type(rest) is dict
             and rest.keys() <= _ROW_REST
             and type(rest.get("errno")) in _STR_NULL
@@ -485,7 +474,7 @@ def _row_event(row: list[Any], seq: int) -> Event | None:
         rest = None
     else:
         return None
-    if not (
+    if checked and not (
         type(t) is int
         and type(pid) is int
         and type(name) is str
