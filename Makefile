@@ -53,9 +53,9 @@ system-packages:
 	  fi; \
 	fi
 
-# The install also compiles the recorder's C stop loop (setup.py) into libctrace/; warnings are
-# errors here, not for users installing the sdist with another compiler.
-$(VENV)/.installed: pyproject.toml setup.py libctrace/record/stoploop.c
+# The install also compiles the recorder's C stop loop and the reader's row converter (setup.py)
+# into libctrace/; warnings are errors here, not for users installing the sdist with another compiler.
+$(VENV)/.installed: pyproject.toml setup.py libctrace/record/stoploop.c libctrace/rows.c
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	CFLAGS=-Werror $(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
 	@touch $@
@@ -66,4 +66,4 @@ compile: $(VENV)/.installed
 	@$(BIN)/python -m compileall -q libctrace
 
 clean:
-	rm -rf $(VENV) scenarios/.build *.egg-info build dist libctrace/record/_stoploop*.so
+	rm -rf $(VENV) scenarios/.build *.egg-info build dist libctrace/record/_stoploop*.so libctrace/_rows*.so

@@ -306,22 +306,23 @@ class TraceReader:
             # Every line is an event until the footer, which ends them: the events of the
             # batch are its first lines.
             batch: list[Event] = []
-            for k, obj in enumerate(objs):
-                if v2 and type(obj) is list and not ended:
-                    e = _row_event(obj, self._seq + 1)
-                    if e is not None:  # a well-formed syscall row: the common case, checked here
-                        self._seq += 1
-                        batch.append(e)
-                        continue
+            k, n = 0, len(objs)
+            while k < n:
+                if v2 and not ended:  # well-formed syscall rows, the common case: checked at once
+                    k, self._seq = fast_rows(objs, k, self._seq, batch)
+                    if k == n:
+                        break
+                i, k = k, k + 1
+                obj = objs[i]
                 if v2 and obj is not None:
-                    self._lineno = lineno + k + 1
+                    self._lineno = lineno + i + 1
                     obj = self._expand(obj)
                 if not ended and type(obj) is dict and obj.get("type") == "syscall" and _syscall_ok(obj):
                     batch.append(obj)
                     continue
-                self._lineno = lineno + k + 1
+                self._lineno = lineno + i + 1
                 if obj is None:
-                    obj = self._parse(lines[k], "corrupt trace line (not valid JSON)")
+                    obj = self._parse(lines[i], "corrupt trace line (not valid JSON)")
                 else:
                     self._check_type(obj)
                 if ended:
@@ -389,6 +390,26 @@ class TraceReader:
                 f"line {lineno + 1} is cut short (disk full, or the recording was killed); "
                 "the events before it are kept"
             )
+
+
+def _fast_rows(objs: list[Any], start: int, seq: int, out: list[Event]) -> tuple[int, int]:
+    """The well-formed syscall rows objs[start:stop] as events (_row_event) appended to out,
+    numbered from seq + 1; returns stop, the first object that is not one (len(objs) when all
+    are), and the last seq given. libctrace/rows.c does the same in C, 2x faster."""
+    for i in range(start, len(objs)):
+        row = objs[i]
+        e = _row_event(row, seq + 1) if type(row) is list else None
+        if e is None:
+            return i, seq
+        out.append(e)
+        seq += 1
+    return len(objs), seq
+
+
+try:
+    from libctrace._rows import fast_rows
+except ImportError:  # not compiled (a checkout without `make setup`): the same in Python
+    fast_rows = _fast_rows
 
 
 # Bytes read at once: a batch of about 600 events small enough to stay in the CPU's cache

@@ -71,10 +71,12 @@ def digest(path: str, label: str, normalize: Sequence[re.Pattern[str]], inspect:
 def digest_files(
     paths: Sequence[str], labels: Sequence[str], normalize: Sequence[re.Pattern[str]], inspect: images.Inspect | None
 ) -> list[Digest]:
-    """digest() of every trace file at once, each in a child process; the first error met
-    (a corrupt trace: TraceFormatError) is raised here, once every child has ended."""
+    """digest() of every trace file at once: the first in this process, each other one in a
+    child process (this one would only wait: the first trace's result then needs no pickling);
+    the first error met (a corrupt trace: TraceFormatError) is raised here, once every child
+    has ended."""
     children = []
-    for path, label in zip(paths, labels, strict=True):
+    for path, label in zip(paths[1:], labels[1:], strict=True):
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -82,7 +84,12 @@ def digest_files(
             _child(w, path, label, normalize, inspect)
         os.close(w)
         children.append((pid, r, path))
-    results = [_collect(pid, r, path) for pid, r, path in children]
+    first: Digest | BaseException
+    try:
+        first = digest(paths[0], labels[0], normalize, inspect)
+    except BaseException as e:  # raised below, once the children have ended (Ctrl-C stops them too)
+        first = e
+    results = [first, *(_collect(pid, r, path) for pid, r, path in children)]
     for res in results:
         if isinstance(res, BaseException):
             raise res

@@ -336,7 +336,7 @@ class Extractor:
         self.all_socks: list[_Socket] = []
         self.dns: list[DnsMessage] = []
         self.dns_log: list[dict[str, Any]] = []
-        self.memory: Counter[str] = Counter()
+        self.mapped_bytes: Counter[str] = Counter()  # mmap_bytes, munmap_bytes: of the calls that succeeded
         # tid -> (size, address, flags) of its last mapping that could be a thread stack
         self.last_anon_mmap: dict[int, tuple[int, int, frozenset[str]]] = {}
         self.clone_stack: dict[tuple[int, int], int] = {}  # (pid, child tid) -> stack size
@@ -344,7 +344,7 @@ class Extractor:
         self.clone_calls: Counter[str] = Counter()
         self.signals: list[str] = []
         self.out: dict[int, bytearray] = {1: bytearray(), 2: bytearray()}
-        self.counts: Counter[str] = Counter()
+        self.counts: dict[str, int] = {}  # a plain dict: Counter's += costs 2.5x its get
         self.pids: dict[int, None] = {}
         self.threads = 0
         self.main_seq = 0  # first event of the traced program's own code, after its loader
@@ -360,10 +360,11 @@ class Extractor:
                 **dict.fromkeys(CLONES, self._clone),
             }
         )
-        for n in MEMORY_CALLS:
-            self.handlers.setdefault(n, self._memory)
-        for n in SENDS | RECEIVES:
+        self.handlers["munmap"] = self._munmap  # the other memory calls are only counted (counts)
+        for n in SENDS:  # what the program prints, or sends on a socket
             self.handlers[n] = self._io
+        # RECEIVES matter on sockets only: handled while one is open (_socket, _drop_socket),
+        # so that the reads of files, a third of a busy trace, cost no call.
 
     # -- per-event dispatch -------------------------------------------------------------
     def feed(self, events: Sequence[Event]) -> None:
@@ -371,6 +372,7 @@ class Extractor:
         if events:
             self.last_t = events[-1].get("t", 0.0)
         counts = self.counts
+        count = counts.get
         handlers = self.handlers
         pids = self.pids
         images = self.images
@@ -378,7 +380,7 @@ class Extractor:
             kind = e.get("type")
             if kind == "syscall":
                 name = e["name"]
-                counts[name] += 1
+                counts[name] = count(name, 0) + 1
                 pid = e["pid"]
                 if pid not in pids:
                     pids[pid] = None
@@ -498,7 +500,7 @@ class Extractor:
                 self._start(e["pid"], image, e["seq"])
         if errno is None and isinstance(e.get("ret"), int):
             self.fds[(e["pid"], e["ret"])] = path
-            self.socks.pop((e["pid"], e["ret"]), None)  # the number was reused (its close unseen)
+            self._drop_socket((e["pid"], e["ret"]))  # the number was reused (its close unseen)
 
     def _fd_file(self, e: Event, fd: Any) -> str | None:
         if not isinstance(fd, int) or fd < 0:
@@ -506,9 +508,12 @@ class Extractor:
         return self.fds.get((e["pid"], fd))
 
     def _mmap(self, e: Event) -> None:
-        self._memory(e)
         args = e["args"]
-        if e.get("errno") is not None or len(args) < 5:
+        if e.get("errno") is not None:
+            return
+        if len(args) > 1 and isinstance(args[1], int):
+            self.mapped_bytes["mmap_bytes"] += args[1]
+        if len(args) < 5:
             return
         fd = args[4]
         if not isinstance(fd, int) or fd < 0:
@@ -543,19 +548,13 @@ class Extractor:
         if e["args"] and isinstance(e["args"][0], int):
             key = (e["pid"], e["args"][0])
             self.fds.pop(key, None)
-            self.socks.pop(key, None)
+            self._drop_socket(key)
 
     # -- memory and threads -------------------------------------------------------------
-    def _memory(self, e: Event) -> None:
-        name = e["name"]
-        self.memory[name] += 1
-        if e.get("errno") is not None:
-            return
+    def _munmap(self, e: Event) -> None:
         args = e["args"]
-        if name == "mmap" and len(args) > 1 and isinstance(args[1], int):
-            self.memory["mmap_bytes"] += args[1]
-        elif name == "munmap" and len(args) > 1 and isinstance(args[1], int):
-            self.memory["munmap_bytes"] += args[1]
+        if e.get("errno") is None and len(args) > 1 and isinstance(args[1], int):
+            self.mapped_bytes["munmap_bytes"] += args[1]
 
     def _clone(self, e: Event) -> None:
         ret = e.get("ret")
@@ -574,9 +573,16 @@ class Extractor:
             return
         args = e["args"]
         s = _Socket(e["seq"], e["pid"], str(args[0]) if args else "?", str(args[1]) if len(args) > 1 else "?")
+        if not self.socks:
+            self.handlers.update(dict.fromkeys(RECEIVES, self._io))
         self.socks[(e["pid"], ret)] = s
         self.all_socks.append(s)
         self.fds.pop((e["pid"], ret), None)
+
+    def _drop_socket(self, key: tuple[int, int]) -> None:
+        if self.socks.pop(key, None) is not None and not self.socks:
+            for n in RECEIVES:
+                del self.handlers[n]
 
     def _set_peer(self, s: _Socket, sa: Any, seq: int) -> None:
         text = sockaddr_text(sa)
@@ -596,13 +602,13 @@ class Extractor:
         args = e["args"]
         if not args or not isinstance(args[0], int):
             return
-        name = e["name"]
         fd = args[0]
+        name = e["name"]
         ret = e.get("ret")
-        if name in OUTPUT_CALLS and fd in (1, 2) and isinstance(ret, int) and ret > 0:
+        if fd in (1, 2) and name in OUTPUT_CALLS and isinstance(ret, int) and ret > 0:
             self._output(fd, e)
             return
-        s = self.socks.get((e["pid"], fd))
+        s = self.socks.get((e["pid"], fd))  # most reads and writes: files and pipes, passed over here
         if s is None:
             return
         if e.get("errno") is not None or not isinstance(ret, int) or ret < 0:
@@ -699,7 +705,11 @@ class Extractor:
         wall = footer.get("duration")
         if not isinstance(wall, (int, float)):
             wall = self.last_t
-        memory = {k: self.memory.get(k, 0) for k in (*MEMORY_CALLS, "mmap_bytes", "munmap_bytes")}
+        counts, mapped = self.counts, self.mapped_bytes
+        memory = {
+            **{k: counts.get(k, 0) for k in MEMORY_CALLS},
+            **{k: mapped[k] for k in ("mmap_bytes", "munmap_bytes")},
+        }
         output = raw if isinstance(raw := footer.get("output"), dict) else {}
         stdout, stderr = _captured(output.get("stdout")), _captured(output.get("stderr"))
         return Facts(
