@@ -1,4 +1,5 @@
-"""Saved traces digested for a diff, each in a process of its own (fork): the trace is read
+"""Saved traces digested for a diff, each in a process of its own (the first in the diff's,
+the others forked): the trace is read
 batch by batch and everything the diff needs from its events (facts, timeline tokens, the
 programs its processes ran, why it never started) is worked out on the way, so neither the
 worker nor the diff holds a dict per event. Back come those compact results and an index of
