@@ -1,10 +1,10 @@
-"""Saved traces digested for a diff, each in a process of its own (the first in the diff's,
-the others forked): the trace is read
-batch by batch and everything the diff needs from its events (facts, timeline tokens, the
-programs its processes ran, why it never started) is worked out on the way, so neither the
-worker nor the diff holds a dict per event. Back come those compact results and an index of
-the trace's lines (traceio.EventFile), from which the few events shown as evidence are read
-again. Two traces use two CPUs: reading and parsing the lines is most of a big diff's time.
+"""Saved traces digested for a diff, each in a process of its own (the first in the diff's, the
+others forked): the trace is read batch by batch and everything the diff needs from its events
+(facts, timeline tokens, the programs its processes ran, why it never started) is worked out
+on the way, so neither the worker nor the diff holds a dict per event. Back come those compact
+results and an index of the trace's lines (traceio.EventFile), from which the few events shown
+as evidence are read again. Two traces use two CPUs: reading and parsing the lines is most of
+a big diff's time.
 """
 
 from __future__ import annotations
