@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -201,15 +202,20 @@ def command(mode: str, w: Workload, out: str, default: str) -> list[str]:
     }[mode]
 
 
+# The second line of a call strace wrote in two (PID, with -ttt a time, then "<... NAME resumed>")
+_RESUMED = re.compile(rb"\d+ +(?:\d+\.\d+ +)?<\.\.\. [\w]+ resumed>")
+
+
 def trace_size(mode: str, path: str) -> tuple[int, int] | None:
-    """Bytes of the trace a mode wrote and the events in it (strace: its lines; libctrace: the
+    """Bytes of the trace a mode wrote and the events in it (strace: its lines less the
+    `<... NAME resumed>` halves of calls another thread's line split in two; libctrace: the
     footer's count), or None when the mode writes none."""
     if not os.path.exists(path) or not mode.startswith(("strace", "libctrace")):
         return None
     size = os.path.getsize(path)
     if mode.startswith("strace"):
         with open(path, "rb") as f:
-            return size, sum(1 for _ in f)
+            return size, sum(1 for line in f if not _RESUMED.match(line))
     from libctrace.traceio import TraceReader
 
     with TraceReader(path) as reader:
@@ -521,7 +527,8 @@ def main() -> None:
     out.print("  rows: filtered = the loop with -e trace=openat; @N: every mode pinned to CPU N (taskset -c)")
     out.print("  cpu s: user+sys of the whole tree (tracer and program), median")
     out.print("  +us/call: extra wall time per loop iteration (one syscall) over native")
-    out.print("  B/event: bytes of the trace file per event (strace: per line), last repetition")
+    out.print("  B/event: bytes of the trace file per event (strace: per call, its `<... resumed>` lines not")
+    out.print("  counted: a threaded program's calls are often split in two lines), last repetition")
     out.print("  target 5 also against strace -f -y -ttt -T -s 256 -o FILE, run once: the same facts")
     out.print("  per call as libctrace's trace (descriptor paths, times, durations, 256-byte strings)")
     out.print()
