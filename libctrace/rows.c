@@ -1,8 +1,8 @@
 /* Reading a trace: its syscall rows (version 2 and later) turned into event dicts, in C.
  *
  * A million-event trace is a million rows [t, pid, name, args, ret, dur, {rest}]; turning
- * each into its dict, with the reader's quick check of every field's type, cost about 0.8 us
- * of interpreter work per row, twice what orjson takes to parse the line. This does the same
+ * each into its dict, with the reader's quick check of every field's type, cost about 0.6 us
+ * of interpreter work per row, more than orjson takes to parse the line. This does the same
  * for a run of rows at once (libctrace/traceio.py, _fast_rows is the same logic in Python,
  * used when this module is not compiled). Stable ABI: one build serves every CPython >= 3.11.
  */
@@ -16,6 +16,16 @@ static PyObject *k_type, *k_seq, *k_t, *k_pid, *k_name, *k_args, *k_ret, *k_errn
 /* The type checks of traceio._row_event: exact types (JSON true is not a number). */
 static int is_int(PyObject *o) { return Py_TYPE(o) == &PyLong_Type; }
 static int is_int_null(PyObject *o) { return o == Py_None || is_int(o); }
+static int is_str(PyObject *o) { return Py_TYPE(o) == &PyUnicode_Type; }
+static int is_str_null(PyObject *o) { return o == Py_None || is_str(o); }
+
+/* 1: rest[key] is absent or passes ok(); 0: it does not; -1: an error. */
+static int field_ok(PyObject *rest, PyObject *key, int (*ok)(PyObject *)) {
+    PyObject *v = PyDict_GetItemWithError(rest, key);
+    if (v == NULL)
+        return PyErr_Occurred() ? -1 : 1;
+    return ok(v);
+}
 
 static int rest_ok(PyObject *rest) {
     if (Py_TYPE(rest) != &PyDict_Type)
@@ -27,12 +37,10 @@ static int rest_ok(PyObject *rest) {
         if (known <= 0)
             return known; /* -1: an error */
     }
-    PyObject *errno_ = PyDict_GetItemWithError(rest, k_errno), *tid = PyDict_GetItemWithError(rest, k_tid),
-             *fd_path = PyDict_GetItemWithError(rest, k_fd_path);
-    if (PyErr_Occurred())
-        return -1;
-    return (errno_ == NULL || errno_ == Py_None || Py_TYPE(errno_) == &PyUnicode_Type) && (tid == NULL || is_int(tid)) &&
-           (fd_path == NULL || Py_TYPE(fd_path) == &PyUnicode_Type);
+    int r;
+    if ((r = field_ok(rest, k_errno, is_str_null)) <= 0 || (r = field_ok(rest, k_tid, is_int)) <= 0)
+        return r;
+    return field_ok(rest, k_fd_path, is_str);
 }
 
 static int set_micros(PyObject *e, PyObject *key, PyObject *micros) {
@@ -58,7 +66,7 @@ static PyObject *row_event(PyObject *row, long long seq) {
     PyObject *t = PyList_GetItem(row, 0), *pid = PyList_GetItem(row, 1), *name = PyList_GetItem(row, 2),
              *args = PyList_GetItem(row, 3), *ret = PyList_GetItem(row, 4), *dur = PyList_GetItem(row, 5),
              *rest = n == 7 ? PyList_GetItem(row, 6) : NULL;
-    if (!is_int(t) || !is_int(pid) || Py_TYPE(name) != &PyUnicode_Type || Py_TYPE(args) != &PyList_Type ||
+    if (!is_int(t) || !is_int(pid) || !is_str(name) || Py_TYPE(args) != &PyList_Type ||
         !is_int_null(ret) || !is_int_null(dur))
         return NULL;
     if (rest != NULL) {
