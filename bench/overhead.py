@@ -203,7 +203,7 @@ def command(mode: str, w: Workload, out: str, default: str) -> list[str]:
 
 
 # The second line of a call strace wrote in two (PID, with -ttt a time, then "<... NAME resumed>")
-_RESUMED = re.compile(rb"\d+ +(?:\d+\.\d+ +)?<\.\.\. [\w]+ resumed>")
+_RESUMED = re.compile(rb"\d+ +(?:\d+\.\d+ +)?<\.\.\. \w+ resumed>")
 
 
 def trace_size(mode: str, path: str) -> tuple[int, int] | None:

@@ -336,7 +336,7 @@ class Extractor:
         self.all_socks: list[_Socket] = []
         self.dns: list[DnsMessage] = []
         self.dns_log: list[dict[str, Any]] = []
-        self.mapped_bytes: Counter[str] = Counter()  # mmap_bytes, munmap_bytes: of the calls that succeeded
+        self.mmap_bytes = self.munmap_bytes = 0  # of the calls that succeeded
         # tid -> (size, address, flags) of its last mapping that could be a thread stack
         self.last_anon_mmap: dict[int, tuple[int, int, frozenset[str]]] = {}
         self.clone_stack: dict[tuple[int, int], int] = {}  # (pid, child tid) -> stack size
@@ -512,7 +512,7 @@ class Extractor:
         if e.get("errno") is not None:
             return
         if len(args) > 1 and isinstance(args[1], int):
-            self.mapped_bytes["mmap_bytes"] += args[1]
+            self.mmap_bytes += args[1]
         if len(args) < 5:
             return
         fd = args[4]
@@ -554,7 +554,7 @@ class Extractor:
     def _munmap(self, e: Event) -> None:
         args = e["args"]
         if e.get("errno") is None and len(args) > 1 and isinstance(args[1], int):
-            self.mapped_bytes["munmap_bytes"] += args[1]
+            self.munmap_bytes += args[1]
 
     def _clone(self, e: Event) -> None:
         ret = e.get("ret")
@@ -705,11 +705,8 @@ class Extractor:
         wall = footer.get("duration")
         if not isinstance(wall, (int, float)):
             wall = self.last_t
-        counts, mapped = self.counts, self.mapped_bytes
-        memory = {
-            **{k: counts.get(k, 0) for k in MEMORY_CALLS},
-            **{k: mapped[k] for k in ("mmap_bytes", "munmap_bytes")},
-        }
+        memory = {k: self.counts.get(k, 0) for k in MEMORY_CALLS}
+        memory.update(mmap_bytes=self.mmap_bytes, munmap_bytes=self.munmap_bytes)
         output = raw if isinstance(raw := footer.get("output"), dict) else {}
         stdout, stderr = _captured(output.get("stdout")), _captured(output.get("stderr"))
         return Facts(
