@@ -534,7 +534,10 @@ class _Recorder:
                 elif ent[0] in emit or ent[0] >= _I386 or (record_all and ent[0] != _EXEC_EXIT):
                     self._syscall(tid, ent, rval, is_error, monotonic())
                 elif ent[0] in follow:  # updates the descriptor table; no event
-                    self.decoder.decode(names[ent[0]], tid, tgids.get(tid, tid), ent[1], NARGS[ent[0]], rval)
+                    left = round(monotonic() - t0, 6)
+                    self.decoder.decode(
+                        names[ent[0]], tid, tgids.get(tid, tid), ent[1], NARGS[ent[0]], rval, ent[2], left
+                    )
             elif op:
                 name = names.get(nr)
                 if not self.started:
@@ -548,7 +551,7 @@ class _Recorder:
                         continue
                 now = round(monotonic() - t0, 6)
                 if name in entry_decoded:
-                    pre = self.decoder.decode(name, tid, tgids.get(tid, tid), args, NARGS[nr], 0)
+                    pre = self.decoder.decode(name, tid, tgids.get(tid, tid), args, NARGS[nr], 0, now, now)
                     if name in EXITS:  # never returns: the event is complete now
                         if nr in emit:
                             self._syscall(tid, (nr, args, now, pre), None, False, None)
@@ -703,7 +706,8 @@ class _Recorder:
         elif rval is None:  # died inside the call: its memory is gone, show raw values
             decoded, fd_path = list(args[:nargs]), None
         else:
-            decoded, fd_path = self.decoder.decode(name, tid, pid, args, nargs, rval)
+            left = t if end is None else round(end - self.t0, 6)
+            decoded, fd_path = self.decoder.decode(name, tid, pid, args, nargs, rval, t, left)
         rest: dict[str, Any] = {}  # the fields besides the row's, in syscall_row's order
         if tid != pid:
             rest["tid"] = tid

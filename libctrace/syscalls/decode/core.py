@@ -261,7 +261,7 @@ def hx(v: int) -> str:
 class Fd:
     """What one descriptor refers to; a socket's peer on port 53 marks DNS traffic (kept whole)."""
 
-    __slots__ = ("path", "cloexec", "family", "stype", "peer")
+    __slots__ = ("path", "cloexec", "family", "stype", "peer", "since")
 
     def __init__(self, path: str, cloexec: bool = False, family: str = "", stype: str = "", peer: dict[str, Any] | None = None) -> None:
         self.path = path
@@ -269,6 +269,7 @@ class Fd:
         self.family = family
         self.stype = stype
         self.peer = peer
+        self.since = 0.0  # trace time the call that put it in its table returned (FdTable)
 
     def copy(self) -> Fd:
         return Fd(self.path, self.cloexec, self.family, self.stype, self.peer)
@@ -285,7 +286,21 @@ class Fd:
         return self.peer is not None and self.peer.get("port") == 53
 
 
-FdTable = dict[int, Fd]
+class FdTable(dict[int, Fd]):
+    """One process's descriptors. Each entry is stamped with the time the call that set it
+    returned (Fd.since): threads reuse a number at once, and their exit stops may come in
+    either order, so a close of that number which entered before then closed the descriptor
+    the entry replaced, and leaves it (file._close)."""
+
+    __slots__ = ("decoder",)
+
+    def __init__(self, decoder: Decoder, entries: dict[int, Fd] | None = None) -> None:
+        super().__init__(entries or {})
+        self.decoder = decoder
+
+    def __setitem__(self, fd: int, f: Fd) -> None:
+        f.since = self.decoder.left
+        super().__setitem__(fd, f)
 
 
 Args = tuple[int, ...]
@@ -303,18 +318,19 @@ class Decoder:
         self.tables: dict[int, FdTable] = {}  # by thread-group id; threads share one
         self.len_in: dict[int, int] = {}  # thread -> a value (length, mask) read at the call's entry
         self.note: str | None = None  # what strace prints after the result of the last call decoded
+        self.entered = self.left = 0.0  # trace times of the call being decoded: its entry and exit
 
     # -- process life cycle
 
     def table(self, tgid: int) -> FdTable:
         t = self.tables.get(tgid)
         if t is None:
-            t = self.tables[tgid] = {}
+            t = self.tables[tgid] = FdTable(self)
         return t
 
     def fork(self, parent: int, child: int, share: bool) -> None:
         src = self.table(parent)
-        self.tables[child] = src if share else {fd: f.copy() for fd, f in src.items()}
+        self.tables[child] = src if share else FdTable(self, {fd: f.copy() for fd, f in src.items()})
 
     def exec(self, tgid: int) -> None:
         t = self.table(tgid)
@@ -336,9 +352,13 @@ class Decoder:
                 return None
         return f.describe()
 
-    def decode(self, name: str, tid: int, tgid: int, args: Args, nargs: int, ret: int) -> tuple[list[Any], str | None]:
-        """Arguments of a finished call (ret is the signed result) and its fd_path."""
+    def decode(
+        self, name: str, tid: int, tgid: int, args: Args, nargs: int, ret: int, entered: float = 0.0, left: float = 0.0
+    ) -> tuple[list[Any], str | None]:
+        """Arguments of a finished call (ret is the signed result) and its fd_path; entered and
+        left: the trace times of its entry and exit, which order it against other threads' calls."""
         self.note = None
+        self.entered, self.left = entered, left
         table = self.table(tgid)
         where = FD_ARG.get(name)
         path = None
@@ -348,7 +368,7 @@ class Decoder:
                 path = self.fd_path(tid, table, fd)
         if name == "close_range" and ret == 0 and args[2] & 2:
             # CLOSE_RANGE_UNSHARE: the process stops sharing its table (CLONE_FILES) first
-            table = self.tables[tgid] = {fd: f.copy() for fd, f in table.items()}
+            table = self.tables[tgid] = FdTable(self, {fd: f.copy() for fd, f in table.items()})
         h = HANDLERS.get(name)
         if h is None:
             return [signed(a) for a in args[:nargs]], path

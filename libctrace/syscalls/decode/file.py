@@ -247,8 +247,9 @@ def _writev(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
 
 def _close(d: Decoder, tid: int, t: FdTable, a: Args, r: int) -> list[Any]:
     fd = int32(a[0])
-    if r == 0:
-        t.pop(fd, None)
+    f = t.get(fd)
+    if r == 0 and f is not None and f.since <= d.entered:  # else another thread's newer descriptor (FdTable)
+        del t[fd]
     return [fd]
 
 
