@@ -119,6 +119,10 @@ int main(int argc, char **argv) {
     munmap(pages + 4096, 4096);
     edge = pages + 4096 - 16;
     setxattr(file, "user.libctrace", "value\n\x01", 8, 0);  /* fails where the filesystem has none */
+    /* SIGUSR1's action set before the thread starts: else which thread's first rt_sigaction
+     * sees SIG_DFL as the old one is a race, and the two recordings may differ there */
+    struct ksigaction act = {SIG_IGN, SA_RESTART, NULL, 1UL << (SIGUSR2 - 1)};
+    syscall(SYS_rt_sigaction, SIGUSR1, &act, NULL, 8);
     pthread_t t;
     pthread_create(&t, NULL, calls, NULL);
     calls(NULL);
