@@ -7,8 +7,7 @@ docs/trace-format.md, checked by libctrace/schemas/trace.schema.json in the test
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 FORMAT = "libctrace-trace"
 # 2: syscall events as rows, seq implicit; 3: a NULL or unreadable C string is its address as a
@@ -23,15 +22,14 @@ def header_record(fields: dict[str, Any]) -> dict[str, Any]:
     return {"type": "header", "format": FORMAT, "version": VERSION, **fields}
 
 
-@dataclass(frozen=True)
-class Trace:
+class Trace(NamedTuple):
     """A loaded or freshly recorded trace. footer is None when the run was cut off."""
 
     header: dict[str, Any]
     events: list[Event]
     footer: dict[str, Any] | None = None
     source: str = ""  # file it was loaded from, for messages
-    notes: tuple[str, ...] = field(default_factory=tuple)  # load-time remarks (e.g. "no footer")
+    notes: tuple[str, ...] = ()  # load-time remarks (e.g. "no footer")
 
     @property
     def interrupted(self) -> bool:

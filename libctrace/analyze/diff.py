@@ -484,7 +484,7 @@ def _size(n: int) -> str:
 
 # Path-taking syscalls: (index of the path argument, the operation), from the syscall table.
 # Tokens name the operation, so musl's open and glibc's openat of one file line up.
-_PATH_ARG: dict[str, tuple[int, str]] = {n: (p.index, p.op) for n, p in PATH_ARG.items() if p.op}
+_PATH_ARG: dict[str, tuple[int, str]] = {n: (p.arg, p.op) for n, p in PATH_ARG.items() if p.op}
 # The socket calls that are aligned: those that make a socket or name an address.
 _NET = SOCKET_SETUP | SOCKADDR_CALLS
 _SIGNAL_CALLS = SIGNAL_SENDS

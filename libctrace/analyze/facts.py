@@ -107,7 +107,7 @@ _LOADER_CALLS = frozenset(
 # argument, op, index of a dirfd argument or None), from the syscall table.
 _FILE_OPS = ("open", "stat", "access", "readlink", "exec")
 _PATH_CALLS: dict[str, tuple[int, str, int | None]] = {
-    n: (p.index, p.op, p.dirfd) for n, p in PATH_ARG.items() if p.op in _FILE_OPS
+    n: (p.arg, p.op, p.dirfd) for n, p in PATH_ARG.items() if p.op in _FILE_OPS
 }
 
 

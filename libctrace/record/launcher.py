@@ -13,7 +13,7 @@ import os
 import signal
 import stat
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from libctrace.errors import LibctraceError, PermissionProblem, ProgramError
 from libctrace.record.rawptrace import (
@@ -164,8 +164,7 @@ def build_filter(syscall_numbers: set[int]) -> bytes:
         lib.seccomp_release(ctx)
 
 
-@dataclass
-class Launched:
+class Launched(NamedTuple):
     pid: int
     err_fd: int  # the child writes errno here when its exec fails (closed by exec on success)
 

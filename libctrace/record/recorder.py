@@ -96,7 +96,7 @@ _BATCH = 512  # events encoded and written at once: cheap per event, little lost
 _FLUSH_EVERY = 0.5
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # only __init__ generated: each method costs start-up time
 class RecordOptions:
     argv: list[str]
     output: str | None = None  # stream the trace there (TraceWriter) as recorded

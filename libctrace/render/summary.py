@@ -18,7 +18,7 @@ from libctrace.render.safe import text
 from libctrace.syscalls.spec import PATH_ARG
 
 # Calls that open a file by name, and which argument holds the path (the syscall table's).
-_OPEN_PATH_ARG: dict[str, int] = {n: p.index for n, p in PATH_ARG.items() if p.op == "open"}
+_OPEN_PATH_ARG: dict[str, int] = {n: p.arg for n, p in PATH_ARG.items() if p.op == "open"}
 
 
 @dataclass

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class SandboxConfig:
+# NamedTuple rather than a frozen dataclass here and in the other records a run imports:
+# a dataclass generates its methods at import, about 1 ms each class (issue 18, start-up).
+class SandboxConfig(NamedTuple):
     """Absolute paths of files to show the program instead of the host's; None keeps the default."""
 
     nsswitch: str | None = None
@@ -16,4 +16,4 @@ class SandboxConfig:
     dns_zone: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()

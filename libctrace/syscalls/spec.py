@@ -8,7 +8,7 @@ libseccomp's names, so undecoded calls show exactly their own arguments.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from libctrace.errors import LibctraceError
 from libctrace.syscalls.table import I386, X86_64
@@ -173,13 +173,12 @@ FD_TABLE: frozenset[str] = frozenset((
 # a list of its own (tests/unit/test_syscall_knowledge.py).
 
 
-@dataclass(frozen=True)
-class PathArg:
+class PathArg(NamedTuple):
     """A call that names a file: where the path is, the operation it performs (musl's open and
     glibc's openat of one file are both `open`; "" for calls the analysis does not align) and
     the directory fd a relative path starts at."""
 
-    index: int
+    arg: int  # the path argument's position
     op: str = ""
     dirfd: int | None = None
 
@@ -268,8 +267,7 @@ HEX_ARG: dict[str, int] = {"mmap": 5, "mmap2": 5}
 ADDRESS_RESULT: frozenset[str] = frozenset(("mmap", "mmap2", "brk", "mremap", "shmat"))
 
 
-@dataclass(frozen=True)
-class TraceSet:
+class TraceSet(NamedTuple):
     expr: str
     names: frozenset[str] | None  # None: every syscall (no filter)
 

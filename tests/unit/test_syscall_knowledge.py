@@ -152,7 +152,7 @@ def test_no_class_lists_a_call_twice() -> None:
 def test_positions_are_arguments_of_the_call() -> None:
     nargs = {n: k for _, n, k in X86_64}
     for name, p in syscalls.PATH_ARG.items():
-        assert p.index < nargs[name] and (p.dirfd is None or p.dirfd < p.index), name
+        assert p.arg < nargs[name] and (p.dirfd is None or p.dirfd < p.arg), name
     for column in (syscalls.FD_ARG, syscalls.LENGTH_AT_ENTRY, syscalls.IOV_ARG, syscalls.CUT_ARG):
         for name, i in column.items():
             # rt_sigreturn takes none: its entry is the signal frame on the stack, documented so
@@ -165,11 +165,11 @@ def test_the_decoders_agree_with_the_table() -> None:
     """A path in the table is a path to the decoder, a directory fd a dirfd, and the renderer
     quotes it (decode.STRING_ARGS)."""
     for name, p in syscalls.PATH_ARG.items():
-        assert p.index in decode.STRING_ARGS[name], name
+        assert p.arg in decode.STRING_ARGS[name], name
         assert name in core.HANDLERS, f"{name} has a path but no decoder"
         kinds = decode.SPECS.get(name)
         if kinds is not None:
-            assert kinds[p.index] is core.PATH, name
+            assert kinds[p.arg] is core.PATH, name
             assert p.dirfd is None or kinds[p.dirfd] is core.DIRFD, name
     for name, positions in syscalls.STRING_ARG.items():
         assert set(positions) <= decode.STRING_ARGS[name], name

@@ -64,7 +64,7 @@ HANDLERS.update({name: _from_kinds(k) for name, k in SPECS.items() if name not i
 
 def _table_strings(name: str) -> frozenset[int]:
     path = PATH_ARG.get(name)
-    return frozenset(((path.index,) if path is not None else ()) + STRING_ARG.get(name, ()))
+    return frozenset(((path.arg,) if path is not None else ()) + STRING_ARG.get(name, ()))
 
 
 # The arguments that are C strings or paths, by call: the renderer quotes them whatever they
