@@ -155,6 +155,22 @@ static int32_t dirents(int32_t tid, uint64_t addr, size_t size, uint8_t *count) 
     return n < 0 ? -1 : (int32_t)sizeof entries;
 }
 
+/* The lowest address a process can map (vm.mmap_min_addr, read once; 0 if unknown): a
+ * pointer argument below it is an integer the call takes instead (fcntl F_SETFD's 1), which
+ * process_vm_readv would fail on (EFAULT) at a syscall's cost: find makes 34k such calls. */
+static uint64_t min_addr(void) {
+    static int known;
+    static uint64_t lowest;
+    if (!known) {
+        FILE *f = fopen("/proc/sys/vm/mmap_min_addr", "re");
+        unsigned long long v;
+        if (f && fscanf(f, "%llu", &v) == 1) lowest = v;
+        if (f) fclose(f);
+        known = 1;
+    }
+    return lowest;
+}
+
 /* Copies the memory the decoder of p's call reads into *out while the thread is stopped at
  * its exit; 0 when the copy cannot stand for that read (a longer string or result), which
  * hands the stop to Python (Python takes the open call with stoploop_forget). */
@@ -180,6 +196,10 @@ static int copy(const struct ctx *c, int32_t tid, const struct raw_call *p, stru
         }
         out->addr[i] = addr;
         if (!addr) continue;
+        if (addr < min_addr()) {  /* unmapped: what the read would give */
+            out->len[i] = -1;
+            continue;
+        }
         struct iovec local = {out->data[i], size}, remote = {(void *)addr, size};
         ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
         out->len[i] = n < 0 ? -1 : (int32_t)n;
