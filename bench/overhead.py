@@ -90,7 +90,8 @@ FLOOR = "seccomp-floor"  # for the filtered loop: what the kernel charges for an
 # line of work (the python target compares libctrace's start-up with strace's whole overhead).
 PY_FLOOR, CLICK_FLOOR = "python-floor", "click-floor"
 # strace writing what libctrace's trace holds: descriptor paths, times, durations, and the first
-# 256 bytes of strings and buffers (run's default -s) (target 5's second reference; size only)
+# 256 bytes of strings and buffers (run's default -s): target 5's second reference, and on find
+# and python a timed mode, the bound beside target 2 (strace given the facts libctrace records)
 SAME_FACTS = ["strace", "-f", "-qq", "-y", "-ttt", "-T", "-s", "256", "-o"]
 SAME = "strace-same-facts"
 GZ = "libctrace-all-gz"  # trace=all written compressed (-o FILE.jsonl.gz)
@@ -105,6 +106,7 @@ MODE_TITLES = {
     "libctrace-cold": "the same with an empty ELF-summary cache (the first run of a new build)",
     "libctrace-all": "libctrace run -q -e trace=all -o FILE (no filter)",
     GZ: "the same writing FILE.jsonl.gz",
+    SAME: "strace -f -qq -y -ttt -T -s 256 -o FILE (the facts libctrace's trace holds)",
 }
 
 
@@ -146,6 +148,8 @@ TARGETS = (
     Target("full-loop", "libctrace-all", "strace", 1.0, "2. trace=all loop, libctrace <= strace -o"),
     Target("full-find", "libctrace-all", "strace", 1.0, "2. trace=all find, libctrace <= strace -o"),
     Target("full-python", "libctrace-all", "strace", 1.0, "2. trace=all python, libctrace <= strace -o"),
+    Target("full-find", "libctrace-all", SAME, 1.0, "2. bound: find, <= strace with the same facts"),
+    Target("full-python", "libctrace-all", SAME, 1.0, "2. bound: python, <= strace, same facts"),
     Target("start-up", "libctrace", CLICK_FLOOR, 10.0, "3. start-up <= click floor + 10 ms", "ms"),
 )
 
@@ -184,6 +188,7 @@ def command(mode: str, w: Workload, out: str, default: str) -> list[str]:
         PY_FLOOR: [sys.executable, "-c", "pass"],
         CLICK_FLOOR: [sys.executable, "-c", "import click"],
         "strace": ["strace", "-f", "-qq", "-o", out, *argv],
+        SAME: [*SAME_FACTS, out, *argv],
         "strace-seccomp": [
             "strace",
             "-f",
@@ -275,7 +280,7 @@ def measure(workloads: list[Workload], reps: int, default: str, console: Console
                     if os.path.exists(outs[mode]):
                         os.unlink(outs[mode])
                 console.log(f"{w.name}: repetition {rep + 1}/{reps} done")
-            if "libctrace-all" in w.modes:  # target 5's second reference: size only, once
+            if "libctrace-all" in w.modes and SAME not in w.modes:  # target 5's second reference: size only, once
                 out = os.path.join(tmp, "strace-same.out")
                 subprocess.run([*prefix, *SAME_FACTS, out, *w.argv], env=env, stdout=subprocess.DEVNULL, check=False)
                 if (size := trace_size("strace", out)) is not None:
@@ -383,8 +388,8 @@ def workloads(quick: bool, only: list[str] | None, pins: list[int | None], conso
             trace_set="openat",
         ),
         Workload("loop", "full-loop", [loop, str(small)], (*full, GZ), small),
-        Workload("find", "full-find", ["find", "/usr", "-name", "x"], full),
-        Workload("python", "full-python", [PYTHON, "-c", PY_IMPORTS], (*full, "strace-seccomp", "libctrace")),
+        Workload("find", "full-find", ["find", "/usr", "-name", "x"], (*full, SAME)),
+        Workload("python", "full-python", [PYTHON, "-c", PY_IMPORTS], (*full, SAME, "strace-seccomp", "libctrace")),
         # What a run costs before the program does anything, against the CPython floors.
         Workload(
             "start-up", "start-up", ["/bin/true"], ("native", PY_FLOOR, CLICK_FLOOR, "strace-seccomp", "libctrace")
@@ -523,14 +528,15 @@ def main() -> None:
     out.print(results_table(ws))
     used = {m for w in ws for m in w.modes}
     for mode in (m for m in MODE_TITLES if m in used):
-        out.print(f"  {mode:16} {MODE_TITLES[mode]}", markup=False)
+        out.print(f"  {mode:17} {MODE_TITLES[mode]}", markup=False)
     out.print("  rows: filtered = the loop with -e trace=openat; @N: every mode pinned to CPU N (taskset -c)")
     out.print("  cpu s: user+sys of the whole tree (tracer and program), median")
     out.print("  +us/call: extra wall time per loop iteration (one syscall) over native")
     out.print("  B/event: bytes of the trace file per event (strace: per call, its `<... resumed>` lines not")
     out.print("  counted: a threaded program's calls are often split in two lines), last repetition")
-    out.print("  target 5 also against strace -f -y -ttt -T -s 256 -o FILE, run once: the same facts")
-    out.print("  per call as libctrace's trace (descriptor paths, times, durations, 256-byte strings)")
+    out.print("  targets 2 (find, python: a bound, timed) and 5 (run once elsewhere) also against")
+    out.print("  strace -f -y -ttt -T -s 256 -o FILE: the same facts per call as libctrace's trace")
+    out.print("  (descriptor paths, times, durations, 256-byte strings)")
     out.print()
     out.print(targets_table(ws))
     if args.json:
